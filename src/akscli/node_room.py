@@ -7,7 +7,7 @@ upstream: MicrosoftDocs/azure-aks-docs fb060ab articles/aks/node-resource-reserv
 1.29 and later): kube-reserved cpu by the vCPU table (60m for the first core, 40m the second, 20m
 each to 4, 10m each after: the same brackets as Karpenter's); kube-reserved memory the lesser of
 20 MB per max pod plus 50 MB and 25% of the memory; eviction memory.available 100Mi. Before 1.29
-AKS used the tax brackets and 750Mi that Karpenter still uses (akscli.nap_fit.allocatable).
+AKS used the tax brackets and 750Mi that Karpenter still uses (akscli.nap.fit.allocatable).
 articles/aks/concepts-network-ip-address-planning.md: default max pods 250 (Azure CNI Overlay),
 110 (pod subnet, kubenet), 30 (legacy Azure CNI); 250 is the most and reserves the most.
 upstream: Azure/karpenter-provider-azure 352646f: in its default provision mode (aksscriptless,
@@ -44,7 +44,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from akscli.nap_fit import LivePod, Network
+    from akscli.nap.fit import LivePod, Network
 
 _MIB, _GIB = 1 << 20, 1 << 30
 MAX_PODS = 250  # the largest default max pods AKS sets (Azure CNI Overlay)
@@ -57,13 +57,13 @@ AKS_EVICTION_MEMORY = 100 * _MIB  # memory.available<100Mi, AKS 1.29 and later
 # 100m/50Mi and kube-proxy 100m. That is 280m and 160Mi with kube-proxy's memory and the optional
 # agents (monitoring, network policy, the file CSI driver) unknown: the margin is about twice the
 # cpu and a whole GiB of memory. A live cluster's DaemonSets are counted where a kube context is
-# given (akscli.nap_fit.daemon_overhead).
+# given (akscli.nap.fit.daemon_overhead).
 DAEMONSET_MARGIN = {"cpu": 500, "memory": 1 * _GIB}
 
 
 def _capacity_memory(memory_gib: float) -> int:
     """nap_fit's capacity: whole GiB less 7.5%, rounded up (CalculateMemoryWithoutOverhead)."""
-    from akscli.nap_fit import VM_MEMORY_OVERHEAD_PERCENT
+    from akscli.nap.fit import VM_MEMORY_OVERHEAD_PERCENT
 
     memory = int(memory_gib) * _GIB
     return memory - math.ceil(memory * VM_MEMORY_OVERHEAD_PERCENT)
@@ -73,7 +73,7 @@ def aks_allocatable(vm_size: str, max_pods: int = MAX_PODS) -> dict[str, int] | 
     """cpu (millicores) and memory (bytes) AKS 1.29+ leaves pods on a node of the size with
     ``max_pods``, or None for a size akscli's GPU data does not know."""
     from akscli.model import skus
-    from akscli.nap_fit import reserved_cpu
+    from akscli.nap.fit import reserved_cpu
 
     sku = skus.get(vm_size)
     if sku is None:
@@ -88,7 +88,7 @@ def aks_allocatable(vm_size: str, max_pods: int = MAX_PODS) -> dict[str, int] | 
 def pod_room(vm_size: str) -> dict[str, int] | None:
     """cpu (millicores) and memory (bytes) a node of the size has for akscli's pods: the smaller
     of AKS's and Karpenter's allocatable, less DAEMONSET_MARGIN; None for an unknown size."""
-    from akscli.nap_fit import allocatable
+    from akscli.nap.fit import allocatable
 
     aks, karpenter = aks_allocatable(vm_size), allocatable(vm_size)
     if aks is None or karpenter is None:
@@ -107,7 +107,7 @@ def kubelet_shortfall(
 ) -> str | None:
     """None where the kubelet of a node that node auto-provisioning makes of the size leaves room for
     the pod and the DaemonSets that would join it, else what it lacks. Karpenter decides to make the
-    node on its own count (akscli.nap_fit.shortfall); the node's kubelet then reserves what AKS gives
+    node on its own count (akscli.nap.fit.shortfall); the node's kubelet then reserves what AKS gives
     it, cpu and memory by AKS's 1.29+ formula for the node's max pods (aks_allocatable; managed NAP's
     provision modes send AKS no reservations: Azure/karpenter-provider-azure 352646f
     customscriptsbootstrap/provisionclientbootstrap.go, instance/aksmachineinstancehelpers.go).
@@ -117,7 +117,7 @@ def kubelet_shortfall(
     docstring), so the refusal holds unless it does. GPUs and pods are not counted here: AKS
     gives the node the GPUs and max pods Karpenter counts. ephemeral-storage is left to Karpenter's
     count: what the kubelet reports for an OS disk is published for 128 GB alone."""
-    from akscli.nap_fit import amount, asks, class_room, daemon_overhead
+    from akscli.nap.fit import amount, asks, class_room, daemon_overhead
 
     pods = class_room(node_class, network)["pods"]
     room = aks_allocatable(vm_size, pods)

@@ -349,7 +349,7 @@ def _check_pattern(key: str, value: Any, decl: Mapping[str, Any], what: str) -> 
 
 def value_matches(template: str, key: str, value: str) -> bool:
     """Whether ``value`` matches the pattern ``template``'s values declare for ``key``: one check
-    of a value, whether it comes from ``render --set`` or from a command's flag (akscli.nap)."""
+    of a value, whether it comes from ``render --set`` or from a command's flag (akscli.nap.nodepool)."""
     return value_types.matches_pattern(_values_spec(templates_dir(), template).get(key, {}), value)
 
 

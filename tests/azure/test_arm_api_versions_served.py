@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from akscli import doctor_keda_role
 from akscli.azure import capacity
 from akscli.baremetal import clusters as baremetal_clusters
 from akscli.baremetal import provision
+from akscli.doctor import keda_role as doctor_keda_role
 from akscli.fleet import armclient
 from akscli.fleet.member_clusters import SHOWN
 from tests.azure.helpers import RG, cluster_id, seed_cluster

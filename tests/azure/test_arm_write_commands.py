@@ -63,7 +63,7 @@ ARM_READS = {
     "fleet list", "fleet show", "fleet gates", "fleet member list", "fleet rollout list", "fleet rollout status",
     "fleet member show", "fleet rollout strategy list", "fleet rollout strategy show", "fleet autoupgrade list",
     "fleet autoupgrade show",
-    "doctor",  # lists workspaces, identities and role assignments only (akscli.doctor_keda_role)
+    "doctor",  # lists workspaces, identities and role assignments only (akscli.doctor.keda_role)
 }  # fmt: skip
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from akscli import nap, yamlio
+from akscli import yamlio
+from akscli.nap import nodepool as nap
 from tests.cli import invoke
 from tests.golden import assert_golden
 

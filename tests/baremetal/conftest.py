@@ -208,7 +208,7 @@ def mig_past_its_wait(emu: Any, mig: Any, monkeypatch: pytest.MonkeyPatch) -> No
     change still waiting on a held pod is then stuck."""
     from datetime import UTC, datetime, timedelta
 
-    from akscli import gpu_mig
+    from akscli.gpu import mig as gpu_mig
 
     mig.advance(301)
     assert emu.idle(10.0)

@@ -177,7 +177,7 @@ def healthy_cluster(gpu_nodes: int = 2) -> list[dict[str, Any]]:
     return [cpu_node("aks-system-0")] + [node(f"aks-gpu-{i}") for i in range(gpu_nodes)]
 
 
-# ---- the variety real clusters have (akscli.gpus reads each) ----------------------------------
+# ---- the variety real clusters have (akscli.gpu.devices reads each) ----------------------------------
 
 AMD_V620 = "Standard_NG32ads_V620_v1"
 

@@ -1,4 +1,4 @@
-"""A kubelet restart as doctor judges it by its age (akscli.gpu_plugin: the kubelet's "Starting"
+"""A kubelet restart as doctor judges it by its age (akscli.gpu.plugin: the kubelet's "Starting"
 Event on its Node, upstream kubernetes/kubernetes pkg/kubelet/kubelet.go BirthCry), a device plugin
 that cannot initialise NVML after that restart, and an XID on one MIG device, as the emulator's
 device manager reproduces them (tests/emulators/kube/controllers/device_manager.py; upstream:
@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from akscli import gpu_plugin
 from akscli.baremetal import doctor
+from akscli.gpu import plugin as gpu_plugin
 from tests.emulators.kube.controllers.device_manager import DeviceManager
 
 from . import nodes as fx

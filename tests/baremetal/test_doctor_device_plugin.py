@@ -1,4 +1,4 @@
-"""What both doctors say about a GPU node whose device plugin stopped (akscli.gpu_plugin), against
+"""What both doctors say about a GPU node whose device plugin stopped (akscli.gpu.plugin), against
 the emulator's device manager (tests/emulators/kube/controllers/device_manager.py: upstream
 kubernetes/kubernetes 0022bec3 pkg/kubelet/cm/devicemanager/manager.go): GPUs none allocatable while
 the five-minute stop grace period runs, capacity 0 after it, the GPU Operator's plugin or one

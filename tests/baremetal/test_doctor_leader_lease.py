@@ -1,6 +1,6 @@
 """A ClusterPolicy with no state while GPU Operator pods are ready: the operator's leader lease
 (53822513.nvidia.com, NVIDIA/gpu-operator cmd/gpu-operator/main.go) says whether a pod leads, and
-which, since only the leader reconciles and writes the state (akscli.gpu_lease.unreconciled)."""
+which, since only the leader reconciles and writes the state (akscli.gpu.lease.unreconciled)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """doctor on several GPU nodes changing their MIG layout: every pending node is looked into (up to
 gpu_nodes.MIG_LOOKED, one pod list each), the message names a stuck one wherever it is in the
-list, and says how many of those looked at are stuck (akscli.gpu_mig)."""
+list, and says how many of those looked at are stuck (akscli.gpu.mig)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from akscli import gpu_mig, gpu_nodes
-from akscli.gpu_nodes import GpuNodes
+from akscli.gpu import mig as gpu_mig
+from akscli.gpu import nodes as gpu_nodes
+from akscli.gpu.nodes import GpuNodes
 from tests.emulators.kube.controllers.mig_manager import MigManager
 
 from . import nodes as fx

@@ -1,7 +1,7 @@
 """A GPU node whose MIG layout the GPU Operator's MIG manager failed to apply, or is applying, as
 its labels say (nvidia.com/mig.config.state failed or pending, as NVIDIA/mig-parted bd7160f
 pkg/mig/reconfigure/reconfigure.go writes it): both doctors name the node, the layout and the fix
-(akscli.gpu_mig). The labels are set here as the MIG manager sets them; the operator's labeller keeps
+(akscli.gpu.mig). The labels are set here as the MIG manager sets them; the operator's labeller keeps
 them (a value already there is kept), and a paused device plugin takes the node's GPUs."""
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from akscli import gpu_stack, network_operator
 from akscli.baremetal import doctor
+from akscli.gpu import network_operator
+from akscli.gpu import stack as gpu_stack
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.nvidia import NAMESPACE
 from tests.ops.fakes import FakeReader
@@ -167,7 +168,7 @@ def test_both_doctors_get_the_network_operators_rows_from_the_gpu_stack_rules() 
 def test_doctor_shows_a_network_operator_row_as_not_ready_where_no_gpu_operator_is() -> None:
     """Installed (its NicClusterPolicy is there), so not "missing" as the GPU Operator's own rows
     would be without the GPU Operator."""
-    from akscli import doctor as cluster_doctor
+    from akscli.doctor import checks as cluster_doctor
 
     reader = FakeReader(
         _policy(("state-RDMA-device-plugin", "notReady", "")), _daemonset("rdma-shared-dp-ds", "RollingUpdate", 2, 1, 1)

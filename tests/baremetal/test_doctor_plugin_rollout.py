@@ -1,6 +1,6 @@
 """Both doctors give a rollout row, in kubectl rollout status's words, to the device plugin
-DaemonSets no operator reconciles (akscli.gpu_plugin.rollout_rules): the RDMA shared device plugin
-``baremetal prepare --rdma`` deploys (found by upstream's DaemonSet name, akscli.rdma_plugins), and an NVIDIA
+DaemonSets no operator reconciles (akscli.gpu.plugin.rollout_rules): the RDMA shared device plugin
+``baremetal prepare --rdma`` deploys (found by upstream's DaemonSet name, akscli.gpu.rdma_plugins), and an NVIDIA
 device plugin installed without the GPU Operator (the static manifest's DaemonSet, through its pod's
 controller reference; NVIDIA/k8s-device-plugin deployments/helm/nvidia-device-plugin's, by the
 chart's app.kubernetes.io/name=nvidia-device-plugin)."""
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from akscli import doctor as cluster_doctor
-from akscli import gpu_plugin, gpu_stack
 from akscli.baremetal import doctor
+from akscli.doctor import checks as cluster_doctor
+from akscli.gpu import plugin as gpu_plugin
+from akscli.gpu import stack as gpu_stack
 from tests.cli import invoke
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.rdma_plugin import RdmaSharedDevicePlugin

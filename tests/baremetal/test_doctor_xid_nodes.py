@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from akscli import gpu_stack
 from akscli.baremetal import doctor
+from akscli.gpu import stack as gpu_stack
 from tests.cli import invoke
 from tests.emulators.kube.controllers.node_problem_detector import report_xid
 
@@ -18,7 +18,7 @@ from . import nodes as fx
 from .conftest import add_nodes, install_gpu_operator
 
 GPU_NODES = gpu_stack.NODE_SAMPLE + 10  # the last 10 are outside doctor's sample
-XID_LOOKED = 10  # akscli.gpu_xid.XID_LOOKED
+XID_LOOKED = 10  # akscli.gpu.xid.XID_LOOKED
 
 
 def _cluster(emu: Any) -> None:

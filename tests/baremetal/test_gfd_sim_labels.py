@@ -8,7 +8,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from akscli import gpus, yamlio
+from akscli import yamlio
+from akscli.gpu import devices as gpus
 from tests.emulators.kube.controllers.nvidia import NAMESPACE, ClusterPolicyController
 from tests.emulators.kube.generate import gpu_sizes, node
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from akscli import gpus
+from akscli.gpu import devices as gpus
 from tests.cli import invoke
 from tests.emulators.kube.controllers.nvidia import ClusterPolicyController
 

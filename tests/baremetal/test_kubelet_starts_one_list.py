@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from akscli import gpu_plugin
 from akscli.baremetal import doctor
+from akscli.gpu import plugin as gpu_plugin
 from tests.cli import invoke
 from tests.emulators.kube.controllers.device_manager import DeviceManager
 from tests.emulators.kube.controllers.rdma_plugin import RdmaSharedDevicePlugin

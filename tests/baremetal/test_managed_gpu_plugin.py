@@ -2,7 +2,7 @@
 node's nvidia-device-plugin systemd service, not in a pod, and AKS labels it
 kubernetes.azure.com/dcgm-exporter=enabled (upstream: Azure/AgentBaker 0036c8f2
 parts/linux/cloud-init/artifacts/cse_config.sh configureManagedGPUExperience, startNvidiaManagedExpServices;
-MicrosoftDocs/azure-aks-docs articles/aks/aks-managed-gpu-nodes.md). What akscli.gpu_stack's rules say
+MicrosoftDocs/azure-aks-docs articles/aks/aks-managed-gpu-nodes.md). What akscli.gpu.stack's rules say
 about such a node whose plugin stopped: plain unit tests, no emulator (the cluster holds no pod)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from akscli import gpu_stack
+from akscli.gpu import stack as gpu_stack
 
 from . import nodes as fx
 

@@ -1,6 +1,6 @@
 """The MIG manager simulated (tests/emulators/kube/controllers/mig_manager.py, as NVIDIA/mig-parted
 bd7160f pkg/mig/reconfigure/reconfigure.go Run writes nvidia.com/mig.config.state), and what both
-doctors say about a change under way and one stuck (akscli.gpu_mig: the manager's last write is its
+doctors say about a change under way and one stuck (akscli.gpu.mig: the manager's last write is its
 managedFields time, the step the GPU client pods still on the node)."""
 
 from __future__ import annotations

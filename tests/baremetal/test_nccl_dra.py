@@ -1,7 +1,7 @@
 """baremetal test nccl on nodes whose GPUs the NVIDIA DRA driver runs: they advertise no
 nvidia.com/gpu; with a DeviceClass mapping that name (the driver's ``gpu.nvidia.com`` class:
 NVIDIA/k8s-dra-driver-gpu deviceclass-gpu.yaml) the test pods' nvidia.com/gpu get DRA GPUs, and
-the GPUs allocated claims hold there are in use (akscli.gpu_held, the deploy fit check's read)."""
+the GPUs allocated claims hold there are in use (akscli.gpu.held, the deploy fit check's read)."""
 
 from __future__ import annotations
 

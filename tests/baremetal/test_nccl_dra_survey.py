@@ -2,7 +2,7 @@
 ResourceSlices, not by GPU labels: a bare-metal node may carry none (no GPU feature discovery, no
 AKS accelerator label, no Azure VM size), and GPU feature discovery may still label a DRA node
 ``nvidia.com/mig.strategy=mixed`` from when its device plugin ran it. Its GPUs per node are the
-devices its slices publish of the class ``nvidia.com/gpu`` maps to (akscli.gpu_held)."""
+devices its slices publish of the class ``nvidia.com/gpu`` maps to (akscli.gpu.held)."""
 
 from __future__ import annotations
 
@@ -126,7 +126,7 @@ def test_past_the_claim_read_limit_the_run_says_a_claim_no_pod_names_was_not_cou
 ) -> None:
     # No selectable field names a claim's node (kubernetes/kubernetes pkg/registry/resource/
     # resourceclaim/strategy.go toSelectableFields: metadata only): past the limit, none is listed.
-    from akscli import gpu_held
+    from akscli.gpu import held as gpu_held
     from tests.model.test_deploy_cluster_dra_claims import allocated
 
     monkeypatch.setattr(gpu_held, "CLAIMS_READ_MAX", 1)

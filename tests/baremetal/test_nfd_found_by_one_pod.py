@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from akscli import gpu_stack
+from akscli.gpu import stack as gpu_stack
 from tests.emulators.kube.profiles import ready_pod
 
 NFD = {"app.kubernetes.io/name": "node-feature-discovery", "role": "worker"}

@@ -1,7 +1,7 @@
 """A GPU node the GPU Operator keeps its operands off by its nvidia.com/gpu.deploy.* labels advertises
 no GPU: baremetal doctor names the node and the label (the operand DaemonSets do not count the
 node, so their own checks pass), and gpu usage says which label holds its unusable GPUs (upstream:
-NVIDIA/gpu-operator a22dbf6 controllers/state_manager.go; akscli.gpus.operand_hold)."""
+NVIDIA/gpu-operator a22dbf6 controllers/state_manager.go; akscli.gpu.devices.operand_hold)."""
 
 from __future__ import annotations
 

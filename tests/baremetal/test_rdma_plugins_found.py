@@ -1,5 +1,5 @@
 """RDMA device plugins the user installed their own way are found as upstream names and labels them,
-and their ConfigMaps say what they advertise (akscli.rdma_plugins):
+and their ConfigMaps say what they advertise (akscli.gpu.rdma_plugins):
 
 - the RDMA shared device plugin's own kustomize manifests (Mellanox/k8s-rdma-shared-dev-plugin
   410b0f3 deployment/k8s/base/daemonset.yaml and configmap.yaml: DaemonSet rdma-shared-dp-ds in
@@ -16,9 +16,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from akscli import doctor as cluster_doctor
-from akscli import gpu_plugin, gpu_stack, rdma_plugins
 from akscli.baremetal import doctor
+from akscli.doctor import checks as cluster_doctor
+from akscli.gpu import plugin as gpu_plugin
+from akscli.gpu import rdma_plugins
+from akscli.gpu import stack as gpu_stack
 from tests.cli import invoke
 from tests.emulators.kube.controllers.rdma_plugin import RdmaSharedDevicePlugin
 from tests.ops.fakes import FakeReader
@@ -278,7 +280,7 @@ def test_an_sriov_plugins_resource_prefix_argument_is_its_default_prefix() -> No
 
 def test_a_network_operator_plugin_is_found_but_its_rollout_is_the_network_operators_row() -> None:
     # Mellanox/network-operator manifests/state-rdma-shared-device-plugin/0060_rdma-shared-dev-plugin-ds.yaml:
-    # the same name, labelled ds-owner; akscli.network_operator gives its row from the policy's state.
+    # the same name, labelled ds-owner; akscli.gpu.network_operator gives its row from the policy's state.
     cm, ds = _upstream_shared_plugin({"configList": [{"resourceName": "rdma_shared_device_a"}]})
     for obj in (cm, ds):
         obj["metadata"]["namespace"] = "nvidia-network-operator"

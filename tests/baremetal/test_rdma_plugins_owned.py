@@ -1,5 +1,5 @@
 """RDMA device plugins found by what upstream puts on their DaemonSets, wherever their config is
-(akscli.rdma_plugins.kind_of and its config reading):
+(akscli.gpu.rdma_plugins.kind_of and its config reading):
 
 - a NicNodePolicy's RDMA shared device plugin (Mellanox/network-operator b06827e0
   manifests/state-rdma-shared-device-plugin/0060_rdma-shared-dev-plugin-ds.yaml and
@@ -19,8 +19,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from akscli import gpu_plugin, gpu_stack, rdma_plugins
 from akscli.baremetal import doctor
+from akscli.gpu import plugin as gpu_plugin
+from akscli.gpu import rdma_plugins
+from akscli.gpu import stack as gpu_stack
 from tests.cli import invoke
 from tests.emulators.kube.controllers.rdma_plugin import RdmaSharedDevicePlugin
 from tests.ops.fakes import FakeReader
@@ -104,7 +106,7 @@ def test_a_nicnodepolicys_plugin_is_found_by_its_owner_label_and_pod_label() -> 
 
 
 def test_a_nicnodepolicys_stalled_plugin_gets_its_own_rollout_row() -> None:
-    # akscli.network_operator reads NicClusterPolicies only, so nothing else would name this rollout.
+    # akscli.gpu.network_operator reads NicClusterPolicies only, so nothing else would name this rollout.
     reader = FakeReader(*_node_policy_plugin())
     nodes = gpu_stack.GpuNodes(nodes=2, advertising=2)
     [rule] = gpu_plugin.rollout_rules(reader, nodes, None, gpu_stack.Rule)  # type: ignore[arg-type]

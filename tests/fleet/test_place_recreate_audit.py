@@ -47,7 +47,7 @@ def test_a_placement_recreate_the_webhook_refuses_deletes_nothing(hub: Hub) -> N
 
 
 def test_a_placement_recreate_the_policy_check_refuses_deletes_nothing(hub: Hub, tmp_path: Path) -> None:
-    # No built-in rule reads a placement (policy_rules.py checks pod templates, Services and
+    # No built-in rule reads a placement (policy/rules.py checks pod templates, Services and
     # serving kinds), but the policy check itself refuses a bad --policy-file: it runs before the
     # deletion, as model deploy's does (cli/model_rollout.py), so nothing is half-applied.
     assert invoke(*PLACE, "-y").exit_code == 0

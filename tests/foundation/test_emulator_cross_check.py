@@ -1,5 +1,5 @@
-"""akscli and the kube emulator each read Karpenter for themselves (akscli.nap_hash,
-akscli.nap_requirement and akscli.nap_sizes; the emulator's tests/emulators/kube/controllers/
+"""akscli and the kube emulator each read Karpenter for themselves (akscli.nap.hashes,
+akscli.nap.requirement and akscli.nap.sizes; the emulator's tests/emulators/kube/controllers/
 karpenter_hash.py, karpenter_requirement.py and karpenter_sizes.py), so a mistake in one reading
 is not silently shared by the simulator that tests it. These tests feed both the same inputs,
 taken from upstream's own tests, and expect upstream's answer from each: a drift in either shows.
@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
-import akscli.nap_hash as akscli_hash
-import akscli.nap_requirement as akscli_req
-from akscli import nap_sizes
+import akscli.nap.hashes as akscli_hash
+import akscli.nap.requirement as akscli_req
 from akscli.model import skus
+from akscli.nap import sizes as nap_sizes
 from tests.emulators.kube.controllers import karpenter_hash as emulator_hash
 from tests.emulators.kube.controllers import karpenter_requirement as emulator_req
 from tests.emulators.kube.controllers import karpenter_sizes
@@ -231,7 +231,7 @@ FAMILIES = ("Ubuntu", "Ubuntu2204", "Ubuntu2404", "AzureLinux", "Windows2022")
 @pytest.mark.parametrize("size", CATALOGUE)
 def test_both_readings_give_a_catalogue_size_the_same_instance_type(size: str) -> None:
     # Azure/karpenter-provider-azure pkg/utils/supported-gpus.yaml, instancetypes.go isSupported and
-    # isInstanceTypeSupportedByImageFamily, instancetype.go computeRequirements: akscli.nap_sizes
+    # isInstanceTypeSupportedByImageFamily, instancetype.go computeRequirements: akscli.nap.sizes
     # against the emulator's karpenter_sizes, size by size of the GPU catalogue
     assert nap_sizes.gpu_manufacturer(size) == karpenter_sizes.manufacturer(size)
     assert (nap_sizes.unoffered(size) is None) == karpenter_sizes.offered(size)

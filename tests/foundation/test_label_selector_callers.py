@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from akscli import policy
 from akscli.errors import UsageError
 from akscli.fleet import matching, pacing_change, stages
 from akscli.kube import pod_affinity, pod_problems, scheduling
 from akscli.model import gateway_checks, monitoring
+from akscli.policy import engine as policy
 
 BAD = {"matchExpressions": [{"key": "app", "operator": "Equals", "values": ["x"]}]}
 

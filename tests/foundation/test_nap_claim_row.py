@@ -1,4 +1,4 @@
-"""akscli.nap.claim_row on a NodeClaim being deleted: its state is the termination step Karpenter
+"""akscli.nap.nodepool.claim_row on a NodeClaim being deleted: its state is the termination step Karpenter
 has reached, not "Ready" (upstream: kubernetes-sigs/karpenter 2266468
 pkg/controllers/node/termination/controller.go; pkg/apis/v1/nodeclaim_status.go)."""
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from akscli.nap_claims import claim_events, claim_row
+from akscli.nap.claims import claim_events, claim_row
 
 
 def claim(*conditions: tuple[str, str], deleting: bool = True) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""akscli.nap_drift: which change of a NodePool or its AKSNodeClass Karpenter finds drifted (upstream:
+"""akscli.nap.drift: which change of a NodePool or its AKSNodeClass Karpenter finds drifted (upstream:
 kubernetes-sigs/karpenter v1.14.0 pkg/apis/v1/nodepool.go NodePool.Hash, hash:"ignore" on the
 template's requirements; Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/aksnodeclass.go
 AKSNodeClass.Hash, tags ignored; hashstructure's IgnoreZeroValue and SlicesAsSets)."""
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from akscli.nap_drift import drift_notes
+from akscli.nap.drift import drift_notes
 
 TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}
 

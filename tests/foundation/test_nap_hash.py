@@ -9,7 +9,7 @@
 kubernetes-sigs/karpenter has no NodePool static hash (pkg/controllers/nodepool/hash/suite_test.go
 compares nodePool.Hash() with itself): the NodePool's hash is pinned to the annotations Karpenter
 stamped on two real EKS Auto Mode NodePools, and the NodeClaimTemplate types to the CRD.
-One implementation runs every vector: akscli.nap_hash, which the re-run's drift note and the kube
+One implementation runs every vector: akscli.nap.hashes, which the re-run's drift note and the kube
 emulator's Karpenter (the annotations it stamps: karpenter_drift.py) both call; the upstream
 numbers, not agreement between two readings, are what hold it.
 """
@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-import akscli.nap_hash as akscli_hash
+import akscli.nap.hashes as akscli_hash
 from tests.model._shared import crd_dir
 
 CRDS = crd_dir() / "karpenter"

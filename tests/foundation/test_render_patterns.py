@@ -1,5 +1,5 @@
 """A value's ``pattern`` (the CRD's own regex on its target field) is checked before rendering,
-whatever the path: ``render --set``, a ``--values`` file, or a command's flag (akscli.nap)."""
+whatever the path: ``render --set``, a ``--values`` file, or a command's flag (akscli.nap.nodepool)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from akscli.nap_hash import aksnodeclass_hash
+from akscli.nap.hashes import aksnodeclass_hash
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.karpenter_drift import (
@@ -146,7 +146,7 @@ def test_the_hash_reads_durations_by_value_and_a_present_empty_list_as_set() -> 
 
 def test_the_class_hash_stamped_is_the_providers_hash_of_the_stored_class(emu: KubeEmulator) -> None:
     # aksnodeclass_hash_test.go's base class less its vnetSubnetID "subnet-id", which the CRD's pattern refuses:
-    # the number is akscli.nap_hash's, which tests/foundation/test_nap_hash.py pins to that file's static hashes
+    # the number is akscli.nap.hashes's, which tests/foundation/test_nap_hash.py pins to that file's static hashes
     spec = {
         "osDiskSizeGB": 30,
         "imageFamily": "Ubuntu2204",

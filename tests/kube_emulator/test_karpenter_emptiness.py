@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from akscli import nap_claims
+from akscli.nap import claims as nap_claims
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.karpenter_emptiness import eviction_cost, is_empty

@@ -1,12 +1,13 @@
-"""The SKU labels NAP gives a node of each GPU size akscli knows (akscli.nap_sizes.size_labels, which the
+"""The SKU labels NAP gives a node of each GPU size akscli knows (akscli.nap.sizes.size_labels, which the
 Karpenter simulator and the fit check share), as Azure/karpenter-provider-azure derives them:
 pkg/utils/supported-gpus.yaml (which sizes are GPU sizes, and whose) and Azure/skewer vmsize.go's
 parse of the size name (Family, AcceleratorType)."""
 
 from __future__ import annotations
 
-from akscli import nap_admit, nap_sizes
 from akscli.model import skus
+from akscli.nap import admit as nap_admit
+from akscli.nap import sizes as nap_sizes
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.kube_emulator.test_karpenter import (

@@ -3,7 +3,7 @@ requirement ("Exists >=9 <=63"), several unmet minValues keys, and the daemon ov
 whose sizes run different DaemonSets ("min=..., max=...") (upstream: kubernetes-sigs/karpenter
 2266468 pkg/scheduling/requirement.go String, pkg/cloudprovider/types.go SatisfiesMinValues,
 pkg/controllers/provisioning/scheduling/nodeclaim.go InstanceTypeFilterError resourcesString and
-trackDaemonOverhead; src/akscli/nap_requirement.py,
+trackDaemonOverhead; src/akscli/nap/requirement.py,
 karpenter_requirements.py)."""
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ ReplicaSet (kubernetes/kubernetes pkg/controller/controller_utils.go RealPodCont
 ReplicaFailure condition with reason FailedCreate and the refusal as message
 (pkg/controller/replicaset/replica_set_utils.go calculateStatus), which the Deployment carries over
 (pkg/controller/deployment/progress.go syncRolloutStatus, getReplicaFailures) and which goes once
-the pods can be made. akscli's doctor reads the Deployment's (src/akscli/doctor_rollout.py)."""
+the pods can be made. akscli's doctor reads the Deployment's (src/akscli/doctor/rollout.py)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ claim tracker does (kubernetes/kubernetes pkg/scheduler/framework/plugins/dynami
 allocateddevices.go foreachAllocatedDevice: each claim with status.allocation, each result but
 those with adminAccess), not only the claims the node's pods name: a claim allocated by hand, by
 another scheduler, or left allocated after its pod went holds its device. The claims are listed
-once per run where the cluster has at most akscli.gpu_held.CLAIMS_READ_MAX of them."""
+once per run where the cluster has at most akscli.gpu.held.CLAIMS_READ_MAX of them."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from akscli import gpu_held
+from akscli.gpu import held as gpu_held
 from tests.baremetal.nodes import NC_A100, ND_H100
 from tests.model.test_deploy_cluster_dra import deploy, dra_cluster
 from tests.model.test_deploy_cluster_room import deployment_size

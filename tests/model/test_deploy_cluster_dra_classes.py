@@ -1,5 +1,5 @@
 """The deploy fit check on DRA nodes judges devices by the DeviceClass ``nvidia.com/gpu`` maps to:
-its CEL selectors (akscli.dra_cel) pick the devices, not "every whole GPU of the driver"; and a
+its CEL selectors (akscli.gpu.dra_cel) pick the devices, not "every whole GPU of the driver"; and a
 pod on the node holding a device through another DRA-backed extended resource (a class's
 ``extendedResourceName``, or ``deviceclass.resource.kubernetes.io/<class>``) holds it too.
 upstream: kubernetes/dynamic-resource-allocation v0.34.9 structured/internal/stable/

@@ -3,7 +3,7 @@ as has a federated credential for KEDA's service account on this cluster: the cl
 (its managedClusters ``oidcIssuerProfile.issuerURL``), subject ``system:serviceaccount:NS:keda-operator``,
 audience ``api://AzureADTokenExchange``. Without one Microsoft Entra refuses KEDA's token (AADSTS70021)
 and the row names what differs, with the `az identity federated-credential create` that fixes it
-(akscli.doctor_keda_federation, upstream cited there). The ARM emulator answers the credentials as
+(akscli.doctor.keda_federation, upstream cited there). The ARM emulator answers the credentials as
 Azure/azure-rest-api-specs specification/msi/.../2023-01-31/examples/FederatedIdentityCredentialList.json
 shows them."""
 

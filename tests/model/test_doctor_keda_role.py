@@ -1,6 +1,6 @@
 """Signed in to a subscription, `doctor` asks Azure whether the identity KEDA signs in as holds the
 Monitoring Data Reader role on the Azure Monitor workspace its ScaledObjects query
-(akscli.doctor_keda_role, upstream cited there). The ARM emulator answers the workspace and identity
+(akscli.doctor.keda_role, upstream cited there). The ARM emulator answers the workspace and identity
 lists as the published examples show them, and the role assignments list for the workspace's scope
 with ``$filter=assignedTo(...)``, which follows group membership, and the role definitions by id
 (tests/emulators/arm/authorization.py). Access is judged by the query's data action, so a group's

@@ -1,5 +1,5 @@
 """`doctor` makes the checks of KEDA on an Azure Monitor workspace that `model deploy --autoscale` and
-`model status` make for one model (akscli.doctor_keda): KEDA's workload identity, and each workspace
+`model status` make for one model (akscli.doctor.keda): KEDA's workload identity, and each workspace
 query's ``cluster`` label against the collector's (upstream cited there)."""
 
 from __future__ import annotations

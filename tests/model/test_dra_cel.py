@@ -1,4 +1,4 @@
-"""DeviceClass selectors as the allocator evaluates them (akscli.dra_cel, akscli.dra_classes), on
+"""DeviceClass selectors as the allocator evaluates them (akscli.gpu.dra_cel, akscli.gpu.dra_classes), on
 the expressions NVIDIA's DRA driver publishes, and which class an extended resource name maps to.
 upstream: kubernetes/dynamic-resource-allocation v0.34.9 cel/compile.go (DeviceMatches,
 parseQualifiedName, the empty-map default for a missing domain);
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from akscli import dra_cel, dra_classes
+from akscli.gpu import dra_cel, dra_classes
 from tests.model.test_deploy_cluster_dra import WHOLE_GPUS
 from tests.ops.test_gpu_usage_dra import gpu_device, mig_device
 

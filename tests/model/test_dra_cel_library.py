@@ -1,5 +1,5 @@
-"""The DRA CEL environment's quantity, semver, regex and string functions, as akscli.dra_cel
-judges them (akscli.dra_cel_lib). upstream: kubernetes/apiserver v0.34.0 pkg/cel/library/
+"""The DRA CEL environment's quantity, semver, regex and string functions, as akscli.gpu.dra_cel
+judges them (akscli.gpu.dra_cel_lib). upstream: kubernetes/apiserver v0.34.0 pkg/cel/library/
 quantity.go and semverlib.go; kubernetes/apimachinery v0.34.0 pkg/api/resource/quantity.go
 ParseQuantity; blang/semver v4.0.0 Parse and Compare; cel-go's matches() (RE2, unanchored)."""
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from akscli import dra_cel
+from akscli.gpu import dra_cel
 from tests.ops.test_gpu_usage_dra import gpu_device
 
 GPU = "gpu.nvidia.com"

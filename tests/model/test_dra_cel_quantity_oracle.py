@@ -1,6 +1,6 @@
 """quantity() in a DeviceClass selector parses as resource.ParseQuantity (kubernetes/apiserver
 v0.34.0 pkg/cel/library/quantity.go stringToQuantity; kubernetes/apimachinery v0.34.0
-pkg/api/resource/quantity.go). akscli's port (akscli.dra_cel_lib.parse_quantity) is held to an
+pkg/api/resource/quantity.go). akscli's port (akscli.gpu.dra_cel_lib.parse_quantity) is held to an
 oracle outside akscli: the real kubectl, whose ``create quota --hard`` parses each value with
 ParseQuantity on the client and prints it in canonical form, or prints the parse error.
 
@@ -20,7 +20,7 @@ from fractions import Fraction
 
 import pytest
 
-from akscli.dra_cel_lib import CelError, parse_quantity
+from akscli.gpu.dra_cel_lib import CelError, parse_quantity
 
 pytestmark = [
     pytest.mark.kubectl,

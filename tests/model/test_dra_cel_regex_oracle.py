@@ -1,7 +1,7 @@
 """matches() in a DeviceClass selector is RE2's (cel-go's standard function; the pattern literal
 is compiled with the expression: cel.ValidateRegexLiterals in kubernetes/apiserver v0.34.0
 pkg/cel/environment/base.go). akscli evaluates a pattern with Python's re only where the two read
-it alike (akscli.dra_cel_lib.compile_re2), and refuses the rest as not judged. Here that is held to
+it alike (akscli.gpu.dra_cel_lib.compile_re2), and refuses the rest as not judged. Here that is held to
 an oracle outside akscli: RE2 itself (google-re2, which cel-python, a test dependency, brings).
 
 For 5,000 patterns drawn (seed 25) from RE2's and Python's tokens, and the subjects below, a
@@ -13,7 +13,7 @@ import random
 
 import pytest
 
-from akscli.dra_cel_lib import Unsupported, compile_re2
+from akscli.gpu.dra_cel_lib import Unsupported, compile_re2
 
 re2 = pytest.importorskip("re2")
 

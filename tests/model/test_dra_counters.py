@@ -2,14 +2,15 @@
 shared counter set, so two placements that need the same slice cannot both be allocated
 (KEP-4815; upstream: NVIDIA/k8s-dra-driver-gpu 22407113 cmd/gpu-kubelet-plugin/partitions.go
 PartSharedCounterSets, PartConsumesCounters: one counter per memory slice, capacity 1). The DRA
-fit counts the devices of the mapped class that can be allocated at once (akscli.gpu_held)."""
+fit counts the devices of the mapped class that can be allocated at once (akscli.gpu.held)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from akscli import dra_classes, gpu_held
+from akscli.gpu import dra_classes
+from akscli.gpu import held as gpu_held
 from tests.model.test_dra_cel import MIG
 from tests.ops.test_gpu_usage_dra import claim, gpu_device, mig_device, resource_slice
 

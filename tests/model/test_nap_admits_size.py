@@ -7,7 +7,7 @@ DoesNotExist, and setRequirementsGPU inserts their values only for a size with N
 
 import pytest
 
-from akscli import nap_admit
+from akscli.nap import admit as nap_admit
 
 # A size with no GPU: no sku-gpu-manufacturer or sku-gpu-name label. (The AMD Standard_NG32ads_V620_v1
 # these tests used is no instance type of NAP's at all: instancetypes.go isUnsupportedGPU.)
@@ -55,8 +55,8 @@ def test_unknown_zones_take_a_zone_requirement_as_met() -> None:
 
 
 def test_the_offered_zones_are_read_once_for_every_size_asked(monkeypatch: pytest.MonkeyPatch) -> None:
-    from akscli import nap_zones
     from akscli.azure import capacity
+    from akscli.nap import zones as nap_zones
 
     reads: list[str] = []
     row = {"name": "Standard_NC40ads_H100_v5", "locationInfo": [{"location": "eastus", "zones": ["3", "1"]}]}

@@ -5,7 +5,7 @@ the template's alone (upstream:
 kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/provisioner.go getDaemonSetPods,
 pkg/controllers/state/cluster.go GetDaemonSetPod, pkg/utils/daemonset/daemonset.go PodForDaemonSet;
 kubernetes/kubernetes 05c351a9 pkg/controller/daemon/util/daemonset_util.go
-AddOrUpdateDaemonPodTolerations; akscli.nap_fit.daemon_pod)."""
+AddOrUpdateDaemonPodTolerations; akscli.nap.fit.daemon_pod)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from akscli import nap_admit, nap_fit
+from akscli.nap import admit as nap_admit
+from akscli.nap import fit as nap_fit
 from tests.cli import invoke
 from tests.emulators.kube.apiserver import wait_until
 from tests.kube_emulator.test_karpenter_allocatable import daemonset as emulated_daemonset

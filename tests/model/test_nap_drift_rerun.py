@@ -2,7 +2,7 @@
 the emulator's Karpenter does it: a hashed template change drifts them (NodePoolDrifted), requirements
 drift only the nodes they no longer admit (RequirementsDrifted), limits, weight and budgets replace
 none (kubernetes-sigs/karpenter 2266468 pkg/apis/v1/nodepool.go NodePool.Hash,
-pkg/controllers/nodeclaim/disruption/drift.go; akscli.nap_drift; tests/emulators/kube/controllers/
+pkg/controllers/nodeclaim/disruption/drift.go; akscli.nap.drift; tests/emulators/kube/controllers/
 karpenter_drift.py)."""
 
 from __future__ import annotations

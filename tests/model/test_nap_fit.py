@@ -1,13 +1,15 @@
 """Whether node auto-provisioning makes a node for a pinned deploy's pods, as Karpenter decides it:
 the size's allocatable (capacity less kube-reserved and eviction, Azure's provider's formulas), the
 DaemonSets that would run on the node, and the NodePool's Gt/Lt/Gte/Lte bounds and minValues
-(akscli.nap_fit, akscli.nap_admit.admits_size, akscli.model.cluster_fit)."""
+(akscli.nap.fit, akscli.nap.admit.admits_size, akscli.model.cluster_fit)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from akscli import nap_admit, nap_fit, node_room
+from akscli import node_room
+from akscli.nap import admit as nap_admit
+from akscli.nap import fit as nap_fit
 from tests.cli import invoke
 from tests.kube_emulator.test_karpenter_allocatable import daemonset
 from tests.model.test_nap_gpu_pool import Start, nap_lab, text

@@ -1,13 +1,13 @@
 """Pods and ephemeral-storage in akscli's NAP fit: a node Karpenter makes holds the AKSNodeClass's
 maxPods (250 where it sets none: NAP runs on Azure CNI Overlay) and its osDiskSizeGB of
 ephemeral-storage (upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/
-instancetype.go computeCapacity, pkg/utils/utils.go GetMaxPods; akscli.nap_fit.class_room)."""
+instancetype.go computeCapacity, pkg/utils/utils.go GetMaxPods; akscli.nap.fit.class_room)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from akscli import nap_fit
+from akscli.nap import fit as nap_fit
 from tests.cli import invoke
 from tests.emulators.kube.controllers.karpenter_common import NODECLASS
 from tests.kube_emulator.test_karpenter_allocatable import daemonset

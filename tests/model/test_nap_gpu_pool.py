@@ -381,7 +381,7 @@ def test_add_again_lists_for_its_prune_only_the_kinds_its_stack_recorded(model_e
     again = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "-y")
     assert again.exit_code == 0 and "aksnodeclass.karpenter.azure.com/gpu pruned" in text(again), text(again)
     listed = {e.path for e in emu.request_log if e.method == "GET" and e.query.get("labelSelector")}
-    # the plan's drift note (akscli.nap_drift) asks which of the pool's NodeClaims the changed
+    # the plan's drift note (akscli.nap.drift) asks which of the pool's NodeClaims the changed
     # template (another nodeClassRef) drifts: a read of its own, not the prune's
     listed.discard("/apis/karpenter.sh/v1/nodeclaims")
     assert listed == {"/apis/karpenter.sh/v1/nodepools", "/apis/karpenter.azure.com/v1beta1/aksnodeclasses"}

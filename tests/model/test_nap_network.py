@@ -2,7 +2,7 @@
 the Karpenter provider's does, where akscli reads it (model deploy --cluster, -g, --subscription:
 the managed cluster's networkProfile); 250, Azure CNI Overlay's, where it does not, and the text
 says so (upstream: Azure/karpenter-provider-azure 352646f pkg/utils/utils.go GetMaxPods,
-pkg/consts/consts.go, hack/deploy/configure-values.sh; akscli.nap_fit.default_max_pods)."""
+pkg/consts/consts.go, hack/deploy/configure-values.sh; akscli.nap.fit.default_max_pods)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from akscli import nap_fit
+from akscli.nap import fit as nap_fit
 from tests.azure.helpers import seed_cluster
 from tests.cli import invoke
 from tests.kube_emulator.test_karpenter_allocatable import daemonset

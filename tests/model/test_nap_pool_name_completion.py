@@ -1,6 +1,6 @@
 """TAB on the NAME of `nodepool show` and `nodepool delete`, which take both kinds of pool, offers the
 node auto-provisioning NodePools (karpenter.sh/v1, cluster-scoped) of the cluster of --context, as
-`nodepool list --auto-provision` reads them (akscli.nap.list_pools), and as kubectl completes
+`nodepool list --auto-provision` reads them (akscli.nap.nodepool.list_pools), and as kubectl completes
 `kubectl get nodepool <TAB>` from the cluster (kubernetes/kubectl pkg/util/completion/completion.go
 ResourceNameCompletionFunc). Without --auto-provision each line says the flag the command then needs;
 with --cluster or -g the NAME is an agent pool's (tests/azure/test_arm_name_completion.py)."""

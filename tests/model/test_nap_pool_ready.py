@@ -1,7 +1,7 @@
 """akscli counts a NodePool as nodes on demand only where Karpenter's provisioner schedules with it:
 Ready, not static (spec.replicas), not being deleted (upstream: kubernetes-sigs/karpenter 2266468
 pkg/controllers/provisioning/provisioner.go NewScheduler, "ignoring nodepool, not ready";
-pkg/utils/nodepool/nodepool.go IsStatic; akscli.nap_admit.schedules)."""
+pkg/utils/nodepool/nodepool.go IsStatic; akscli.nap.admit.schedules)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from akscli import nap_admit
+from akscli.nap import admit as nap_admit
 from tests.cli import invoke
 from tests.emulators.kube.apiserver import wait_until
 from tests.model.test_nap_fit import T4

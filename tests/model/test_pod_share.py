@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from akscli import nap_fit, node_room
+from akscli import node_room
 from akscli.kube.resources import amount
 from akscli.model import skus
 from akscli.model.runtime_values import pod_share
+from akscli.nap import fit as nap_fit
 
 T4 = "Standard_NC4as_T4_v3"
 MI, GI = 1 << 20, 1 << 30

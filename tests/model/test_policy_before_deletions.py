@@ -13,7 +13,7 @@ from tests.cli import invoke
 
 Start = Callable[..., Any]
 KAITO = "kaito.sh/v1beta1"
-LATEST = "vllm/vllm-openai:latest"  # the image-latest rule blocks it (policy_rules.py, severity error)
+LATEST = "vllm/vllm-openai:latest"  # the image-latest rule blocks it (policy/rules.py, severity error)
 
 
 def test_a_blocked_runtime_switch_keeps_the_running_workspace(model_emulator: Start) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from akscli import yamlio
 from akscli.model import catalog, deploy, deploy_flags, planning
-from akscli.policy_rules import PolicyConfig
+from akscli.policy.rules import PolicyConfig
 from tests.golden import GOLDEN
 
 # Workload kinds whose pod template the probe and anti-affinity safeguards reach.
@@ -99,8 +99,8 @@ def test_services_rendered_together_select_different_pods() -> None:
 
 
 def test_akscli_policy_finds_no_error_in_anything_akscli_renders() -> None:
-    # akscli's own rules carry the latest-tag and resource-request safeguards (policy_rules.py).
-    from akscli import policy
+    # akscli's own rules carry the latest-tag and resource-request safeguards (policy/rules.py).
+    from akscli.policy import engine as policy
 
     objects = [o for _, o in _golden_objects()]
     errors = [f for f in policy.evaluate(objects, PolicyConfig()) if f.severity == "error"]

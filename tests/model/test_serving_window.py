@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from akscli import gpu_activity
+from akscli.gpu import activity as gpu_activity
 from akscli.model import serving_window as sw
 from akscli.model.metrics import Target
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from akscli import doctor
+from akscli.doctor import checks as doctor
 from tests.cli import invoke
 from tests.emulators.kube import profiles
 from tests.emulators.kube.apiserver_common import wait_until

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from akscli import doctor_rollout, gpu_stack
+from akscli.doctor import rollout as doctor_rollout
+from akscli.gpu import stack as gpu_stack
 from tests.cli import invoke
 from tests.emulators.kube.apiserver import wait_until
 from tests.kube_emulator.test_scheduling import node

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from akscli import gpu_stack
+from akscli.gpu import stack as gpu_stack
 from tests.cli import invoke
 from tests.ops.test_gpu_usage_dra import dra_node, gpu_device, resource_slice
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from akscli import doctor
+from akscli.doctor import checks as doctor
 from akscli.errors import CheckFailedError, UsageError
 from tests.ops.fakes import FakeReader
 
@@ -213,7 +213,7 @@ def test_a_component_another_one_covers_is_summed_up_as_not_needed_not_as_not_in
 def test_every_component_the_doctor_checks_has_a_row_in_the_operations_docs() -> None:
     from pathlib import Path
 
-    from akscli.doctor_components import components
+    from akscli.doctor.checklist import components
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
     rows = {line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| ")}

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from akscli import doctor, nap_health
+from akscli.doctor import checks as doctor
+from akscli.nap import health as nap_health
 from tests.cli import invoke
 from tests.emulators.kube.controllers.karpenter_install import install_nap
 from tests.emulators.kube.crds import default_crd_dir

@@ -1,6 +1,6 @@
 """doctor's line for an AKSNodeClass that is not Ready names the fix its failing condition implies, for
 each failure the provider's nodeclass status reconcilers write (upstream: Azure/karpenter-provider-azure
-352646f pkg/controllers/nodeclass/status/*.go; akscli.nap_health.class_fix)."""
+352646f pkg/controllers/nodeclass/status/*.go; akscli.nap.health.class_fix)."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def test_a_disk_encryption_set_karpenter_cannot_read_says_which_role_to_grant_wh
 
 
 def test_localdns_that_cannot_be_checked_says_required_or_disabled_needs_no_check() -> None:
-    from akscli import nap_health
+    from akscli.nap import health as nap_health
 
     failing = {"type": "LocalDNSReady", "status": "False", "reason": "CheckingClusterRequirementsFailed",
                "message": "listing K8s NetworkPolicies: forbidden"}  # fmt: skip

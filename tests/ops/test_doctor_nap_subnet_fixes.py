@@ -1,12 +1,12 @@
 """doctor's fix for an AKSNodeClass whose subnet is not the cluster's to use (SubnetIDInvalid, by its
 three messages) or cannot be read (SubnetUnknownError) (upstream: Azure/karpenter-provider-azure
-352646f pkg/controllers/nodeclass/status/subnet.go; akscli.nap_health.class_fix)."""
+352646f pkg/controllers/nodeclass/status/subnet.go; akscli.nap.health.class_fix)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from akscli import nap_health
+from akscli.nap import health as nap_health
 from tests.kube_emulator.test_karpenter_subnet_failures import MANAGED, VNET
 from tests.ops import test_doctor_nap_class_fixes as class_fixes
 from tests.ops.test_doctor_nap_class_fixes import class_check

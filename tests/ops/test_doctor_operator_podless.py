@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from akscli import doctor
+from akscli.doctor import checks as doctor
 from tests.emulators.kube.apiserver import wait_until
 from tests.ops.fakes import FakeReader
 from tests.ops.test_doctor_operator_rollout import NS, _keda_checks, _operator, _status

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from akscli import doctor_rollout
+from akscli.doctor import rollout as doctor_rollout
 from tests.baremetal.nodes import small_cpu_node
 from tests.cli import invoke
 from tests.emulators.kube.apiserver import wait_until
@@ -124,7 +124,7 @@ def test_a_rollout_that_leaves_the_old_pod_serving_is_a_warning(kube_emulator: A
 def test_a_gpu_operator_rollout_is_named_too(kube_emulator: Any, kubeconfig: Any) -> None:
     """The GPU Operator's chart runs it as a Deployment labelled app=gpu-operator
     (NVIDIA/gpu-operator deployments/gpu-operator/templates/operator.yaml); doctor reads its pods
-    through akscli.gpu_stack."""
+    through akscli.gpu.stack."""
     labels = {"app": "gpu-operator", "app.kubernetes.io/component": "gpu-operator"}
     _operator(kube_emulator, "gpu-operator", "gpu-operator", labels, "nvcr.io/nvidia/gpu-operator:v25.3.0")
     _move_to_a_pool_nothing_has(kube_emulator, "gpu-operator", "gpu-operator")

@@ -87,7 +87,7 @@ def test_doctor_quotes_the_scheduler_for_a_gpu_operator_pod_no_node_fits(kube_em
 def test_a_webhook_whose_backend_pod_is_pending_quotes_the_scheduler() -> None:
     """The emulator serves no webhook configurations (test_doctor_logic.py's fake reader does); the
     pod's status is kube-scheduler's FitError message as the emulator's scheduler writes it."""
-    from akscli import doctor
+    from akscli.doctor import checks as doctor
     from tests.ops.fakes import FakeReader
     from tests.ops.test_doctor_logic import KAITO, service, webhook
 
@@ -121,7 +121,7 @@ def test_a_gpu_operand_pod_the_scheduler_placed_nowhere_is_named_in_its_words() 
     kubernetes/kubernetes v1.32.0 pkg/controller/daemon/util/daemonset_util.go,
     ReplaceDaemonSetPodNodeNameNodeAffinity), so one that does not fit its node is Pending with
     FitError's words, which the operand verdict quotes instead of the bare phase."""
-    from akscli import gpu_stack
+    from akscli.gpu import stack as gpu_stack
 
     message = "0/4 nodes are available: 1 Insufficient cpu, 3 node(s) didn't match Pod's node affinity/selector."
     pending = {

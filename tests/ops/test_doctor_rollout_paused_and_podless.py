@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from akscli import doctor
-from akscli.doctor_components import components
+from akscli.doctor import checks as doctor
+from akscli.doctor.checklist import components
 from tests.emulators.kube.apiserver import wait_until
 from tests.ops.fakes import FakeReader
 from tests.ops.test_doctor_operator_rollout import LABELS, NS, _keda_checks, _operator, _status

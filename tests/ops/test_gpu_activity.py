@@ -1,4 +1,4 @@
-"""gpu usage --utilization's plain logic (akscli.gpu_activity): the PromQL sent, the Prometheus
+"""gpu usage --utilization's plain logic (akscli.gpu.activity): the PromQL sent, the Prometheus
 answer read, and dcgm-exporter's series folded per pool and per namespace by node, GPU and pod."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from akscli import gpu_activity as ga
 from akscli.errors import AuthError, UsageError
+from akscli.gpu import activity as ga
 
 H100 = "NVIDIA H100 80GB HBM3"
 
@@ -182,7 +182,7 @@ def test_a_zero_window_is_said_to_be_not_positive() -> None:
 
 
 def _managed_usage(managed: frozenset[str]) -> Any:
-    from akscli.gpu_usage import PoolUsage, Usage
+    from akscli.gpu.usage import PoolUsage, Usage
 
     pool = PoolUsage("gpunp", "Standard_NC4as_T4_v3", "eastus")
     return Usage([pool], [], 1, 1, [], node_pools={"aks-gpunp-0": pool}, managed_nodes=managed)

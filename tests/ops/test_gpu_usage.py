@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from akscli import gpu_usage
+from akscli.gpu import usage as gpu_usage
 
 PRICES = {
     ("Standard_NC24ads_A100_v4", "eastus"): 3.673,

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from akscli import errors, gpu_usage
+from akscli import errors
+from akscli.gpu import usage as gpu_usage
 from tests.cli import invoke
 from tests.ops.test_gpu_usage import FakeKube, peak_bytes, price_of
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from akscli import gpu_dra, gpu_usage
+from akscli.gpu import dra as gpu_dra
+from akscli.gpu import usage as gpu_usage
 from tests.ops.test_gpu_usage import FakeKube, price_of
 from tests.ops.test_gpu_usage_dra import claim, dra_node, gpu_device, mig_device, resource_slice
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from akscli import gpu_usage
+from akscli.gpu import usage as gpu_usage
 from akscli.model import skus
 from tests.ops.test_gpu_usage import FakeKube, pod, price_of
 

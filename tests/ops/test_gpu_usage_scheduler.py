@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from akscli import gpu_usage, gpus
+from akscli.gpu import devices as gpus
+from akscli.gpu import usage as gpu_usage
 from tests.ops.test_gpu_usage import FakeKube, price_of
 from tests.ops.test_gpu_usage_real_clusters import A100, mig_pod, node, pools
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from akscli import policy, policy_rules
 from akscli.errors import CheckFailedError, UsageError
+from akscli.policy import engine as policy
+from akscli.policy import rules as policy_rules
 from tests.cli import invoke, list_items
 
 DIGEST = "sha256:" + "a" * 64

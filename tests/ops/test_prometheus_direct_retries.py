@@ -1,5 +1,5 @@
 """A PromQL query sent straight to its URL (a port-forward, an Azure Monitor workspace) retries as
-the same query through the service proxy does (akscli.prometheus_source.DIRECT_RETRY): a 429 after
+the same query through the service proxy does (akscli.gpu.prometheus_source.DIRECT_RETRY): a 429 after
 its Retry-After plus jitter, a 5xx only where it says when, a dropped connection; never a
 Prometheus 503 without Retry-After (a query that timed out). The waits are recorded, not slept."""
 
@@ -12,8 +12,8 @@ import pytest
 import urllib3
 
 from akscli import netfail
-from akscli import prometheus_source as ps
 from akscli.errors import AkscliError
+from akscli.gpu import prometheus_source as ps
 from akscli.kube import retry
 
 OK = b'{"status": "success", "data": {"resultType": "vector", "result": []}}'

@@ -1,4 +1,4 @@
-"""gpu usage --prometheus URL (akscli.prometheus_source): which URL goes through the API server's
+"""gpu usage --prometheus URL (akscli.gpu.prometheus_source): which URL goes through the API server's
 service proxy, which straight to an Azure Monitor workspace with which token scope, and the
 Azure Monitor hint without the flag."""
 
@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from akscli import gpu_activity as ga
-from akscli import prometheus_source as ps
 from akscli.errors import AkscliError, AuthError, UsageError
+from akscli.gpu import activity as ga
+from akscli.gpu import prometheus_source as ps
 
 EMPTY = b'{"status": "success", "data": {"resultType": "vector", "result": []}}'
 

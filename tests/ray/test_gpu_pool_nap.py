@@ -1,6 +1,6 @@
 """`ray cluster create --gpu-pool NAME` where NAME is a NAP (Karpenter) NodePool: the workers select
 its nodes by karpenter.sh/nodepool, the label Karpenter gives them (it writes no agentpool label:
-akscli.nap_target), and a NodePool with no nodes is judged by its limits, readiness and taints."""
+akscli.nap.target), and a NodePool with no nodes is judged by its limits, readiness and taints."""
 
 from __future__ import annotations
 

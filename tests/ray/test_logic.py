@@ -60,7 +60,7 @@ def test_spot_adds_the_aks_spot_selector_and_toleration() -> None:
 
 def test_a_pool_name_aks_cannot_give_a_pool_is_a_nap_nodepools_selected_by_karpenters_label() -> None:
     # AKS pool names: lower-case letters and digits, a letter first, 12 at most; a NodePool's name
-    # is a DNS label, the value of its nodes' karpenter.sh/nodepool (akscli.nap_target)
+    # is a DNS label, the value of its nodes' karpenter.sh/nodepool (akscli.nap.target)
     assert ray.placement("gpu-a100", spot=False).selector() == {"karpenter.sh/nodepool": "gpu-a100"}
     assert ray.placement("gpunodepoolh100", spot=False).selector() == {"karpenter.sh/nodepool": "gpunodepoolh100"}
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from akscli import audit_argv, policy, printable, secret_words
+from akscli import audit_argv, printable, secret_words
+from akscli.policy import engine as policy
 from akscli.printable import masked_command
 
 SHOWN = [

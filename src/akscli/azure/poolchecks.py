@@ -148,7 +148,7 @@ def check_managed_gpu(sku: GpuSku | None, size: str, driver: str | None, *, auto
     "Defaults and overrides"): NVIDIA GPU sizes only; the driver always installed ("--gpu-driver None
     is ignored when --enable-managed-gpu=true": refused here rather than dropped); no cluster
     autoscaler ("Cluster autoscaler isn't supported on managed GPU node pools during preview")."""
-    if sku is None or sku.gpu_model.upper().startswith("AMD"):  # the vendor as gpus.py reads it
+    if sku is None or sku.gpu_model.upper().startswith("AMD"):  # the vendor as gpu/devices.py reads it
         what = "has no GPU" if sku is None else f"has {sku.gpu_model} GPUs, not NVIDIA ones"
         raise UsageError(
             f"--enable-managed-gpu applies to NVIDIA GPU VM sizes; {size} {what}",

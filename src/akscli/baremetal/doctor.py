@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from akscli import gpu_dra, gpu_stack, gpus, rdma_plugins
 from akscli.baremetal import rdma_stopped, sriov_state
 from akscli.baremetal.findings import DEFAULT_RDMA_RESOURCES as DEFAULT_RDMA_RESOURCES
 from akscli.baremetal.findings import NO_RDMA_DEVICE_FIX, RDMA_PLUGIN_STOPPED_FIX, Collector, PoolStats
@@ -24,7 +23,11 @@ from akscli.baremetal.findings import Finding as Finding
 from akscli.baremetal.findings import Options as Options
 from akscli.baremetal.findings import Report as Report
 from akscli.errors import AuthError, NotFoundError
-from akscli.gpu_nodes import RDMA_CAPABLE as RDMA_CAPABLE
+from akscli.gpu import devices as gpus
+from akscli.gpu import dra as gpu_dra
+from akscli.gpu import rdma_plugins
+from akscli.gpu import stack as gpu_stack
+from akscli.gpu.nodes import RDMA_CAPABLE as RDMA_CAPABLE
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -108,7 +111,7 @@ def check_node(
     dra: Mapping[str, gpu_dra.DraNode] | None = None,
 ) -> None:
     """Count the node into its pool's stats and add a finding for each problem it has. ``dra``:
-    the GPUs a DRA driver publishes per node name (akscli.gpu_dra), which no node resource shows."""
+    the GPUs a DRA driver publishes per node name (akscli.gpu.dra), which no node resource shows."""
     name = str((node.get("metadata") or {}).get("name"))
     labels = _labels(node)
     size = labels.get(SIZE_LABEL)
@@ -165,7 +168,7 @@ def _check_gpu_devices(
     facts: gpus.NodeGpus, name: str, size: str | None, want: int, stats: PoolStats, out: Collector
 ) -> None:
     """GPU units advertised and allocatable against what the VM size has. Units are whole GPUs,
-    or MIG devices / shared replicas (``akscli.gpus``): those are never compared with the VM's
+    or MIG devices / shared replicas (``akscli.gpu.devices``): those are never compared with the VM's
     GPU count, only checked for being advertised and allocatable."""
     cap, alloc = facts.capacity, facts.allocatable
     resource = gpus.AMD if facts.vendor == "amd" else gpus.NVIDIA
@@ -429,7 +432,7 @@ def _no_rdma_plugin_here(node: Mapping[str, Any], opts: Options) -> tuple[str, s
 
 def _no_rdma_in_node_config(node: Mapping[str, Any], running: list[Any]) -> tuple[str, str] | None:
     """Where every plugin on the node reads a config of its own per node (the sriov-network-operator's,
-    akscli.rdma_plugins ``by_node``) and none names an RDMA resource for this node: that, and the policy
+    akscli.gpu.rdma_plugins ``by_node``) and none names an RDMA resource for this node: that, and the policy
     that would (k8snetworkplumbingwg/sriov-network-operator controllers/sriovnetworknodepolicy_controller.go
     renderDevicePluginConfigData writes a node's entries from the SriovNetworkNodePolicies whose
     nodeSelector selects it, isRdma from the policy's spec.isRdma, api/v1/sriovnetworknodepolicy_types.go)."""
@@ -462,7 +465,7 @@ def check_pools(pools: Iterable[PoolStats], out: Collector) -> None:
             stats.vm_size = ", ".join(s for s, _ in stats.sizes.most_common())
 
 
-# ---- the GPU Operator (the rules akscli.doctor applies too) --------------------------------
+# ---- the GPU Operator (the rules akscli.doctor.checks applies too) --------------------------------
 
 
 def check_operator(
@@ -472,7 +475,7 @@ def check_operator(
     nodes: gpu_stack.GpuNodes,
     found: gpu_stack.Installed | None = None,
 ) -> None:
-    """The GPU driver stack's verdicts from ``akscli.gpu_stack``, as findings."""
+    """The GPU driver stack's verdicts from ``akscli.gpu.stack``, as findings."""
     _, verdicts = gpu_stack.rules(kube, nodes, opts.operator_namespace, found)
     for rule in verdicts:
         if rule.severity == "info" and not rule.fix:

@@ -112,7 +112,7 @@ class Options:
     gfd_expected: bool = True  # GPU feature discovery runs (it comes with the GPU Operator)
     label_selector: str | None = None
     page_size: int = 500
-    # The RDMA device plugins found (akscli.rdma_plugins.Plugin), read by diagnose before the nodes.
+    # The RDMA device plugins found (akscli.gpu.rdma_plugins.Plugin), read by diagnose before the nodes.
     rdma_plugins: Sequence[Any] = ()
     # Why a plugin's RDMA resource has capacity 0 on a node (akscli.baremetal.rdma_stopped.Causes).
     rdma_causes: Any = None

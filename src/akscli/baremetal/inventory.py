@@ -23,7 +23,7 @@ from akscli.baremetal import doctor, pods
 from akscli.baremetal.report import Anomaly, ProbeReport, blocking_summary, first_few, report_from_dict
 from akscli.concurrency import parallel_map
 from akscli.errors import AkscliError, AuthError, CheckFailedError, NotFoundError, NotInstalledError, UsageError
-from akscli.gpus import vm_size_of
+from akscli.gpu.devices import vm_size_of
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -178,7 +178,7 @@ def operator_runtime_class(kube: Kube) -> tuple[str, str] | None:
     one ClusterPolicy (gpu_stack.active_policy). A toolkit it does not manage (AKS's own) is left
     to the node's default runtime.
     """
-    from akscli import gpu_stack
+    from akscli.gpu import stack as gpu_stack
 
     try:
         policies = list(kube.list("nvidia.com/v1", "ClusterPolicy", page_size=10))

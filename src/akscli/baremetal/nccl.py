@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from akscli import gpus, render, validate
+from akscli import render, validate
 from akscli.baremetal import nccl_nodes, pods
 from akscli.baremetal.findings import NO_RDMA_DEVICE_FIX, RDMA_PLUGIN_STOPPED_FIX
 from akscli.baremetal.nccl_expected import Verdict, interconnect, judge
 from akscli.baremetal.nccl_output import parse
 from akscli.errors import CheckFailedError, UsageError, WaitTimeoutError
-from akscli.rdma_plugins import Plugin, few, per_node, resources
+from akscli.gpu import devices as gpus
+from akscli.gpu.rdma_plugins import Plugin, few, per_node, resources
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -161,7 +162,7 @@ def place(
 ) -> Placement:
     """Settle the size and the nodes, and refuse a run no node could take: ``survey`` is the nodes
     as read (None: a client dry run, which reads nothing). ``rdma_plugins`` reads, only for that
-    refusal, the cluster's RDMA device plugins (akscli.rdma_plugins): the resources they advertise,
+    refusal, the cluster's RDMA device plugins (akscli.gpu.rdma_plugins): the resources they advertise,
     whatever their prefix, for the hint, offered ``rdma/`` names next; where none is offered and a
     plugin reads a config per node (the sriov-network-operator's), which of these GPU nodes its config
     gives an RDMA resource and which none.

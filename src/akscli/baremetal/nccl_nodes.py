@@ -37,8 +37,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from akscli import dra_classes, gpu_held, gpus, validate
+from akscli import validate
 from akscli.errors import AuthError, NotInstalledError, UsageError
+from akscli.gpu import devices as gpus
+from akscli.gpu import dra_classes
+from akscli.gpu import held as gpu_held
 from akscli.kube import scheduling
 
 if TYPE_CHECKING:
@@ -262,7 +265,7 @@ def dra_nodes(kube: Kube) -> dict[str, int]:
     labels ``metadata.name``, ``spec.nodeName``, ``spec.driver``; pkg/registry/resource/
     resourceslice/strategy.go toSelectableFields, read through the code index): other drivers'
     slices (a network driver's on every node) never cross the wire. Otherwise every slice is read."""
-    from akscli import gpu_dra
+    from akscli.gpu import dra as gpu_dra
 
     classes = gpu_held.gpu_classes(kube)
     if classes is None:
@@ -298,7 +301,7 @@ def _sliced(facts: gpus.NodeGpus) -> str | None:
     open). Time-sliced replicas of one GPU are handed out "indiscriminately" (upstream:
     NVIDIA/k8s-device-plugin 1b826ac README.md, "With CUDA Time-Slicing"), so a pod asking for 8
     may get two of the same GPU. A mixed-strategy node's ``nvidia.com/gpu`` are its GPUs with MIG
-    off (whole): it stays a candidate for those (akscli.gpus)."""
+    off (whole): it stays a candidate for those (akscli.gpu.devices)."""
     units = dict(facts.resources)
     if facts.sharing == gpus.MIG_SINGLE:
         return f"MIG mode: its {units.get(gpus.NVIDIA, 0)} {gpus.NVIDIA} are MIG devices"

@@ -12,9 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from akscli import concurrency, dra_classes, gpu_held, gpus
+from akscli import concurrency
 from akscli.baremetal.nccl_nodes import POD_PAGE, SizeNodes, skipped_line
 from akscli.errors import AuthError, NotInstalledError, QuotaError
+from akscli.gpu import devices as gpus
+from akscli.gpu import dra_classes
+from akscli.gpu import held as gpu_held
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -38,11 +41,11 @@ class Choice:
 def choose(kube: Kube, nodes: SizeNodes, gpus_per_node: int, wanted: int) -> Choice:
     """Up to ``wanted`` usable nodes with ``gpus_per_node`` GPUs free, in the order the nodes were
     read; each one passed over is added to ``nodes.skipped`` with how many GPUs it has in use.
-    A node's GPUs in use are what the pods bound to it and not finished request (akscli.gpus
+    A node's GPUs in use are what the pods bound to it and not finished request (akscli.gpu.devices
     pod_units, as the NodeResourcesFit filter counts them: upstream kubernetes/kubernetes
     pkg/scheduler/framework/plugins/noderesources/fit.go), or on a node whose GPUs the DRA driver
     publishes (none advertised, a DeviceClass maps ``nvidia.com/gpu``), the GPUs its pods'
-    claims hold (akscli.gpu_held). A user who may not list pods in every namespace gets the
+    claims hold (akscli.gpu.held). A user who may not list pods in every namespace gets the
     usable nodes unread (``counted`` False)."""
     choice = Choice()
     read = False
@@ -251,7 +254,7 @@ def keep_off(nodes: SizeNodes) -> tuple[list[str], str]:
 def _gpus_in_use(
     kube: Kube, node: str, allocatable: int, classes: dra_classes.Classes | None = None
 ) -> tuple[int, int, str]:
-    """The node's GPUs and those its pods hold (akscli.gpu_held: the same read as the deploy fit
+    """The node's GPUs and those its pods hold (akscli.gpu.held: the same read as the deploy fit
     check's): what they request as ``nvidia.com/gpu``; on a node that advertises none, the
     devices of the class ``nvidia.com/gpu`` maps to (``classes``) that the DRA driver publishes
     there and those their allocated claims hold (the claim made for a pod's ``nvidia.com/gpu``

@@ -20,8 +20,8 @@ low-priority quota). Two ARM GETs, with the credential every akscli Azure comman
   refuses the run (exit 8), as the scale-up would fail QuotaExceeded and back off.
 - A NodePool may launch any size its requirements allow that holds the pod (Karpenter tries the
   instance types it may launch, cheapest first). Its candidates (``nodepool_sizes``): the NVIDIA
-  GPU sizes Azure's provider knows as GPU sizes (akscli.nap_sizes), with at least the GPUs a pod
-  asks for, whose labels (akscli.nap_sizes.size_labels: size, SKU, arch and os labels) every
+  GPU sizes Azure's provider knows as GPU sizes (akscli.nap.sizes), with at least the GPUs a pod
+  asks for, whose labels (akscli.nap.sizes.size_labels: size, SKU, arch and os labels) every
   requirement on such a label admits. Each is then judged on its offerings: a zone and capacity
   type the requirements admit (``offerings``: zones from the Resource SKUs, spot only where the size
   is LowPriorityCapable), and the quota of an admitted capacity type (on-demand: family and
@@ -81,8 +81,8 @@ class Launch:
 
 def nodepool_sizes(launch: Launch) -> list[str]:
     """The GPU sizes the NodePool may launch for a pod of the test (see the module's doc)."""
-    from akscli import nap_sizes
     from akscli.model import skus
+    from akscli.nap import sizes as nap_sizes
 
     if launch.size_pinned:
         return [launch.size_pinned]
@@ -97,7 +97,7 @@ def nodepool_sizes(launch: Launch) -> list[str]:
     return out
 
 
-# The labels akscli.nap_sizes.size_labels can give a size
+# The labels akscli.nap.sizes.size_labels can give a size
 _SIZE_KEYS = frozenset(
     {
         "node.kubernetes.io/instance-type",
@@ -176,7 +176,7 @@ _QUOTA_LABELS = {"cores": "regional vCPU", "lowPriorityCores": "spot vCPU"}
 
 
 def _admits(requirements: tuple[Mapping[str, Any], ...], key: str, value: str) -> bool:
-    from akscli import nap_sizes
+    from akscli.nap import sizes as nap_sizes
 
     return all(nap_sizes.admits_value(r, value) for r in requirements if r.get("key") == key)
 

@@ -54,7 +54,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from akscli import gpus
+from akscli.gpu import devices as gpus
 from akscli.kube import scheduling
 
 if TYPE_CHECKING:

@@ -247,7 +247,7 @@ def helm_sets(opts: PrepareOptions) -> list[str]:
 def fit(kube: Kube, opts: PrepareOptions) -> list[str]:
     """Adapt ``opts`` to what runs (GPU Operator, its ClusterPolicy, NFD, AKS's GPU driver) so that
     nothing is installed twice and nothing fights; returns what was decided, one line each."""
-    from akscli import gpu_stack
+    from akscli.gpu import stack as gpu_stack
 
     check(opts)
     found = gpu_stack.detect(kube)
@@ -344,10 +344,10 @@ def _advertised_rdma(kube: Kube, opts: PrepareOptions) -> list[str]:
     rdma/<resourceName>; the Network Operator deploys the same plugin, Mellanox/network-operator
     b06827e0 manifests/state-rdma-shared-device-plugin). Bounded: akscli's own DaemonSet by name;
     the RDMA device plugins installed some other way, found as upstream names and labels them
-    (akscli.rdma_plugins: upstream's kustomize DaemonSet in kube-system, an SR-IOV device plugin),
+    (akscli.gpu.rdma_plugins: upstream's kustomize DaemonSet in kube-system, an SR-IOV device plugin),
     whose ConfigMaps name what they advertise; then one page of ``RDMA_NODE_SAMPLE`` nodes of
     ``--rdma-node-selector``."""
-    from akscli import rdma_plugins
+    from akscli.gpu import rdma_plugins
     from akscli.render import MANAGED_BY
 
     own = kube.get("apps/v1", "DaemonSet", RDMA_PLUGIN_DAEMONSET, namespace=opts.rdma_namespace)
@@ -477,7 +477,7 @@ def _safeguarded_operands(kube: Kube, namespace: str) -> list[str]:
 
 
 def _aks_managed_driver(kube: Kube, opts: PrepareOptions) -> list[str]:
-    from akscli import gpu_stack
+    from akscli.gpu import stack as gpu_stack
 
     nodes = gpu_stack.sample_gpu_nodes(kube)
     operator_driver = any(

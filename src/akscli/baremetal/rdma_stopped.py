@@ -10,7 +10,7 @@ What the kubelet does (upstream: kubernetes/kubernetes 0022bec3 pkg/kubelet/cm/d
 - a restarted kubelet reads its checkpoint and gives each resource registered before no device behind a
   stopped endpoint (readCheckpoint: "so that the resource capacity will stay zero till the corresponding
   device plugin re-registers"); its Node gets the Event "Starting" (pkg/kubelet/kubelet.go BirthCry,
-  read through akscli.gpu_plugin.kubelet_started).
+  read through akscli.gpu.plugin.kubelet_started).
 The RDMA shared device plugin registers again by itself within seconds: in the kubelet's plugin registry
 mode the kubelet's plugin watcher finds its socket, otherwise its Watch loop sees its socket gone (every
 5 s, watchWaitTime) and restarts its server (Mellanox/k8s-rdma-shared-dev-plugin 410b0f3
@@ -20,7 +20,7 @@ after the kubelet is taken at its word.
 
 Reads, only for nodes with such a resource: each plugin DaemonSet's pods once (one list by its pod
 selector, in its namespace), and every node's kubelet start once (one paged list of the kubelet's
-Starting events, narrowed on the server: akscli.gpu_plugin.kubelet_starts), however many nodes it judges.
+Starting events, narrowed on the server: akscli.gpu.plugin.kubelet_starts), however many nodes it judges.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 from akscli import errors
 
 if TYPE_CHECKING:
+    from akscli.gpu.rdma_plugins import Plugin
     from akscli.kube.client import Kube
-    from akscli.rdma_plugins import Plugin
 
 
 class Causes:
@@ -50,7 +50,7 @@ class Causes:
         stopped, or that has not registered since the kubelet restarted, or where no plugin that names them
         places a pod there; None where the plugin runs and started after the kubelet (it registered and
         found no device)."""
-        from akscli import gpu_plugin
+        from akscli.gpu import plugin as gpu_plugin
 
         name = str((node.get("metadata") or {}).get("name"))
         said = f"{', '.join(resources)} registered with no device"

@@ -57,7 +57,7 @@ DRAINING = ("Drain_Required", "Draining")  # constants.go DrainRequired, Drainin
 STUCK = timedelta(minutes=30)
 STATUS_EVENTS = "involvedObject.kind=SriovNetworkNodeState,reason=SyncStatusChanged"
 # Labels AKS puts on its nodes that a selector can name, the widest first: every GPU node of any pool
-# (kubernetes.azure.com/accelerator, akscli.gpus AKS_ACCELERATOR), then the node's pool.
+# (kubernetes.azure.com/accelerator, akscli.gpu.devices AKS_ACCELERATOR), then the node's pool.
 AKS_LABELS = ("kubernetes.azure.com/accelerator", "kubernetes.azure.com/agentpool", "agentpool")
 DAEMON_PODS = "app=sriov-network-config-daemon"  # daemonset.yaml's pod label
 
@@ -206,7 +206,7 @@ def read(kube: Kube, page_size: int = 500) -> SriovConfig | None:
 
 
 def _went_in_progress(kube: Kube, namespace: str, page_size: int) -> dict[str, datetime] | None:
-    from akscli.gpu_plugin import newest_events
+    from akscli.gpu.plugin import newest_events
 
     def entered(message: str) -> bool:
         return message.split(". Last Error:")[0].endswith("to: InProgress")

@@ -17,8 +17,8 @@ from akscli.errors import CheckFailedError
 
 if TYPE_CHECKING:
     from akscli.baremetal.nccl_expected import Verdict
+    from akscli.gpu.rdma_plugins import Plugin
     from akscli.kube.client import Kube
-    from akscli.rdma_plugins import Plugin
 
 test_app = typer.Typer(
     help="Interconnect tests (NCCL all-reduce across nodes).",
@@ -232,7 +232,7 @@ def _print_verdict(verdict: "Verdict", fmt: str) -> None:
 
 
 def _rdma_plugins(kube: "Kube") -> "list[Plugin]":
-    """The cluster's RDMA device plugins (akscli.rdma_plugins)."""
-    from akscli import rdma_plugins
+    """The cluster's RDMA device plugins (akscli.gpu.rdma_plugins)."""
+    from akscli.gpu import rdma_plugins
 
     return rdma_plugins.find(kube)

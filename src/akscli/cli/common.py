@@ -73,7 +73,7 @@ def check_policy(objects: Sequence[dict[str, Any]], namespace: str | None = None
     ``namespace`` is where objects without one will go (``-n``). Returns the ``--allow`` rules
     that actually let an error through, for the audit log.
     """
-    from akscli import policy
+    from akscli.policy import engine as policy
 
     findings = policy.enforce(objects, allow=FLAGS.allow, policy_file=FLAGS.policy_file, namespace=namespace)
     used: list[str] = []

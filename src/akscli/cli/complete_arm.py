@@ -65,12 +65,12 @@ def pools(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
 
 def nap_pools(ctx: Any, incomplete: str, needs: str) -> list[tuple[str, str]]:
     """The Karpenter NodePools (karpenter.sh/v1, cluster-scoped) of the cluster of --kubeconfig and
-    --context, as ``nodepool list --auto-provision`` reads them (akscli.nap.list_pools); nothing
+    --context, as ``nodepool list --auto-provision`` reads them (akscli.nap.nodepool.list_pools); nothing
     where the cluster serves no NodePool (no node auto-provisioning) or answers later than
     ARM_TIMEOUT_S. ``needs``: the description of each line."""
 
     def names() -> list[str]:
-        from akscli import nap
+        from akscli.nap import nodepool as nap
 
         return [str(pool["metadata"]["name"]) for pool in nap.list_pools(_connect(ctx))]
 

@@ -309,8 +309,8 @@ def deploy_cmd(
         if subscription:
             # With a subscription, the region's Resource SKUs say which zones offer a size: a NodePool
             # whose zones offer none makes no node of it (read only where a NodePool has zones).
-            from akscli import nap_zones
             from akscli.azure import arm
+            from akscli.nap import zones as nap_zones
 
             offered = nap_zones.offered_reader(arm.AzureTarget(subscription).validated(), region)
         network = deploy_steps.aks_network(subscription, resource_group, aks_cluster)

@@ -158,11 +158,11 @@ def check_aks_cluster(cluster: str | None, resource_group: str | None, subscript
 
 
 def aks_network(subscription: str | None, resource_group: str | None, cluster: str | None) -> "tuple[str, str] | None":
-    """The AKS cluster's network plugin and mode where --cluster names it (akscli.nap_class.cluster_network),
+    """The AKS cluster's network plugin and mode where --cluster names it (akscli.nap.node_class.cluster_network),
     else None (node auto-provisioning's default maxPods is then taken as Azure CNI Overlay's)."""
     if not (subscription and resource_group and cluster):
         return None
-    from akscli import nap_class
     from akscli.azure import arm
+    from akscli.nap import node_class as nap_class
 
     return nap_class.cluster_network(arm.AzureTarget(subscription).validated(), resource_group, cluster)

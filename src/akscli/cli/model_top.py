@@ -74,7 +74,7 @@ def top_cmd(
     """Requests running and waiting, KV-cache use, tokens/s and TTFT / end-to-end latency p50/p95
     of each serving replica, read from vLLM's /metrics (no Prometheus needed); with --window, what
     the cluster's Prometheus scraped over the window, and each model's total."""
-    from akscli.gpu_activity import check_window
+    from akscli.gpu.activity import check_window
     from akscli.model import live, metrics
 
     fmt = opts.output_format(output_fmt)
@@ -140,7 +140,7 @@ def top_cmd(
 def _windowed(kube: Any, targets: list[Any], window: str, said: output.Repeats) -> list[dict[str, Any]] | None:
     """The rows from Prometheus, after one line per model it has no series of; None, after one
     line saying why, when it has none at all (the two scrapes are shown then, as without --window)."""
-    from akscli.gpu_activity import Unavailable
+    from akscli.gpu.activity import Unavailable
     from akscli.model import serving_window
 
     try:

@@ -131,7 +131,7 @@ UndrainableNodeBehavior = Annotated[
     ),
 ]
 # A NodePool's spec.template.spec.terminationGracePeriod, in Karpenter's words (upstream: kubernetes-sigs/karpenter
-# v1.14.0 pkg/apis/v1/nodepool.go NodeClaimTemplateSpec.TerminationGracePeriod; the pattern: akscli.nap).
+# v1.14.0 pkg/apis/v1/nodepool.go NodeClaimTemplateSpec.TerminationGracePeriod; the pattern: akscli.nap.nodepool).
 TerminationGracePeriod = Annotated[
     str | None,
     typer.Option(

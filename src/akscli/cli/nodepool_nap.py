@@ -1,6 +1,6 @@
 """`akscli nodepool ... --auto-provision`: node auto-provisioning (Karpenter) NodePools, through the
 kube context (--kubeconfig/--context), rendered from templates/nodepool and applied with the one
-apply engine. The logic is akscli.nap; nodepool.py calls these when --auto-provision is given."""
+apply engine. The logic is akscli.nap.nodepool; nodepool.py calls these when --auto-provision is given."""
 
 import itertools
 from collections.abc import Mapping
@@ -65,7 +65,7 @@ def routed(
 ) -> bool:
     """Whether the command works on a NAP NodePool; a flag of the other kind of pool is refused
     (``flags``: the command's other flags that only one kind of pool has, by parameter name)."""
-    from akscli import nap
+    from akscli.nap import nodepool as nap
 
     given = {
         "cluster": cluster,
@@ -111,9 +111,12 @@ def add(
     """``exit_code``: --exit-code, kubectl diff's exit status of the server dry run (cli/diff_status.py)."""
     from dataclasses import replace
 
-    from akscli import nap, nap_class, nap_drift, nap_zones
     from akscli.cli import common
     from akscli.cli.diff_status import found, would_change
+    from akscli.nap import drift as nap_drift
+    from akscli.nap import node_class as nap_class
+    from akscli.nap import nodepool as nap
+    from akscli.nap import zones as nap_zones
 
     common.manifest_format(output_format)
     spec = nap.NapPoolSpec.from_flags(
@@ -172,7 +175,7 @@ def add(
 
 
 def list_pools(kube: opts.KubeFlags, fmt: str, label_selector: str | None = None) -> None:
-    from akscli import nap
+    from akscli.nap import nodepool as nap
 
     # Page by page into the output layer: json/yaml/name hold text, a table its rows (output.emit).
     pools = nap.list_pools(kube.connect(), label_selector)
@@ -185,7 +188,8 @@ def list_pools(kube: opts.KubeFlags, fmt: str, label_selector: str | None = None
 
 
 def show(name: str, kube: opts.KubeFlags, fmt: str) -> None:
-    from akscli import nap, nap_claims
+    from akscli.nap import claims as nap_claims
+    from akscli.nap import nodepool as nap
 
     connection = kube.connect()
     pool: Mapping[str, Any] = nap.get_pool(connection, name)
@@ -244,8 +248,10 @@ def delete(
     ToNodeClaim OwnerReferences), go with it and NAP removes their nodes. The wait follows kubectl
     delete's (akscli.kube.deletion) until the NodePools are gone, bounded by --timeout (``timeout``,
     as every --wait's: exit 5 past it)."""
-    from akscli import nap, nap_class, validate
+    from akscli import validate
     from akscli.cli import delete_many
+    from akscli.nap import node_class as nap_class
+    from akscli.nap import nodepool as nap
 
     selector = delete_many.check_choice(names, *choose, "NodePool name", validate.subdomain)
     connection = kube.connect()

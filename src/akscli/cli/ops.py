@@ -1,7 +1,7 @@
 """Operations: doctor, gpu usage, audit list/show, policy check/rules.
 
-Thin commands: the checks live in akscli.doctor, the counting in akscli.gpu_usage, the log in
-akscli.audit and the rules in akscli.policy.
+Thin commands: the checks live in akscli.doctor.checks, the counting in akscli.gpu.usage, the log in
+akscli.audit and the rules in akscli.policy.engine.
 """
 
 from collections.abc import Callable
@@ -83,7 +83,7 @@ def doctor(
     its ScaledObjects read (the Monitoring Data Reader role) and whether that identity's federated
     credentials trust KEDA's service account on this cluster's OIDC issuer; it reads nothing else there.
     """
-    from akscli import doctor as logic
+    from akscli.doctor import checks as logic
 
     fmt = opts.output_format(output_format, DOCTOR_FORMATS)
     groups = logic.parse_groups(for_groups or [])
@@ -289,7 +289,10 @@ def gpu_usage(
     usage is shown with one line on stderr that says why utilization is missing. --prometheus
     names another Prometheus, or the Azure Monitor workspace of managed Prometheus.
     """
-    from akscli import errors, gpu_activity, gpu_usage, prometheus_source, validate
+    from akscli import errors, validate
+    from akscli.gpu import activity as gpu_activity
+    from akscli.gpu import prometheus_source
+    from akscli.gpu import usage as gpu_usage
     from akscli.model import skus
 
     fmt = opts.output_format(output_format, GPU_USAGE_FORMATS)
@@ -490,8 +493,8 @@ def policy_check(
     Exits 9 when an error-severity finding is not let through with --allow RULE; --policy-file
     enables, disables or re-grades rules. -o sarif feeds code-scanning uploads.
     """
-    from akscli import policy
     from akscli.globals import FLAGS
+    from akscli.policy import engine as policy
 
     del allow, policy_file  # global flags: akscli.globals.extract takes them into FLAGS before parsing
 
@@ -528,8 +531,8 @@ _RULE_COLUMNS = [
 @opts.lists_no_kubernetes_objects
 def policy_rules(output_format: opts.Output = "table", policy_file: _PolicyFile = None) -> None:
     """List the rules with their effective severity (after --policy-file)."""
-    from akscli import policy
     from akscli.globals import FLAGS
+    from akscli.policy import engine as policy
 
     del policy_file  # a global flag: akscli.globals.extract takes it into FLAGS before parsing
 

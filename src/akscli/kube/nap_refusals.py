@@ -146,8 +146,8 @@ def _filtered(error: str) -> str | None:
 def _out_of_bounds(pool: str, size: str, reqs: str) -> str | None:
     """A NodePool's bounds on a numeric label (karpenter.azure.com/sku-cpu Gt 8) the pinned size's
     label falls outside (requirement.go withinBounds, on the size's labels as the Azure provider
-    gives them: akscli.nap_sizes.size_labels); None where the size is unknown or within them."""
-    from akscli.nap_sizes import size_labels
+    gives them: akscli.nap.sizes.size_labels); None where the size is unknown or within them."""
+    from akscli.nap.sizes import size_labels
 
     labels = size_labels(size)
     for m in _BOUNDS.finditer(reqs):

@@ -1,6 +1,6 @@
 """What a pod requests and whether a node has room for it, counted as the kube-scheduler's
 NodeResourcesFit filter counts them. One implementation for every caller: ``gpu usage`` (GPU
-units held per pod, through akscli.gpus.pod_units) and the pinned deploy's room check
+units held per pod, through akscli.gpu.devices.pod_units) and the pinned deploy's room check
 (akscli.model.cluster_fit). Plain logic: no I/O, no kubernetes import.
 
 upstream (kubernetes/kubernetes master, read 2026-12):

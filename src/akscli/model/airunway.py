@@ -54,7 +54,7 @@ def check_kuberay_nodes(nodes: Iterable[Mapping[str, Any]]) -> None:
 def kuberay_blocked(nodes: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
     """The NVIDIA GPU nodes read, by the taints (and pool) that keep the kuberay workers off them;
     empty as soon as one node would take them (``nodes`` is read no further) or none is a GPU node."""
-    from akscli import gpus
+    from akscli.gpu import devices as gpus
 
     blocked: dict[str, list[str]] = {}
     for node in nodes:

@@ -9,9 +9,9 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from akscli import gpu_held
 from akscli.errors import AkscliError
-from akscli.gpus import NVIDIA
+from akscli.gpu import held as gpu_held
+from akscli.gpu.devices import NVIDIA
 from akscli.kube import resources, scheduling
 from akscli.kube.client import Kube
 from akscli.model import cluster_room, own_pods
@@ -24,10 +24,10 @@ from akscli.model.planning import Fit, Plan, pick, servable
 
 if TYPE_CHECKING:
     from akscli.model.request import DeployRequest
-    from akscli.nap_fit import Network
+    from akscli.nap.fit import Network
 
 PodFor = Callable[[Fit], Mapping[str, Any]]
-# The zone labels node auto-provisioning offers a VM size in (None: not known): akscli.nap_zones.offered_reader.
+# The zone labels node auto-provisioning offers a VM size in (None: not known): akscli.nap.zones.offered_reader.
 Offered = Callable[[str], "tuple[str, ...] | None"]
 
 # cloud-provider-azure labels every AKS node with its VM size here (the well-known label
@@ -44,8 +44,8 @@ def fit_request(
 ) -> tuple[Fit, str | None]:
     """fit_to_cluster for a deploy, weighing the pod its runtime renders for each size; ``volumes``
     the deploy's reads of classes and claims, shared with its preflight checks (one GET each);
-    ``offered`` the zones a size is offered in (akscli.nap_zones.offered_reader), where known;
-    ``network`` the cluster's networkProfile plugin and mode, where read (akscli.nap_fit.Network);
+    ``offered`` the zones a size is offered in (akscli.nap.zones.offered_reader), where known;
+    ``network`` the cluster's networkProfile plugin and mode, where read (akscli.nap.fit.Network);
     ``drivers`` gets, by size, the GPU feature discovery driver of each node page read (model.node_driver)."""
     meta = {"namespace": req.namespace, "labels": req.pod_labels}
     pod = rendered_pod(req)
@@ -277,12 +277,12 @@ def _on_demand(
     """Whether node auto-provisioning makes a node of the size for the pods: a NodePool admits the
     size within its limits, its taints are tolerated, and a node of the size has room for the
     pod's requests with the DaemonSets that would run on it, in Karpenter's allocatable
-    (akscli.nap_admit.admitting_pool, akscli.nap_fit; upstream: kubernetes-sigs/karpenter 2266468
+    (akscli.nap.admit.admitting_pool, akscli.nap.fit; upstream: kubernetes-sigs/karpenter 2266468
     pkg/controllers/provisioning/provisioner.go, a pending pod no node fits gets a NodeClaim from
     the NodePool that admits it). Capacity on demand: no warning, an info line naming the NodePool
     (None: no NodePool makes it; ``refused`` says which pool lacked room, and what; ``stranded``
     what the node's kubelet lacks where Karpenter makes it all the same: akscli.node_room.kubelet_shortfall)."""
-    from akscli import nap_admit
+    from akscli.nap import admit as nap_admit
 
     tolerations = scheduling.pod_tolerations(pod)
     requests = resources.pod_requests(pod)
@@ -294,8 +294,8 @@ def _on_demand(
 def _serves_nap(kube: Kube) -> bool:
     """Whether the cluster serves Karpenter's NodePool API (node auto-provisioning is on); the
     discovery _on_demand already read."""
-    from akscli import nap
     from akscli.errors import AkscliError
+    from akscli.nap import nodepool as nap
 
     try:
         kube.resource(nap.API_VERSION, nap.KIND)

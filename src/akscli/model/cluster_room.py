@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from akscli import dra_classes, gpu_held
 from akscli.errors import AuthError
-from akscli.gpus import NVIDIA
+from akscli.gpu import dra_classes
+from akscli.gpu import held as gpu_held
+from akscli.gpu.devices import NVIDIA
 from akscli.kube import resources, scheduling, volume_limits, volume_zone
 from akscli.kube.client import Kube
 from akscli.model.cluster_affinity import AffinityReads
@@ -272,7 +273,7 @@ def _requested(
     """What the pods bound to this node, and those nominated for it, request, and those pods, as
     the NodeResourcesFit filter counts them (upstream: kubernetes/kubernetes
     pkg/scheduler/framework/types.go NodeInfo Requested and Pods; the pods read as
-    akscli.gpu_held.bound_pods does). A user who may not list pods in every namespace gets
+    akscli.gpu.held.bound_pods does). A user who may not list pods in every namespace gets
     nothing: the node counts as free."""
     name = str((node.get("metadata") or {}).get("name") or "")
     try:

@@ -77,7 +77,7 @@ def _kaito_makes_pools(kube: Kube) -> bool:
     gatewayAPIInferenceExtension gate; kaito-project/kaito v0.12.0
     pkg/inferenceset/inferenceset_controller.go, ensureGatewayAPIInferenceExtension). It makes it
     once the set's Workspaces exist, so a first deploy already routes to the pool KAITO will make."""
-    from akscli import doctor_probes
+    from akscli.doctor import probes as doctor_probes
 
     args = doctor_probes.controller_args(kube, "kaito")
     return kaito_feature_gates(args or []).get(KAITO_POOL_GATE, False)
@@ -264,7 +264,7 @@ def _check_kuberay_nodes(kube: Kube) -> list[str]:
     objects; one list where the first page of AKS's accelerator label holds such a node. Where
     every GPU node read keeps the workers off but some were left unread, the deploy goes on with
     a warning instead of the refusal, which only a complete read can justify."""
-    from akscli import gpus
+    from akscli.gpu import devices as gpus
 
     unread = False
 
@@ -366,7 +366,7 @@ def _check_airunway_gateway(kube: Kube, model: str, namespace: str) -> list[str]
     Returns the warnings for the Gateway it picks: listeners AI Runway will narrow
     (airunway.gateway_patch_warning), an Istio gateway it leaves without TLS to its picker
     (airunway.picker_tls_warning)."""
-    from akscli import doctor_probes
+    from akscli.doctor import probes as doctor_probes
     from akscli.kube import operators
 
     if not kube.has_api(POOL_API, "InferencePool"):
@@ -430,7 +430,7 @@ def _check_controller(kube: Kube, req: DeployRequest) -> None:
     or AI Runway's kaito provider), and AI Runway's own, which alone moves a ModelDeployment out of
     Pending (ai-runway/airunway v0.7.0 controller/internal/controller/modeldeployment_controller.go):
     without one, --wait waits out its whole timeout on a phase nothing will change."""
-    from akscli import doctor_probes
+    from akscli.doctor import probes as doctor_probes
     from akscli.kube import operators
 
     if req.runs_on_kaito:

@@ -37,7 +37,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from akscli import concurrency, gpu_activity
+from akscli import concurrency
+from akscli.gpu import activity as gpu_activity
 from akscli.kube.client import Kube
 from akscli.model import metrics
 from akscli.model.metrics import ReplicaFigures, Target

@@ -25,7 +25,7 @@ def gpu_capacity_problem(
     their maximum, ``scale_up.autoscaled_pools``; None where its status could not be read) tells
     such a pool from one nothing will scale up: a misspelt name, or a pool at 0 without an
     autoscaler. A NAP NodePool's group (placement.nap) is judged by the NodePool ``nodepools``
-    holds (None: not there): akscli.nap_target.empty_pool_warning.
+    holds (None: not there): akscli.nap.target.empty_pool_warning.
     """
     warnings: list[str] = []
     if not spec.gpus_requested:
@@ -35,7 +35,7 @@ def gpu_capacity_problem(
     for group in pooled:
         pool = str(group.placement.gpu_pool)
         if not pools_with_nodes.get(pool, False) and group.placement.nap:
-            from akscli import nap_target
+            from akscli.nap import target as nap_target
 
             tolerations = group.placement.tolerations(True)
             nodepool = (nodepools or {}).get(pool)

@@ -409,11 +409,11 @@ def _on_nodepool(kube: Kube, group: WorkerGroup, read: dict[str, dict[str, Any] 
     """The group placed by karpenter.sh/nodepool where its pool is a NAP NodePool: a name AKS could
     not give a pool (spec.placement), or one whose name no node's agentpool label carries while the
     cluster has a NodePool of it (one page of one node, then one GET of the NodePool, read once a
-    name). A pool with nodes of that name stays an AKS pool (akscli.nap_target says why NAP nodes
+    name). A pool with nodes of that name stays an AKS pool (akscli.nap.target says why NAP nodes
     do not carry it)."""
     from dataclasses import replace
 
-    from akscli import nap_target
+    from akscli.nap import target as nap_target
 
     placed = group.placement
     name = placed.gpu_pool
@@ -434,10 +434,10 @@ def size_gpu_groups(
 ) -> tuple[WorkerGroup, ...]:
     """GPU groups on a named pool, placed on a NAP NodePool where the name is one's (_on_nodepool),
     and sized from the pool's VM size when the user gave none: one of its nodes', else the one size
-    a NodePool's requirements allow (akscli.nap_target.vm_size). ``read``: the NodePools read so
+    a NodePool's requirements allow (akscli.nap.target.vm_size). ``read``: the NodePools read so
     far, by name (None: none, or the cluster has none of the name), filled here for
     check_gpu_capacity, so that a create reads each NodePool once."""
-    from akscli import nap_target
+    from akscli.nap import target as nap_target
 
     read = {} if read is None else read
     sized = []
@@ -457,7 +457,7 @@ def check_gpu_capacity(
 ) -> list[str]:
     """Raise when GPUs are asked for on a cluster without GPU nodes; return warnings. ``read``: the
     NodePools size_gpu_groups read, by name; a NodePool not among them is read here."""
-    from akscli import nap_target
+    from akscli.nap import target as nap_target
 
     read = read or {}
 

@@ -112,9 +112,9 @@ def owned_by_cluster(pod: Mapping[str, Any], owner_uid: str | None = None) -> bo
 
 def pod_gpus(pod: Mapping[str, Any]) -> int:
     """GPU units the pod holds, over every GPU resource name (MIG devices included), as akscli
-    counts them everywhere (akscli.gpus.pod_units). KubeRay also counts MIG devices as GPUs
+    counts them everywhere (akscli.gpu.devices.pod_units). KubeRay also counts MIG devices as GPUs
     (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/resources.go IsGPUResourceKey,
     used for ``--num-gpus`` and ``status.desiredGPU``)."""
-    from akscli.gpus import pod_units
+    from akscli.gpu.devices import pod_units
 
     return sum(pod_units(pod).values())

@@ -27,7 +27,7 @@ SUBMITTER_LABEL = "batch.kubernetes.io/job-name"
 
 GPU_RESOURCE = "nvidia.com/gpu"
 AGENTPOOL_LABEL = "kubernetes.azure.com/agentpool"
-# A NAP (Karpenter) NodePool's nodes carry its name here, not in the agentpool label (akscli.nap_target).
+# A NAP (Karpenter) NodePool's nodes carry its name here, not in the agentpool label (akscli.nap.target).
 NODEPOOL_LABEL = "karpenter.sh/nodepool"
 SPOT_LABEL = "kubernetes.azure.com/scalesetpriority"
 # AKS taints spot nodes with this key; GPU pools are commonly tainted sku=gpu or nvidia.com/gpu.

@@ -1,6 +1,6 @@
 """A ReplicaSet that cannot create its pods (an admission webhook's denial, a ResourceQuota) says
 so in a ReplicaFailure condition, and its Deployment carries the condition over: what `kubectl
-describe` and akscli's doctor (src/akscli/doctor_rollout.py replica_failure) read."""
+describe` and akscli's doctor (src/akscli/doctor/rollout.py replica_failure) read."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""Node auto-provisioning: Karpenter NodePools and AKSNodeClasses on AKS (see docs/architecture.md)."""
