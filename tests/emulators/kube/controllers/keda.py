@@ -34,10 +34,12 @@
   pkg/scalers/prometheus_scaler.go, azure workload identity auth). Otherwise the query is answered by
   the workspace ``workspace`` names (azure_monitor_collector.py: what the add-on's collector
   scraped, every cluster's series with its ``cluster`` label); with none, there is nothing to read
-  and the ScaledObject gets no status. Before any of that, an ``azure-workload`` trigger needs
+  and the ScaledObject has only Reconcile's Ready True. Before any of that, an ``azure-workload`` trigger needs
   KEDA's own credential, made from its operator pod's workload identity variables: without them
   the scaler is not built, no HPA is made, Ready is False ScaledObjectCheckFailed and a
   KEDAScalerFailed Event says "sources must contain at least one TokenCredential" (keda_identity.py).
+  A prometheus trigger missing serverAddress, query or threshold fails the same way, with
+  "error parsing prometheus metadata: missing required parameter ..." (keda_prometheus.py).
 * The external trigger of keda-kaito-scaler (KaitoScalerController's ScaledObjects) is read from
   keda-kaito-scaler's GetMetrics (keda_kaito_scaler.py), which scrapes the set's Workspace Services.
 * KEDA's operator reads a trigger every ``pollingInterval`` seconds (default 30, apis/keda/v1alpha1/
@@ -117,6 +119,10 @@ OWNER_LABEL = "scaledobject.keda.sh/name"
 KEDA_VERSION = "2.20.2"
 POLL_ANNOTATION = "sim.akscli.io/poll"
 COMPOSITE = "composite-metric"  # apis/keda/v1alpha1/scaledobject_types.go CompositeMetricName
+# controllers/keda/scaledobject_controller.go Reconcile: Ready True once reconcileScaledObject made
+# the HPA and started the scale loop (apis/keda/v1alpha1/condition_types.go
+# ScaledObjectConditionReadySuccessReason, ScaledObjectConditionReadySuccessMessage).
+RECONCILED = ("True", "ScaledObjectReady", "ScaledObject is defined correctly and is ready for scaling")
 
 
 class KedaController(DeletionTolerantController):
@@ -194,7 +200,8 @@ class KedaController(DeletionTolerantController):
             if fallback and value is not None:
                 fallback_active = True
                 fallback_values.append(value)
-        if not read:
+        if not read:  # Reconcile's own Ready True: scalers built, HPA made, the scale loop started
+            write_conditions(cluster, md["namespace"], md["name"], {"Ready": RECONCILED})
             return
         if modifiers:  # the formula's value decides the activity; any error clears it
             active = False
@@ -209,7 +216,7 @@ class KedaController(DeletionTolerantController):
             cluster.add_event(obj, ACTIVATED[0], ACTIVATED[1])
         elif not fallback_active and fallback_before == "True":
             cluster.add_event(obj, DEACTIVATED[0], DEACTIVATED[1])
-        conds = {"Ready": ("True", "ScaledObjectReady", "ScaledObject is defined correctly and is ready for scaling")}
+        conds = {"Ready": RECONCILED}
         if active:
             conds["Active"] = ("True", "ScalerActive", "Scaling is performed because triggers are active")
             if error:

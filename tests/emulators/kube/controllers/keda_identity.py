@@ -44,6 +44,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tests.emulators.kube.controllers.keda_prometheus import metadata_error
+
 KEDA = "keda.sh/v1alpha1"
 OPERATOR_LABEL = "app.kubernetes.io/name=keda-operator"
 # Azure/azure-sdk-for-go sdk/azidentity/chained_token_credential.go NewChainedTokenCredential (azidentity v1.x).
@@ -76,10 +78,14 @@ def pod_identity(cluster: Any, namespace: str, trigger: Mapping[str, Any]) -> Ma
 
 
 def build_error(cluster: Any, obj: Mapping[str, Any]) -> str | None:
-    """Why KEDA cannot build the ScaledObject's scalers (the first trigger that fails), or None."""
+    """Why KEDA cannot build the ScaledObject's scalers (the first trigger that fails), or None.
+    NewPrometheusScaler parses the metadata before it asks for a credential (keda_prometheus.py)."""
     namespace = obj["metadata"]["namespace"]
     env: dict[str, str] | None = None
     for trigger in (obj.get("spec") or {}).get("triggers") or []:
+        unparsed = metadata_error(trigger)
+        if unparsed is not None:
+            return unparsed
         meta = trigger.get("metadata") or {}
         if trigger.get("type") != "prometheus" or meta.get("authModes"):
             continue

@@ -13,6 +13,22 @@ from urllib.parse import quote_plus
 from tests.emulators.kube.controllers.prometheus import EMPTY
 from tests.emulators.kube.incluster import DialError, InClusterHttp
 
+# pkg/scalers/prometheus_scaler.go prometheusMetadata: the keda tags without ``optional`` or
+# ``default``, in the struct's order.
+REQUIRED = ("serverAddress", "query", "threshold")
+
+
+def metadata_error(trigger: Mapping[str, Any]) -> str | None:
+    """Why NewPrometheusScaler cannot parse a prometheus trigger's metadata, or None: parsePrometheusMetadata's
+    "error parsing prometheus metadata: " and TypedConfig's errors of every missing parameter, joined
+    by newlines (pkg/scalers/scalersconfig/typed_config.go parseTypedConfig errors.Join, setValue
+    "missing required parameter %q in %v"). An empty or ill-typed value is not modelled."""
+    if trigger.get("type") != "prometheus":
+        return None
+    meta = trigger.get("metadata") or {}
+    missing = [f'missing required parameter "{name}" in [triggerMetadata]' for name in REQUIRED if name not in meta]
+    return "error parsing prometheus metadata: " + "\n".join(missing) if missing else None
+
 
 class ScalerError(Exception):
     """What the scaler returns instead of a value (the text KEDA logs and puts in the Event)."""
