@@ -72,8 +72,9 @@ GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 
 
 def now_iso() -> str:
-    """The time now in RFC 3339 to the second, UTC (metav1.Time's JSON, kubernetes/apimachinery
-    pkg/apis/meta/v1/time.go MarshalJSON: RFC3339 of t.UTC()); time.gmtime is half the cost of a datetime."""
+    """The time now in RFC 3339 to the second, UTC (metav1.Time's JSON, kubernetes/kubernetes
+    staging/src/k8s.io/apimachinery/pkg/apis/meta/v1/time.go MarshalJSON: RFC3339 of t.UTC());
+    time.gmtime is half the cost of a datetime."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 

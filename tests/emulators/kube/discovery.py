@@ -15,7 +15,7 @@ from tests.emulators.kube.resources import Registry, ResourceType
 # akscli's DRA reads have an API to talk to. It keeps reporting 1.32: reporting 1.34 would claim
 # the 1.33 and 1.34 changes of every other kind, and put the kubectl here (1.32) past its +/-1
 # skew (upstream: kubernetes/kubectl dee3483a pkg/cmd/version/skew_warning.go: `kubectl version` warns, other
-# commands work). akscli reads /version once (akscli.gpu.dra_classes.maps_every_implicit_name: below
+# commands work). akscli reads /version once (akscli.gpu.dra_classes.maps_every_implicit_name, upstream's rule: below
 # 1.35 is 1.34's rule), so 1.32 and 1.34 read alike; a test that needs another server version
 # sets VERSION_INFO (tests/model/test_deploy_cluster_dra_classes.py).
 VERSION_INFO = {

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
     from tests.emulators.kube.emulator import KubeEmulator
 
 ProxyHandler = Callable[[str, str, bytes], tuple[int, dict[str, str], bytes]]
-# an answer up to this size goes out with its head in one write (Handler._end_headers_with); a larger
+# emulator-only (upstream: kubernetes/kubernetes serves through Go's net/http, whose buffered
+# response writer sends a small answer's head and body together): an answer up to this size goes
+# out with its head in one write (Handler._end_headers_with); a larger
 # one (a big list) is written on its own rather than copied once more
 _ONE_WRITE_MAX = 1 << 16
 AGGREGATED_CT = "application/json;g=apidiscovery.k8s.io;v={v};as=APIGroupDiscoveryList"

@@ -119,7 +119,7 @@ OWNER_LABEL = "scaledobject.keda.sh/name"
 KEDA_VERSION = "2.20.2"
 POLL_ANNOTATION = "sim.akscli.io/poll"
 COMPOSITE = "composite-metric"  # apis/keda/v1alpha1/scaledobject_types.go CompositeMetricName
-# controllers/keda/scaledobject_controller.go Reconcile: Ready True once reconcileScaledObject made
+# kedacore/keda controllers/keda/scaledobject_controller.go Reconcile: Ready True once reconcileScaledObject made
 # the HPA and started the scale loop (apis/keda/v1alpha1/condition_types.go
 # ScaledObjectConditionReadySuccessReason, ScaledObjectConditionReadySuccessMessage).
 RECONCILED = ("True", "ScaledObjectReady", "ScaledObject is defined correctly and is ready for scaling")

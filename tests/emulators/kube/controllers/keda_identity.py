@@ -79,7 +79,8 @@ def pod_identity(cluster: Any, namespace: str, trigger: Mapping[str, Any]) -> Ma
 
 def build_error(cluster: Any, obj: Mapping[str, Any]) -> str | None:
     """Why KEDA cannot build the ScaledObject's scalers (the first trigger that fails), or None.
-    NewPrometheusScaler parses the metadata before it asks for a credential (keda_prometheus.py)."""
+    NewPrometheusScaler parses the metadata before it asks for a credential (kedacore/keda
+    pkg/scalers/prometheus_scaler.go; keda_prometheus.py)."""
     namespace = obj["metadata"]["namespace"]
     env: dict[str, str] | None = None
     for trigger in (obj.get("spec") or {}).get("triggers") or []:

@@ -13,7 +13,7 @@ from urllib.parse import quote_plus
 from tests.emulators.kube.controllers.prometheus import EMPTY
 from tests.emulators.kube.incluster import DialError, InClusterHttp
 
-# pkg/scalers/prometheus_scaler.go prometheusMetadata: the keda tags without ``optional`` or
+# kedacore/keda pkg/scalers/prometheus_scaler.go prometheusMetadata: the keda tags without ``optional`` or
 # ``default``, in the struct's order.
 REQUIRED = ("serverAddress", "query", "threshold")
 

@@ -1,6 +1,7 @@
 """A ReplicaSet that cannot create its pods (an admission webhook's denial, a ResourceQuota) says
 so in a ReplicaFailure condition, and its Deployment carries the condition over: what `kubectl
-describe` and akscli's doctor (src/akscli/doctor/rollout.py replica_failure) read."""
+describe` (kubernetes/kubernetes staging/src/k8s.io/kubectl/pkg/describe/describe.go) and akscli's
+doctor (src/akscli/doctor/rollout.py replica_failure) read."""
 
 from __future__ import annotations
 
