@@ -29,8 +29,10 @@ def _deploy(*args: str) -> None:
     assert result.exit_code == 0, result
 
 
-def _slow(emu: Any, kind: type, delay: float = 1.0) -> None:
-    """KAITO's clean-up takes a while, as a node's deletion does on a cluster."""
+def _slow(emu: Any, kind: type, delay: float = 5.0) -> None:
+    """KAITO's clean-up takes a while, as a node's deletion does on a cluster: long enough that the
+    delete's wait, which reads the model's objects one after another, still finds the object held
+    on a loaded machine (at 1 s, a busy CI runner saw the InferenceSet already gone)."""
     for c in [c for c in emu.controllers.controllers if isinstance(c, kind)]:
         c.delay = delay
 
