@@ -317,19 +317,8 @@ STACK_KINDS = (
 # kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun/controller.go -- ends the wait, where
 # the External placement alone would only wait for a rollout that never comes).
 # The route and the pool are ready once their gateway accepted them and resolved their backends
-# (kube/readiness/gateway.py). A --autoscale model's ScaledObject is ready once KEDA built its
-# scalers and HPA and its triggers read (kube/readiness/builtin.py; kedacore/keda
-# controllers/keda/scaledobject_controller.go Reconcile, pkg/scaling/executor/scale_scaledobjects.go
-# RequestScale): until then the replicas it asks for are not the ones that serve.
-READY_KINDS = (
-    "Workspace",
-    "InferenceSet",
-    "Deployment",
-    "ModelDeployment",
-    "HTTPRoute",
-    "InferencePool",
-    "ScaledObject",
-)
+# (kube/readiness/gateway.py).
+READY_KINDS = ("Workspace", "InferenceSet", "Deployment", "ModelDeployment", "HTTPRoute", "InferencePool")
 FLEET_READY_KINDS = ("ClusterResourcePlacement", "ClusterStagedUpdateRun")
 
 # (apiVersion, kind, name, namespace): what common.delete_objects takes.
