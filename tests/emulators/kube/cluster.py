@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from tests.emulators.kube import binding
 from tests.emulators.kube.apiserver import ApiServer, Ctx, now_iso
 from tests.emulators.kube.event_correlator import EventCorrelator
 from tests.emulators.kube.patches import create_merge_patch, merge_patch, two_way_merge_patch
@@ -328,18 +329,13 @@ class ClusterState:
         return self._merge_patch(api_version, kind, namespace, name, patch, to_status=False, manager=manager)
 
     def bind(self, namespace: str, name: str, node: str) -> dict[str, Any]:
-        """kube-scheduler's bind (POST pods/NAME/binding): spec.nodeName set on the stored pod with no
-        managedFields entry, as BindingREST writes it through the storage layer's GuaranteedUpdate,
-        below the handlers that track field managers (upstream: kubernetes/kubernetes
-        pkg/registry/core/pod/storage/storage.go BindingREST.Create, assignPod,
-        setPodHostAndAnnotations: r.store.Storage.GuaranteedUpdate; the managers are recorded in
-        staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go and update.go only). Its
-        PodScheduled True is left to the kubelet's first status here."""
-        ctx = self._ctx(KUBE_SCHEDULER)
-        ctx.field_manager = None
-        rt, version = self._rt_version("v1", "Pod")
-        body = json.dumps({"spec": {"nodeName": node}}).encode()
-        return self.api.patch(rt, version, namespace, name, "application/merge-patch+json", body, ctx)
+        """kube-scheduler's bind: POST pods/NAME/binding with the pod's uid as its precondition
+        (kubernetes/kubernetes pkg/scheduler/framework/plugins/defaultbinder/default_binder.go Bind),
+        served as binding.py does the request: spec.nodeName and PodScheduled True written at once,
+        with no managedFields entry. The bound pod."""
+        pod = self.api.get_entry(self.api.rt("v1", "Pod"), namespace, name).obj()
+        uid = str(pod["metadata"].get("uid") or "")
+        return binding.assign(self, namespace, name, node, {}, uid, "", self._ctx(KUBE_SCHEDULER))
 
     def json_patch(
         self,

@@ -9,7 +9,7 @@ import json
 import urllib.parse
 from typing import Any
 
-from tests.emulators.kube import streams, tables
+from tests.emulators.kube import binding, streams, tables
 from tests.emulators.kube.apiserver import Ctx
 from tests.emulators.kube.apiserver_writes import check_body_name
 from tests.emulators.kube.eviction import evict
@@ -87,6 +87,10 @@ class SubresourcesMixin:
         if sub == "eviction" and rt.kind == "Pod" and method == "POST":
             # upstream: kubernetes/kubernetes pkg/registry/core/pod/storage/eviction.go (EvictionREST.Create)
             self._json(201, evict(emu.cluster, namespace or "", name, self._parse(body), ctx))
+            return
+        if sub == "binding" and rt.kind == "Pod" and method == "POST":
+            # upstream: kubernetes/kubernetes pkg/registry/core/pod/storage/storage.go (BindingREST.Create)
+            self._json(201, binding.create(emu.cluster, namespace or "", name, self._parse(body), ctx))
             return
         if sub == "finalize" and rt.kind == "Namespace" and method == "PUT":
             self._json(200, emu.api.update(rt, version, None, name, self._parse(body), ctx))
