@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 
 from tests.emulators.kube import KubeEmulator
-from tests.kube_emulator.helpers import raw
+from tests.emulators.kube.apiserver import wait_until
+from tests.kube_emulator.helpers import deployment, raw
 from tests.kube_emulator.test_kubectl_fidelity import kubectl
+from tests.kube_emulator.test_scheduling import node, pods, seed
 
 
 def pending_pod(name: str, **spec: Any) -> dict[str, Any]:
@@ -174,3 +176,21 @@ def test_kubectl_get_wide_shows_the_node_a_binding_set(kube_emulator: KubeEmulat
     r = kubectl("get", "pod", "p", "-o", "wide", "--no-headers")
     assert r.returncode == 0, r.stderr
     assert r.stdout.split()[6] == "node-a"  # NAME READY STATUS RESTARTS AGE IP NODE
+
+
+def test_the_schedulers_bind_of_a_waiting_pod_writes_pod_scheduled_true_with_the_node(
+    kube_emulator: KubeEmulator,
+) -> None:
+    """The Rescheduler places a pod once a node comes: its bind is the one write that sets the node
+    and replaces Unschedulable by True, before any status of the kubelet's."""
+    kube_emulator.cluster.create(deployment("web", replicas=1))
+    assert wait_until(lambda: len(pods(kube_emulator, "web")) == 1)
+    assert kube_emulator.idle()
+    writes: list[dict[str, Any]] = []
+    kube_emulator.api.listeners.append(lambda typ, rt, obj, ctx: writes.append(obj) if rt.kind == "Pod" else None)
+    seed(kube_emulator, node("aks-system-0"))
+    assert wait_until(lambda: any((w.get("spec") or {}).get("nodeName") for w in writes))
+    first = next(w for w in writes if (w.get("spec") or {}).get("nodeName"))
+    [cond] = [c for c in first["status"]["conditions"] if c["type"] == "PodScheduled"]
+    assert (first["spec"]["nodeName"], cond["status"], "reason" in cond) == ("aks-system-0", "True", False)
+    assert not first["status"].get("containerStatuses")  # the kubelet has not reported yet
