@@ -17,8 +17,7 @@
   trigger with ``useCachedMetrics``, with the polling loop's last read (pkg/scaling/scale_handler.go
   GetScaledObjectMetrics, checkScalers StoreRecords). A read that fails, with no fallback past its
   threshold (keda_fallback.py), answers "metric:M encountered error"; with a formula, M is
-  ``composite-metric`` and any trigger's failure fails it. The scaling between 0 and 1 that KEDA does
-  itself for minReplicaCount 0 is not simulated: akscli never renders it.
+  ``composite-metric`` and any trigger's failure fails it.
 * A prometheus trigger is read as the scaler reads it, over the cluster's HTTP (``http``):
   ``GET {serverAddress}/api/v1/query?query=...&time=...`` (tests/emulators/kube/incluster.py; the
   lab's Prometheus answers it from what it last scraped of the pods, prometheus_server.py). A
@@ -54,7 +53,9 @@
   False, ScalerNotActive. Ready is True, ScaledObjectReady; Unknown, PartialTriggerError, when
   active with an error; False, TriggerError, "Triggers defined in ScaledObject are not working
   correctly", when not active with an error and no fallback (pkg/scaling/executor/
-  scale_scaledobjects.go RequestScale; apis/keda/v1alpha1/condition_types.go). Each poll also
+  scale_scaledobjects.go RequestScale; apis/keda/v1alpha1/condition_types.go). RequestScale also
+  scales the target between 0 (or idleReplicaCount) and max(minReplicaCount, 1) itself, through
+  the Scale subresource, after cooldownPeriod on the way down (keda_scale.py). Each poll also
   mirrors the HPA's ScalingActive into HPAActive (hpa_health; checkHPAHealth).
 
 ``KaitoScalerController`` (keda_kaito_scaler.py) stands for keda-kaito-scaler: for an InferenceSet annotated
@@ -86,7 +87,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from tests.emulators.kube.cluster import OriginScope
-from tests.emulators.kube.controllers import keda_identity
+from tests.emulators.kube.controllers import keda_identity, keda_scale
 from tests.emulators.kube.controllers.base import DeletionTolerantController
 from tests.emulators.kube.controllers.hpa import MetricError, NoMetrics
 from tests.emulators.kube.controllers.keda_fallback import (
@@ -175,6 +176,7 @@ class KedaController(DeletionTolerantController):
         values: dict[str, float | None] = {}
         fallback_values: list[float] = []
         records: dict[str, tuple[float | None, bool, str | None]] = {}
+        active_triggers: list[str] = []  # their metric names (scale_handler.go getScaledObjectState)
         for trigger, metric, target in metrics_of(obj):
             try:
                 raw, failure = self._value(cluster, obj, trigger, poll=True), None
@@ -197,6 +199,8 @@ class KedaController(DeletionTolerantController):
             elif value is not None:
                 active = active or trigger_active
                 values[str(trigger.get("name"))] = value
+                if trigger_active:
+                    active_triggers.append(metric)
             if fallback and value is not None:
                 fallback_active = True
                 fallback_values.append(value)
@@ -216,20 +220,17 @@ class KedaController(DeletionTolerantController):
             cluster.add_event(obj, ACTIVATED[0], ACTIVATED[1])
         elif not fallback_active and fallback_before == "True":
             cluster.add_event(obj, DEACTIVATED[0], DEACTIVATED[1])
-        conds = {"Ready": RECONCILED}
-        if active:
-            conds["Active"] = ("True", "ScalerActive", "Scaling is performed because triggers are active")
-            if error:
-                conds["Ready"] = ("Unknown", "PartialTriggerError",
-                                  "Some triggers defined in ScaledObject are not working correctly")  # fmt: skip
-        else:
-            conds["Active"] = ("False", "ScalerNotActive", "Scaling is not performed because triggers are not active")
-            if error and (obj.get("spec") or {}).get("fallback") is None:
-                conds["Ready"] = ("False", "TriggerError", "Triggers defined in ScaledObject are not working correctly")
+        if modifiers:
+            active_triggers = [COMPOSITE] if active else []
+        # RequestScale: the conditions, and KEDA's own 0<->1 scale write (keda_scale.py)
+        latest = cluster.get(KEDA, "ScaledObject", md["namespace"], md["name"]) or obj
+        conds, last_active = keda_scale.request_scale(cluster, latest, active, error, active_triggers)
         health = hpa_health(cluster, obj)
         if health is not None:
             conds["HPAActive"] = health
         write_conditions(cluster, md["namespace"], md["name"], conds)
+        if last_active is not None:
+            cluster.patch_status(KEDA, "ScaledObject", md["namespace"], md["name"], {"lastActiveTime": last_active})
         if records:
             self._records.setdefault((md["namespace"], md["name"]), {}).update(records)
 
