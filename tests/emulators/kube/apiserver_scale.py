@@ -118,8 +118,57 @@ def _replicas(scale: dict[str, Any]) -> int:
     )
 
 
+def _check_replicas(rt: ResourceType, name: str, replicas: int) -> None:
+    """A built-in Scale's ValidateScale: spec.replicas not below 0 (422)."""
+    if not rt.crd and replicas < 0:
+        raise invalid(
+            "Scale.autoscaling",
+            name,
+            "autoscaling",
+            "Scale",
+            [("FieldValueInvalid", "spec.replicas", f"Invalid value: {replicas}: must be greater than or equal to 0")],
+        )
+
+
 class ScaleMixin:
-    """ApiServer's ``/scale``: get_scale and update_scale."""
+    """ApiServer's ``/scale``: get_scale, update_scale and apply_scale."""
+
+    def apply_scale(
+        self, rt: ResourceType, version: str, namespace: str | None, name: str, applied: Any, ctx: Ctx, force: bool
+    ) -> dict[str, Any]:
+        """Server-side apply of a Scale (application/apply-patch+yaml on ``/scale``): its
+        spec.replicas applied to the parent on subresource scale; the Scale after it."""
+        assert rt.scale is not None
+        if not isinstance(applied, dict):
+            raise bad_request("error decoding YAML: the apply patch must be an object")
+        av, kind = applied.get("apiVersion"), applied.get("kind")
+        if not av or not kind:  # the wording of the parent's apply (apiserver_apply.py)
+            raise bad_request(
+                "apiVersion and kind must be set in an apply patch" if not kind else "apiVersion must be set"
+            )
+        if av != "autoscaling/v1":  # the Scale scope's kind (autoscaling/v1 Scale), as _check_body_type words it
+            raise bad_request(
+                f"the API version in the data ({av}) does not match the expected API version (autoscaling/v1)"
+            )
+        if kind != "Scale":
+            raise bad_request(f"the kind in the data ({kind}) does not match the expected kind (Scale)")
+        meta = applied.get("metadata") if isinstance(applied.get("metadata"), dict) else {}
+        parent: dict[str, Any] = {
+            "apiVersion": rt.api_version(version),
+            "kind": rt.kind,
+            "metadata": {k: meta[k] for k in ("name", "namespace", "resourceVersion") if k in meta},
+        }
+        spec = applied.get("spec") if isinstance(applied.get("spec"), dict) else {}
+        if "replicas" in spec:
+            replicas = _replicas(applied)
+            _check_replicas(rt, name, replicas)
+            cur = parent
+            path = _path(rt.scale.spec_replicas)
+            for key in path[:-1]:
+                cur = cur.setdefault(key, {})
+            cur[path[-1]] = replicas
+        api: Any = self
+        return scale_of(rt, api.apply(rt, version, namespace, name, parent, ctx, force, subresource="scale"))[0]
 
     def get_scale(self, rt: ResourceType, version: str, namespace: str | None, name: str) -> dict[str, Any]:
         """ScaleREST.Get: the stored object's Scale (404 as the object's)."""
@@ -154,20 +203,7 @@ class ScaleMixin:
             if rt.crd and replicas == _UNSET:
                 raise bad_request(f'the spec replicas field "{rt.scale.spec_replicas}" cannot be empty')  # type: ignore[union-attr]
             if not rt.crd:
-                if replicas < 0:  # autoscaling validation ValidateScale
-                    raise invalid(
-                        "Scale.autoscaling",
-                        name,
-                        "autoscaling",
-                        "Scale",
-                        [
-                            (
-                                "FieldValueInvalid",
-                                "spec.replicas",
-                                f"Invalid value: {replicas}: must be greater than or equal to 0",
-                            )
-                        ],
-                    )
+                _check_replicas(rt, name, replicas)  # autoscaling validation ValidateScale
                 given = meta.get("uid")
                 if given and given != obj["metadata"].get("uid"):
                     raise conflict(
