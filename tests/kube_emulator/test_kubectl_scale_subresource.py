@@ -6,6 +6,7 @@ ScalePrecondition.validate's "Expected replicas to be N, was M")."""
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 
@@ -13,6 +14,7 @@ import pytest
 
 from tests.emulators.kube import KubeEmulator
 from tests.kube_emulator.helpers import deployment
+from tests.kube_emulator.test_crd_schema import CRD
 from tests.kube_emulator.test_kubectl_fidelity import kubectl
 
 pytestmark = [
@@ -70,3 +72,25 @@ def test_kubectl_get_subresource_scale_prints_desired_and_available(
     # printers.go scaleColumnDefinitions: Name, Desired, Available, Age
     assert header.split() == ["NAME", "DESIRED", "AVAILABLE", "AGE"]
     assert row.split()[:2] == ["web", "2"]
+
+
+def test_kubectl_get_subresource_scale_of_a_custom_resource_prints_its_columns(
+    kube_emulator: KubeEmulator, kubeconfig: object
+) -> None:
+    crd = copy.deepcopy(CRD)
+    crd["metadata"]["name"] = "gadgets.example.com"
+    crd["spec"]["names"] = {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"}
+    crd["spec"]["versions"][0]["additionalPrinterColumns"] = [
+        {"name": "Replicas", "type": "integer", "jsonPath": ".spec.replicas"},
+        {"name": "Size", "type": "string", "jsonPath": ".spec.size"},
+    ]
+    kube_emulator.cluster.create(crd)
+    meta = {"name": "g", "namespace": "default"}
+    spec = {"size": "small", "replicas": 2}
+    kube_emulator.cluster.create({"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": meta, "spec": spec})
+    r = kubectl("get", "gadget/g", "--subresource=scale")
+    assert r.returncode == 0, r.stderr
+    header, row = r.stdout.splitlines()
+    # the custom resource's columns, read from the Scale: it has spec.replicas, no spec.size (blank)
+    assert header.split() == ["NAME", "REPLICAS", "SIZE", "AGE"]
+    assert row.split()[:2] == ["g", "2"] and len(row.split()) == 3

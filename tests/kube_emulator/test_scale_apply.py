@@ -108,3 +108,28 @@ def test_an_apply_of_a_custom_resources_scale_sets_its_replicas_path(kube_emulat
     r = raw(kube_emulator, "PATCH", path, body, APPLY)
     assert r.status == 200 and r.json()["spec"]["replicas"] == 5
     assert kube_emulator.cluster.get("example.com/v1", "Gadget", "default", "g")["spec"]["replicas"] == 5
+
+
+def test_a_custom_resources_scale_table_has_its_printer_columns_read_from_the_scale(
+    kube_emulator: KubeEmulator,
+) -> None:
+    crd = copy.deepcopy(CRD)
+    crd["metadata"]["name"] = "gadgets.example.com"
+    crd["spec"]["names"] = {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"}
+    crd["spec"]["versions"][0]["additionalPrinterColumns"] = [
+        {"name": "Replicas", "type": "integer", "jsonPath": ".spec.replicas"},
+        {"name": "Size", "type": "string", "jsonPath": ".spec.size"},
+    ]
+    assert raw(kube_emulator, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).status == 201
+    gadget = {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g"},
+              "spec": {"size": "small", "replicas": 2}}  # fmt: skip
+    assert raw(kube_emulator, "POST", "/apis/example.com/v1/namespaces/default/gadgets", gadget).status == 201
+    table = raw(
+        kube_emulator,
+        "GET",
+        "/apis/example.com/v1/namespaces/default/gadgets/g/scale",
+        headers={"Accept": "application/json;as=Table;v=v1;g=meta.k8s.io"},
+    ).json()
+    assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Replicas", "Size", "Age"]
+    # the Scale has spec.replicas but no spec.size
+    assert table["rows"][0]["cells"][:3] == ["g", 2, None]

@@ -110,9 +110,19 @@ class SubresourcesMixin:
         api = self.server.emulator.api
         if self.command == "GET":
             scale = api.get_scale(rt, version, namespace, name)
-            if self._wants_table() and not rt.crd:
+            if self._wants_table():
                 query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
-                self._json(200, tables.scale_table(scale, _q1(query, "includeObject") or "Metadata"))
+                include = _q1(query, "includeObject") or "Metadata"
+                if rt.crd:
+                    # the CRD's scale scope keeps the custom resource's TableConvertor (its
+                    # additionalPrinterColumns, or Age), which reads the Scale's fields
+                    # (apiextensions-apiserver pkg/apiserver/customresource_handler.go getOrCreateServingInfoFor:
+                    # scaleScope is a copy of the request scope, TableConvertor storages[v].CustomResource;
+                    # pkg/registry/customresource/tableconvertor/tableconvertor.go ConvertToTable)
+                    meta = {"resourceVersion": scale["metadata"].get("resourceVersion", "")}
+                    self._json(200, tables.table(rt, version, [scale], meta, include))
+                else:
+                    self._json(200, tables.scale_table(scale, include))
                 return
             self._json(200, scale)
             return
