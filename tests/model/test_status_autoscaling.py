@@ -98,3 +98,61 @@ def test_the_hpa_is_the_one_the_scaled_object_names_when_it_names_one() -> None:
     named = {"metadata": {"name": "phi-4"}, "spec": {"advanced": {"horizontalPodAutoscalerConfig": {"name": "h"}}}}
     assert hpa_name(named) == "h"
     assert hpa_name({"metadata": {"name": "phi-4"}, "spec": {}}) == "keda-hpa-phi-4"
+
+
+def _doc(**over: Any) -> dict[str, Any]:
+    doc = {"min": 0, "max": 4, "hpa": "keda-hpa-phi-4", "hpaFound": True, "currentReplicas": 0,
+           "desiredReplicas": 0, "ready": None, "active": None, "idle": None, "cooldownPeriod": 300,
+           "lastActiveTime": None}  # fmt: skip
+    return doc | over
+
+
+NOT_ACTIVE = {"status": "False", "reason": "ScalerNotActive", "message": ""}
+
+
+def test_the_line_says_keda_scaled_the_model_to_zero() -> None:
+    from akscli.model.autoscaling_status import keda_state
+
+    assert keda_state(_doc(active=NOT_ACTIVE)) == "scaled to zero by KEDA: the first active trigger scales it to 1"
+
+
+def test_the_line_says_keda_activates_a_model_at_zero() -> None:
+    from akscli.model.autoscaling_status import keda_state
+
+    assert keda_state(_doc(active=ACTIVE)) == "activating: a trigger is active, KEDA scales from 0 to 1"
+
+
+def test_the_line_says_keda_cools_down_before_it_scales_to_zero() -> None:
+    from akscli.model.autoscaling_status import keda_state
+
+    cooling = {"status": "False", "reason": "ScalerCooldown", "message": ""}
+    doc = _doc(currentReplicas=2, active=cooling, lastActiveTime="2026-12-07T13:00:00Z")
+    assert keda_state(doc) == (
+        "cooling down: no trigger is active since 2026-12-07T13:00:00Z; KEDA scales to 0 once cooldownPeriod "
+        "300s has passed"
+    )
+
+
+def test_the_line_says_nothing_of_keda_where_the_hpa_keeps_min_replicas() -> None:
+    from akscli.model.autoscaling_status import keda_state
+
+    assert keda_state(_doc(min=1, currentReplicas=1, active=NOT_ACTIVE)) is None
+
+
+def test_status_says_a_model_keda_scaled_to_zero(model_emulator: Start) -> None:
+    # a user's own edit of akscli's ScaledObject (akscli renders MIN >= 1): minReplicaCount 0, no
+    # cooldown; with no request waiting KEDA scales the Deployment to 0 at its next poll
+    emu = model_emulator(monitoring=True)
+    gpu_nodes(emu, 1)
+    result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--autoscale", "1:4", "-y")
+    assert result.exit_code == 0, result
+    _eventually(lambda: len(vllm_pods(emu)) == 1)
+    emu.cluster.patch(KEDA, "ScaledObject", "default", "phi-4", {"spec": {"minReplicaCount": 0, "cooldownPeriod": 0}})
+    scraped_queue(emu, 0)
+    _eventually(lambda: emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"] == 0)
+    emu.hpa.sync_period_passes()
+    _eventually(lambda: _hpa_status(emu).get("currentReplicas") == 0)
+    result = invoke("model", "status", "phi-4")
+    assert result.exit_code == 0, result
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("autoscaling")]
+    assert line.endswith("scaled to zero by KEDA: the first active trigger scales it to 1")

@@ -45,6 +45,7 @@ from akscli.model.kinds import KEDA_API
 
 HPA_API = "autoscaling/v2"
 DEFAULT_MAX = 100  # kedacore/keda apis/keda/v1alpha1/scaledobject_types.go defaultHPAMaxReplicas
+DEFAULT_COOLDOWN = 300  # kedacore/keda v2.20.2 pkg/scaling/executor/scale_executor.go defaultCooldownPeriod
 # The cluster matcher monitoring.cluster_matcher writes: a PromQL string, as JSON writes it.
 _PINNED = re.compile(r'[{,]\s*cluster\s*=\s*("(?:[^"\\]|\\.)*")')
 
@@ -85,6 +86,9 @@ def report(kube: Kube, name: str, namespace: str) -> dict[str, Any] | None:
         "desiredReplicas": status.get("desiredReplicas"),
         "ready": _condition(scaled, "Ready"),
         "active": _condition(scaled, "Active"),
+        "idle": spec.get("idleReplicaCount"),
+        "cooldownPeriod": int(spec.get("cooldownPeriod", DEFAULT_COOLDOWN)),
+        "lastActiveTime": (scaled.get("status") or {}).get("lastActiveTime"),
         "workspaceCluster": workspace_check(kube, scaled),
         "kedaIdentity": identity_check(kube, scaled),
     }
@@ -184,7 +188,38 @@ def line(doc: Mapping[str, Any]) -> str:
     else:
         hpa = f"HPA {doc['hpa']} not made yet"
     conds = ", ".join(f"{label} {_said(doc[key])}" for label, key in (("Ready", "ready"), ("Active", "active")))
-    return f"{doc['min']}:{doc['max']} by KEDA; {hpa}; {conds}"
+    said = f"{doc['min']}:{doc['max']} by KEDA; {hpa}; {conds}"
+    now = keda_state(doc)
+    return f"{said}; {now}" if now else said
+
+
+def keda_state(doc: Mapping[str, Any]) -> str | None:
+    """What KEDA itself does between 0 (or idleReplicaCount) and 1, which its HPA cannot: None when
+    it does nothing now. KEDA scales an idle target down once cooldownPeriod has passed since the
+    last active trigger (Active False ScalerCooldown until then), and a target at 0 (or below
+    minReplicaCount from idleReplicaCount) up to max(minReplicaCount, 1) as soon as a trigger is
+    active; the HPA, at minReplicas 1, disables itself at 0 replicas (kedacore/keda v2.20.2
+    pkg/scaling/executor/scale_scaledobjects.go RequestScale, scaleToZeroOrIdle, scaleFromZeroOrIdle;
+    kubernetes/kubernetes pkg/controller/podautoscaler/horizontal.go ScalingDisabled)."""
+    active = doc.get("active") or {}
+    low = doc["idle"] if doc.get("idle") is not None else doc["min"]
+    up = max(int(doc["min"]), 1)
+    if active.get("reason") == "ScalerCooldown":
+        since = f" since {doc['lastActiveTime']}" if doc.get("lastActiveTime") else ""
+        return (
+            f"cooling down: no trigger is active{since}; KEDA scales to {low} once cooldownPeriod "
+            f"{doc['cooldownPeriod']}s has passed"
+        )
+    # KEDA scales in only with minReplicaCount 0 or an idleReplicaCount; otherwise the HPA keeps min
+    if doc.get("idle") is None and int(doc["min"]) > 0:
+        return None
+    if not doc.get("hpaFound") or doc.get("currentReplicas") is None or int(doc["currentReplicas"]) > int(low):
+        return None
+    if active.get("status") == "True":
+        return f"activating: a trigger is active, KEDA scales from {doc['currentReplicas']} to {up}"
+    if int(doc["currentReplicas"]) == 0:
+        return f"scaled to zero by KEDA: the first active trigger scales it to {up}"
+    return f"idle at {low} by KEDA: the first active trigger scales it to {up}"
 
 
 def _count(value: Any) -> str:
