@@ -6,7 +6,6 @@ ScalePrecondition.validate's "Expected replicas to be N, was M")."""
 
 from __future__ import annotations
 
-import copy
 import json
 import shutil
 
@@ -14,8 +13,8 @@ import pytest
 
 from tests.emulators.kube import KubeEmulator
 from tests.kube_emulator.helpers import deployment
-from tests.kube_emulator.test_crd_schema import CRD
 from tests.kube_emulator.test_kubectl_fidelity import kubectl
+from tests.kube_emulator.test_scale_apply import gadget_crd
 
 pytestmark = [
     pytest.mark.kubectl,
@@ -77,13 +76,7 @@ def test_kubectl_get_subresource_scale_prints_desired_and_available(
 def test_kubectl_get_subresource_scale_of_a_custom_resource_prints_its_columns(
     kube_emulator: KubeEmulator, kubeconfig: object
 ) -> None:
-    crd = copy.deepcopy(CRD)
-    crd["metadata"]["name"] = "gadgets.example.com"
-    crd["spec"]["names"] = {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"}
-    crd["spec"]["versions"][0]["additionalPrinterColumns"] = [
-        {"name": "Replicas", "type": "integer", "jsonPath": ".spec.replicas"},
-        {"name": "Size", "type": "string", "jsonPath": ".spec.size"},
-    ]
+    crd = gadget_crd()
     kube_emulator.cluster.create(crd)
     meta = {"name": "g", "namespace": "default"}
     spec = {"size": "small", "replicas": 2}

@@ -7,6 +7,7 @@ serveScale with the handler's JSON, merge and apply types; the managedfields Sca
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from tests.emulators.kube import KubeEmulator
 from tests.kube_emulator.helpers import deployment, raw
@@ -77,16 +78,25 @@ def test_a_scale_patch_of_an_unknown_type_names_apply_among_the_accepted(kube_em
     )
 
 
-def _gadget(emu: KubeEmulator) -> None:
+def gadget_crd() -> dict[str, Any]:
+    """test_crd_schema's CRD as Gadget, with printer columns for spec.replicas and spec.size."""
     crd = copy.deepcopy(CRD)
     crd["metadata"]["name"] = "gadgets.example.com"
     crd["spec"]["names"] = {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"}
-    assert raw(emu, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).status == 201
+    crd["spec"]["versions"][0]["additionalPrinterColumns"] = [
+        {"name": "Replicas", "type": "integer", "jsonPath": ".spec.replicas"},
+        {"name": "Size", "type": "string", "jsonPath": ".spec.size"},
+    ]
+    return crd
+
+
+def _gadget(emu: KubeEmulator, replicas: int = 1) -> None:
+    assert raw(emu, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", gadget_crd()).status == 201
     gadget = {
         "apiVersion": "example.com/v1",
         "kind": "Gadget",
         "metadata": {"name": "g"},
-        "spec": {"size": "small", "replicas": 1},
+        "spec": {"size": "small", "replicas": replicas},
     }
     assert raw(emu, "POST", "/apis/example.com/v1/namespaces/default/gadgets", gadget).status == 201
 
@@ -113,17 +123,7 @@ def test_an_apply_of_a_custom_resources_scale_sets_its_replicas_path(kube_emulat
 def test_a_custom_resources_scale_table_has_its_printer_columns_read_from_the_scale(
     kube_emulator: KubeEmulator,
 ) -> None:
-    crd = copy.deepcopy(CRD)
-    crd["metadata"]["name"] = "gadgets.example.com"
-    crd["spec"]["names"] = {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"}
-    crd["spec"]["versions"][0]["additionalPrinterColumns"] = [
-        {"name": "Replicas", "type": "integer", "jsonPath": ".spec.replicas"},
-        {"name": "Size", "type": "string", "jsonPath": ".spec.size"},
-    ]
-    assert raw(kube_emulator, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).status == 201
-    gadget = {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g"},
-              "spec": {"size": "small", "replicas": 2}}  # fmt: skip
-    assert raw(kube_emulator, "POST", "/apis/example.com/v1/namespaces/default/gadgets", gadget).status == 201
+    _gadget(kube_emulator, replicas=2)
     table = raw(
         kube_emulator,
         "GET",

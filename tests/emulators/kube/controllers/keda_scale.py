@@ -165,20 +165,28 @@ def request_scale(
     return conds, None
 
 
-def _scale_from_zero(
-    cluster: Any, obj: Mapping[str, Any], replicas: int, triggers: list[str], forced: bool
-) -> str | None:
-    """scaleFromZeroOrIdle: the lastActiveTime to write, None where the write failed."""
+def _write(cluster: Any, obj: Mapping[str, Any], replicas: int, verb: str, failed: str) -> str | None:
+    """updateScaleOnScaleTarget: "KIND NS/NAME from N to M" for the caller's Event on success; on
+    failure a Warning ``failed`` "Failed to ``verb`` KIND NS/NAME from N to M", and None."""
     md = obj["metadata"]
     _, _, name = _target(obj)
     where = f"{_gvk(obj)} {md['namespace']}/{name}"
     before, done = _update_scale(cluster, obj, replicas)
     if not done:
-        message = f"Failed to scale {where} from {before} to {replicas}"
-        cluster.add_event(obj, "KEDAScaleTargetActivationFailed", message, type="Warning")
+        cluster.add_event(obj, failed, f"Failed to {verb} {where} from {before} to {replicas}", type="Warning")
+        return None
+    return f"{where} from {before} to {replicas}"
+
+
+def _scale_from_zero(
+    cluster: Any, obj: Mapping[str, Any], replicas: int, triggers: list[str], forced: bool
+) -> str | None:
+    """scaleFromZeroOrIdle: the lastActiveTime to write, None where the write failed."""
+    done = _write(cluster, obj, replicas, "scale", "KEDAScaleTargetActivationFailed")
+    if done is None:
         return None
     cause = "caused by forced activation annotation" if forced else f"triggered by {';'.join(triggers)}"
-    cluster.add_event(obj, "KEDAScaleTargetActivated", f"Scaled {where} from {before} to {replicas}, {cause}")
+    cluster.add_event(obj, "KEDAScaleTargetActivated", f"Scaled {done}, {cause}")
     return _stamp(_now())
 
 
@@ -196,12 +204,7 @@ def _scale_to_zero(cluster: Any, obj: Mapping[str, Any], replicas: int) -> Condi
         due = last + dt.timedelta(seconds=int(DEFAULT_COOLDOWN if wait is None else wait))
     if not due < now:
         return COOLDOWN
-    _, _, name = _target(obj)
-    where = f"{_gvk(obj)} {md['namespace']}/{name}"
-    before, done = _update_scale(cluster, obj, replicas)
-    if not done:
-        message = f"Failed to deactivate {where} from {before} to {replicas}"
-        cluster.add_event(obj, "KEDAScaleTargetDeactivationFailed", message, type="Warning")
-        return NOT_ACTIVE
-    cluster.add_event(obj, "KEDAScaleTargetDeactivated", f"Deactivated {where} from {before} to {replicas}")
+    done = _write(cluster, obj, replicas, "deactivate", "KEDAScaleTargetDeactivationFailed")
+    if done is not None:
+        cluster.add_event(obj, "KEDAScaleTargetDeactivated", f"Deactivated {done}")
     return NOT_ACTIVE
