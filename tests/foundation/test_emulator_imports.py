@@ -2,7 +2,7 @@
 operator or Azure wrongly, an emulator that imports that reading agrees with it and the tests pass
 on the mistake. Every akscli import there needs an entry below with its reason: data about Azure
 (facts akscli also ships), test plumbing, akscli's own program, or a reading held to an oracle
-outside akscli. A reading with no oracle is listed as DEBT, to be replaced by the emulator's own port.
+outside akscli. A reading with no oracle may not be borrowed: the emulator ports it from upstream.
 """
 
 from __future__ import annotations
@@ -21,10 +21,6 @@ DATA_INTERCONNECT = (
     "Azure's size pages), facts about Azure, no reading of an operator's code"
 )
 YAML = "plumbing: akscli's YAML loader and dumper, which emulates nothing"
-DEBT = (
-    "DEBT: akscli's reading of kaito-project/kaito's node estimator, shared with the KAITO simulator; "
-    "to be replaced by the emulator's own port (docs/changes/audit36-shared36.md)"
-)
 ALLOWED: dict[tuple[str, str], str] = {
     ("arm/fixtures.py", "akscli.azure.identity"): (
         "plumbing: clears akscli's per-process credential cache between tests; emulates nothing"
@@ -35,15 +31,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ),
     ("kube/controllers/gpu_pods.py", "akscli.baremetal.nccl_expected"): DATA_INTERCONNECT,
     ("kube/controllers/sriov_device_plugin.py", "akscli.baremetal.nccl_expected"): DATA_INTERCONNECT,
-    ("kube/controllers/kaito.py", "akscli.model.catalog"): (
-        "data: the model catalogue (parameter counts and shapes from the models' published configs)"
-    ),
     ("kube/controllers/kaito_gpu_provisioner.py", "akscli.model.catalog"): (
         "data: the model catalogue's weights size, standing for KAITO's preset DiskStorageRequirement"
     ),
-    ("kube/controllers/kaito.py", "akscli.model.kaito_estimator"): DEBT,
-    ("kube/controllers/kaito.py", "akscli.model.kaito_estimator.KAITO_DEFAULT_MAX_MODEL_LEN"): DEBT,
-    ("kube/controllers/kaito.py", "akscli.model.skus"): DATA_SKUS,
     ("kube/controllers/kaito_nodes.py", "akscli.model.skus"): DATA_SKUS,
     ("kube/controllers/karpenter.py", "akscli.model.skus"): DATA_SKUS,
     ("kube/controllers/karpenter_common.py", "akscli.model.skus"): DATA_SKUS,
@@ -87,3 +77,11 @@ def test_no_emulator_borrows_akscli_reading_of_karpenter() -> None:
     # shared36: the Karpenter simulator has its own ports (karpenter_hash, karpenter_requirement,
     # karpenter_sizes); tests/foundation/test_emulator_cross_check.py holds them to akscli's
     assert not [key for key in akscli_imports() if key[1].startswith("akscli.nap")]
+
+
+def test_no_emulator_borrows_akscli_reading_of_kaitos_estimator() -> None:
+    # estimator37: the KAITO simulator counts nodes with its own port (tests/emulators/kube/
+    # kaito_estimator.py, from kaito-project/kaito's estimator, SKU table and catalog);
+    # tests/model/test_kaito_agreement.py holds akscli's plan to it
+    borrowed = ("akscli.model.kaito_estimator", "akscli.model.planning", "akscli.model.kaito_names")
+    assert not [key for key in akscli_imports() if key[1].startswith(borrowed)]

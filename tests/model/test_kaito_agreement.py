@@ -1,107 +1,90 @@
-"""akscli's copy of KAITO's node estimator agrees with KAITO for KAITO's whole catalog.
-
-The reference below is written from KAITO's rule, independently of akscli.model.planning, and reads
-KAITO's own model catalog (../shared/data/kaito/model_catalog.yaml), not akscli's transcription,
-so a wrong number in either akscli's data files or its arithmetic fails here.
+"""akscli's KAITO estimate, and the `model plan --runtime kaito` built on it, agree with the KAITO
+simulator's own port of KAITO's estimator (tests/emulators/kube/kaito_estimator.py, written from
+kaito-project/kaito's estimator.go, SKU table and generator without akscli), for KAITO's whole
+catalog (../shared/data/kaito/model_catalog.yaml, upstream's file) on every size of KAITO's table.
+akscli reads its own catalog (data/models.yaml) and GPU table (data/gpu_skus.yaml), the port reads
+upstream's, so a wrong number in either akscli's data files or its arithmetic fails here.
 """
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 from ruamel.yaml import YAML
 
-from akscli.model import catalog, kaito_estimator, skus
+from akscli.model import catalog, kaito_estimator, planning, skus
+from tests.emulators.kube import kaito_estimator as port
 
 from ._shared import kaito_catalog_path
 
-GIB = 1024**3
-
-# Every Azure size KAITO knows, with KAITO's GPU count and TOTAL GPU memory per node, from
-# kaito-project/kaito pkg/sku/azure_sku_handler.go (commit 0d9b555e5f322170ec8f3a9518fed1cf104639b9).
-KAITO_AZURE_SKUS: list[tuple[str, int, int]] = [
-    ("Standard_NC4as_T4_v3", 1, 16),
-    ("Standard_NC8as_T4_v3", 1, 16),
-    ("Standard_NC16as_T4_v3", 1, 16),
-    ("Standard_NC64as_T4_v3", 4, 64),
-    ("Standard_NV36ads_A10_v5", 1, 24),
-    ("Standard_NV72ads_A10_v5", 2, 48),
-    ("Standard_NC24ads_A100_v4", 1, 80),
-    ("Standard_NC48ads_A100_v4", 2, 160),
-    ("Standard_NC96ads_A100_v4", 4, 320),
-    ("Standard_ND96asr_A100_v4", 8, 320),
-    ("Standard_ND96amsr_A100_v4", 8, 640),
-    ("Standard_NC40ads_H100_v5", 1, 94),
-    ("Standard_NC80adis_H100_v5", 2, 188),
-    ("Standard_ND96isr_H100_v5", 8, 640),
-    ("Standard_NCC40ads_H100_v5", 1, 94),
-    ("Standard_ND96isr_H200_v5", 8, 1128),
-    ("Standard_NG32ads_V620_v1", 1, 32),
-    ("Standard_NG32adms_V620_v1", 1, 32),
-    ("Standard_NV12s_v3", 1, 8),
-    ("Standard_NV24s_v3", 2, 16),
-    ("Standard_NV48s_v3", 4, 32),
-    ("Standard_NV32as_v4", 1, 16),
-]
-
-MAX_MODEL_LENS = [2048, 32768]
+CONTEXTS = (2048, 8192, 32768)
+MODELS = sorted(port.catalog())
 
 
-@functools.cache
-def _kaito_models() -> list[dict]:
-    # The C loader: the pure-Python one makes this file take minutes.
-    return YAML(typ="safe", pure=True).load(kaito_catalog_path().read_text())["models"]
+def _cases(name: str) -> list[tuple[port.GPUConfig, int]]:
+    """Each size of KAITO's table at each context the model takes (KAITO's webhook refuses a
+    max-model-len above modelTokenLimit, as akscli does)."""
+    limit = int(port.catalog()[name].get("modelTokenLimit") or 0)
+    return [(row, ctx) for row in port.AZURE_SKUS for ctx in CONTEXTS if ctx <= limit]
 
 
-def _bytes_per_token(m: dict) -> int:
-    layers = m["numHiddenLayers"]
-    if m.get("kvLoraRank") and m.get("qkRopeHeadDim"):
-        return (m["kvLoraRank"] + m["qkRopeHeadDim"]) * layers * 2
-    head_dim = m.get("headDim") or m["hiddenSize"] // m["numAttentionHeads"]
-    return 2 * layers * m["numKeyValueHeads"] * head_dim * 2
-
-
-def _reference(m: dict, gpus: int, total_gib: int, max_model_len: int) -> tuple[int, int] | None:
-    """KAITO's rule: (gpus needed, nodes) or None when the fixed part alone does not fit."""
-    assert m["modelFileSize"].endswith("Gi")
-    weights = float(m["modelFileSize"][:-2]) * GIB * 1.02
-    usable = (total_gib * GIB // gpus) * 0.84
-    fixed = 2.3 * GIB + max_model_len * _bytes_per_token(m) / gpus
-    if usable <= fixed:
+def _kaito(name: str, row: port.GPUConfig, ctx: int) -> int | None:
+    model = port.preset(name)
+    assert model is not None
+    try:
+        return port.node_count(model, row, 0, ctx)
+    except port.EstimateError:
         return None
-    need = int(weights // ((usable - fixed) / 1.05)) + 1
-    return need, -(-need // gpus)
-
-
-CASES = [(m["name"], size, n) for m in _kaito_models() for size, _, _ in KAITO_AZURE_SKUS for n in MAX_MODEL_LENS]
 
 
 def test_every_kaito_model_is_in_the_akscli_catalog() -> None:
-    missing = [m["name"] for m in _kaito_models() if catalog.find(m["name"]) is None]
-    assert missing == []
+    assert [name for name in MODELS if catalog.find(name) is None] == []
 
 
-def test_every_kaito_vm_size_is_in_the_akscli_sku_table_with_kaitos_memory() -> None:
-    for size, gpus, total in KAITO_AZURE_SKUS:
-        sku = skus.get(size)
-        assert sku is not None, size
-        assert (sku.gpus, sku.total_gpu_memory_gib) == (gpus, total), size
+def test_akscli_plans_kaito_on_the_sizes_of_kaitos_table_with_kaitos_gpus_and_memory() -> None:
+    assert sorted(kaito_estimator.KAITO_VM_SIZES) == sorted(row.sku for row in port.AZURE_SKUS)
+    for row in port.AZURE_SKUS:
+        sku = skus.get(row.sku)
+        assert sku is not None, row.sku
+        assert (sku.gpus, sku.total_gpu_memory_gib) == (row.gpu_count, row.gpu_mem_gib), row.sku
 
 
-@pytest.mark.parametrize(("model_id", "vm_size", "max_model_len"), CASES)
-def test_node_estimate_agrees_with_kaito(model_id: str, vm_size: str, max_model_len: int) -> None:
-    m = next(x for x in _kaito_models() if x["name"] == model_id)
-    _, gpus, total = next(s for s in KAITO_AZURE_SKUS if s[0] == vm_size)
-    expected = _reference(m, gpus, total, max_model_len)
-    sku = skus.get(vm_size)
-    assert sku is not None
-    got = kaito_estimator.kaito_estimate(catalog.get(model_id), sku, max_model_len)
-    if expected is None:
-        assert not got.fits
-    else:
-        assert got.fits
-        assert (got.gpus, got.nodes) == expected
+@pytest.mark.parametrize("name", MODELS)
+def test_akscli_estimate_counts_kaitos_nodes(name: str) -> None:
+    model = catalog.get(name)
+    wrong = []
+    for row, ctx in _cases(name):
+        sku = skus.get(row.sku)
+        assert sku is not None
+        got = kaito_estimator.kaito_estimate(model, sku, ctx)
+        if (got.nodes if got.fits else None) != _kaito(name, row, ctx):
+            wrong.append((row.sku, ctx, got, _kaito(name, row, ctx)))
+    assert wrong == []
+
+
+# Where `model plan --runtime kaito` says no though KAITO provisions nodes: KAITO runs vLLM at
+# tensor parallel = the node's GPUs (kaito-project/kaito pkg/model/interface.go configureParallelism),
+# and vLLM refuses a degree that does not divide the model's heads (akscli.model.vllm_tp.refusal), so
+# the pods would crash-loop on nodes KAITO provisioned. akscli is deliberately stricter there.
+VLLM_REFUSES_KAITOS_TENSOR_PARALLEL = "KAITO runs vLLM at tensor parallel "
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_plan_counts_kaitos_nodes_unless_vllm_refuses_kaitos_tensor_parallel(name: str) -> None:
+    model = catalog.get(name)
+    wrong = []
+    for row, ctx in _cases(name):
+        sku = skus.get(row.sku)
+        assert sku is not None
+        option = planning.kaito_fit(model, sku, context=ctx)
+        want = _kaito(name, row, ctx)
+        if option.fits and option.nodes == want:
+            continue
+        if not option.fits and want is not None and option.reason.startswith(VLLM_REFUSES_KAITOS_TENSOR_PARALLEL):
+            continue
+        if not option.fits and want is None:
+            continue
+        wrong.append((row.sku, ctx, option.fits, option.nodes, option.reason, want))
+    assert wrong == []
 
 
 def test_every_preset_kaito_marks_download_auth_required_is_gated_in_the_akscli_catalog() -> None:

@@ -74,7 +74,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
-from tests.emulators.kube import hf_hub, kaito_presets, yaml_v2
+from tests.emulators.kube import hf_hub, kaito_estimator, kaito_presets, yaml_v2
 from tests.emulators.kube.admission import FieldError
 from tests.emulators.kube.status import ApiError
 
@@ -92,28 +92,6 @@ TOKEN_LIMIT_KEYS = (
     "model_max_length",
 )
 DEFAULT_TOKEN_LIMIT = 2048
-
-
-# The sizes of KAITO's SKU table for Azure (upstream: kaito-project/kaito v0.12.0
-# pkg/sku/azure_sku_handler.go NewAzureSKUHandler, the rows not commented out).
-KAITO_AZURE_SKUS = frozenset(
-    {
-        "Standard_NV36ads_A10_v5",
-        "Standard_NV72ads_A10_v5",
-        "Standard_NC24ads_A100_v4",
-        "Standard_NC48ads_A100_v4",
-        "Standard_NC96ads_A100_v4",
-        "Standard_ND96asr_A100_v4",
-        "Standard_ND96amsr_A100_v4",
-        "Standard_NC40ads_H100_v5",
-        "Standard_NC80adis_H100_v5",
-        "Standard_ND96isr_H100_v5",
-        "Standard_NCC40ads_H100_v5",
-        "Standard_ND96isr_H200_v5",
-        "Standard_NG32ads_V620_v1",
-        "Standard_NG32adms_V620_v1",
-    }
-)
 
 
 def _runtime_is_vllm(metadata: Mapping[str, Any]) -> bool:
@@ -155,17 +133,7 @@ def _config_error(
 @cache
 def _catalog_limits() -> dict[str, int]:
     """modelTokenLimit of each model_catalog.yaml entry, by lower-cased name."""
-    import yaml
-
-    from tests.emulators.kube.crds import shared_dir
-
-    path = shared_dir() / "data" / "kaito" / "model_catalog.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {
-        str(m.get("name")).lower(): int(m.get("modelTokenLimit") or 0)
-        for m in data.get("models") or []
-        if isinstance(m, dict)
-    }
+    return {name: int(m.get("modelTokenLimit") or 0) for name, m in kaito_estimator.catalog().items()}
 
 
 def _get_int(config: Mapping[str, Any], keys: tuple[str, ...], default: int) -> int:
@@ -262,7 +230,7 @@ def review(
 
     errs: FieldError | None = None
     instance_type = str((resource if isinstance(resource, Mapping) else {}).get("instanceType") or "")
-    if hub_name is not None and not _runtime_is_vllm(labels_from) and instance_type in KAITO_AZURE_SKUS:
+    if hub_name is not None and not _runtime_is_vllm(labels_from) and kaito_estimator.in_sku_table(instance_type):
         # validateCreateWithInference's call (node auto-provisioning on, a runtime other than vLLM)
         try:
             hub_preset()

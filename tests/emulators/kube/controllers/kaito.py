@@ -4,9 +4,10 @@ What it does, as KAITO does it, at test speed (each behaviour names the upstream
 kaito-project/kaito at 056b8280b1a8debf644bc6f4399e913a1f9c7e70):
 
 * Workspace: the node count of KAITO's estimator (pkg/workspace/estimator/nodesestimator/
-  estimator.go), computed for sizes in KAITO's SKU table only; any other size fails the
+  estimator.go, ported in tests/emulators/kube/kaito_estimator.py from upstream alone), for sizes
+  in KAITO's SKU table only; any other size, or a GPU too small for the fixed reserve, fails the
   estimator ("Unsupported SKU", pkg/sku/helpers.go), the reconcile errors and the Workspace keeps
-  no status at all. A Service named after the Workspace (port 80 -> 5000) selecting the leader pod
+  no targetNodeCount. A Service named after the Workspace (port 80 -> 5000) selecting the leader pod
   ``NAME-0`` and a headless ``NAME-headless`` (pkg/workspace/manifests/manifests.go); the
   StatefulSet ``NAME`` with one replica per node (kaito_workload.py: its manifest, revision and
   update, as upstream v0.12.0 makes them), whose pods the emulator's StatefulSet controller makes
@@ -57,6 +58,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
+from tests.emulators.kube import kaito_estimator
 from tests.emulators.kube.controllers import kaito_benchmark, kaito_nodes, kaito_workload
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
@@ -165,23 +167,19 @@ def _headless_spec(ws: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _estimator_failed(cluster: Any, ws: dict[str, Any], size: str) -> None:
-    """The status KAITO writes for a Workspace whose size its estimator does not know. Reconcile's
-    deferred syncWorkspaceStatus runs with the reconcile's error: targetNodeCount stays unset (the
+def _estimator_failed(cluster: Any, ws: dict[str, Any], reason: str) -> None:
+    """The status KAITO writes for a Workspace its estimator fails on. Reconcile's deferred
+    syncWorkspaceStatus runs with the reconcile's error: targetNodeCount stays unset (the
     status update that would set it failed), so the provisioner counts 0 nodes needed and calls
     NodesReady, NodeClaimReady and ResourceReady True (kaito-project/kaito
     pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go CollectNodeStatusInfo);
     no StatefulSet, so InferenceReady False, WorkspaceSucceeded workspacePending, state Pending
     (applyInferenceWorkspaceStatus); each message ends " (last reconcile error: ERR)"
-    (buildReconcileErrMessageAppender). ERR wraps sku.GetGPUConfigBySKU's knative FieldError
-    (kaito-project/kaito pkg/sku/helpers.go; knative/pkg fdbc0b5adde7 apis/field_error.go ErrInvalidValue, Error) in
-    EstimateNodeCount (kaito-project/kaito pkg/workspace/estimator/nodesestimator/estimator.go) and
+    (buildReconcileErrMessageAppender). ERR wraps the estimator's error (kaito_estimator.py: for
+    a size outside the table, sku.GetGPUConfigBySKU's knative FieldError, kaito-project/kaito
+    pkg/sku/helpers.go; knative/pkg fdbc0b5adde7 apis/field_error.go ErrInvalidValue, Error) in
     UpdateWorkspaceTargetNodeCount (kaito-project/kaito pkg/workspace/controllers/workspace_controller.go)."""
-    error = (
-        "failed to update Workspace status targetNodeCount: failed to calculate target node count: "
-        f"failed to get GPU config for instance type {size}: invalid value: Unsupported SKU '{size}' "
-        "for cloud provider: sku"
-    )
+    error = f"failed to update Workspace status targetNodeCount: failed to calculate target node count: {reason}"
     conditions = (
         *kaito_nodes.conditions(),
         *_inference_pending("WorkspaceInferenceStatusPending", "Inference workload is not ready"),
@@ -227,37 +225,33 @@ def _serving(pod: dict[str, Any]) -> bool:
     return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
 
 
-def _node_count(cluster: Any, ws: dict[str, Any]) -> int | None:
-    """The node count KAITO's estimator gives, computed the way akscli's plan computes it;
-    None where the estimator fails on a size outside KAITO's SKU table."""
-    # catalog, skus: data; kaito_estimator: a shared reading, DEBT (tests/foundation/test_emulator_imports)
-    from akscli.model import catalog, kaito_estimator, skus
-
-    size = ((ws.get("resource") or {}).get("instanceType")) or ""
-    if not kaito_estimator.supports_kaito(size):
-        return None
+def _node_count(cluster: Any, ws: dict[str, Any]) -> int:
+    """status.targetNodeCount as UpdateWorkspaceTargetNodeCount sets it (kaito-project/kaito
+    v0.12.0 pkg/workspace/controllers/workspace_controller.go): once, while it is 0; for the vLLM
+    runtime KAITO's estimator (the emulator's own port, kaito_estimator.py) at the max-model-len
+    of the inference ConfigMap (ParseExplicitMaxModelLen), at least 1; for transformers,
+    resource.count (the CRD defaults it to 1). kaito_estimator.EstimateError where it fails."""
+    kept = (ws.get("status") or {}).get("targetNodeCount") or 0
+    if kept:
+        return int(kept)
+    resource = ws.get("resource") or {}
+    requested = int(resource.get("count") or 0)
+    if (ws["metadata"].get("annotations") or {}).get("kaito.sh/runtime") == "transformers":
+        return requested or 1
     preset = (((ws.get("inference") or {}).get("preset")) or {}).get("name") or ""
-    model, sku = catalog.find(preset), skus.get(size)
-    if model is None or sku is None:
-        return 1
-    est = kaito_estimator.kaito_estimate(model, sku, _max_model_len(cluster, ws))
-    return max(est.nodes, 1)
+    size = resource.get("instanceType") or ""
+    return max(kaito_estimator.estimate(preset, size, requested, _max_model_len(cluster, ws)), 1)
 
 
 def _max_model_len(cluster: Any, ws: dict[str, Any]) -> int:
+    """RuntimeProfile.ContextSize: the ConfigMap's explicit max-model-len, else 0 (the
+    estimator's own default, kaito_estimator.DEFAULT_MAX_MODEL_LEN)."""
     name = (ws.get("inference") or {}).get("config")
     if not name:
-        return planning_default()
+        return 0
     cm = cluster.get("v1", "ConfigMap", ws["metadata"]["namespace"], name)
-    text = ((cm or {}).get("data") or {}).get("inference_config.yaml", "")
-    m = re.search(r"max-model-len:\s*(\d+)", text)
-    return int(m.group(1)) if m else planning_default()
-
-
-def planning_default() -> int:
-    from akscli.model.kaito_estimator import KAITO_DEFAULT_MAX_MODEL_LEN  # DEBT: test_emulator_imports
-
-    return KAITO_DEFAULT_MAX_MODEL_LEN
+    text = ((cm or {}).get("data") or {}).get("inference_config.yaml")
+    return (kaito_estimator.parse_explicit_max_model_len(text) or 0) if isinstance(text, str) else 0
 
 
 class WorkspaceController(_KaitoController):
@@ -288,13 +282,14 @@ class WorkspaceController(_KaitoController):
             return
         name = obj["metadata"]["name"]
         size = (obj.get("resource") or {}).get("instanceType", "")
-        nodes = _node_count(cluster, obj)
-        if nodes is None:
+        try:
+            nodes = _node_count(cluster, obj)
+        except kaito_estimator.EstimateError as exc:
             # UpdateWorkspaceTargetNodeCount returns the estimator's error and the reconcile ends
             # there, before any node, Service or StatefulSet; the deferred syncWorkspaceStatus still
             # writes the status, with that error on each message (_estimator_failed).
-            self.estimator_errors.append(f"Unsupported SKU '{size}' for cloud provider")
-            _estimator_failed(cluster, obj, size)
+            self.estimator_errors.append(str(exc))
+            _estimator_failed(cluster, obj, str(exc))
             return
         if self.failure == "quota":
             # The NodeClaim is made (NodeClaimCreated), but gpu-provisioner's agent pool PUT fails on
