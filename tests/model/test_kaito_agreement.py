@@ -20,20 +20,23 @@ CONTEXTS = (2048, 8192, 32768)
 MODELS = sorted(port.catalog())
 
 
-def _cases(name: str) -> list[tuple[port.GPUConfig, int]]:
-    """Each size of KAITO's table at each context the model takes (KAITO's webhook refuses a
-    max-model-len above modelTokenLimit, as akscli does)."""
+def _cases(name: str) -> list[tuple[skus.GpuSku, int, int | None]]:
+    """Each size of KAITO's table (akscli's row of it) at each context the model takes (KAITO's
+    webhook refuses a max-model-len above modelTokenLimit, as akscli does), with the port's node
+    count there (None where KAITO's estimator fails)."""
     limit = int(port.catalog()[name].get("modelTokenLimit") or 0)
-    return [(row, ctx) for row in port.AZURE_SKUS for ctx in CONTEXTS if ctx <= limit]
-
-
-def _kaito(name: str, row: port.GPUConfig, ctx: int) -> int | None:
     model = port.preset(name)
     assert model is not None
-    try:
-        return port.node_count(model, row, 0, ctx)
-    except port.EstimateError:
-        return None
+    cases = []
+    for row in port.AZURE_SKUS:
+        sku = skus.get(row.sku)
+        assert sku is not None, row.sku
+        for ctx in (c for c in CONTEXTS if c <= limit):
+            try:
+                cases.append((sku, ctx, port.node_count(model, row, 0, ctx)))
+            except port.EstimateError:
+                cases.append((sku, ctx, None))
+    return cases
 
 
 def test_every_kaito_model_is_in_the_akscli_catalog() -> None:
@@ -51,14 +54,9 @@ def test_akscli_plans_kaito_on_the_sizes_of_kaitos_table_with_kaitos_gpus_and_me
 @pytest.mark.parametrize("name", MODELS)
 def test_akscli_estimate_counts_kaitos_nodes(name: str) -> None:
     model = catalog.get(name)
-    wrong = []
-    for row, ctx in _cases(name):
-        sku = skus.get(row.sku)
-        assert sku is not None
-        got = kaito_estimator.kaito_estimate(model, sku, ctx)
-        if (got.nodes if got.fits else None) != _kaito(name, row, ctx):
-            wrong.append((row.sku, ctx, got, _kaito(name, row, ctx)))
-    assert wrong == []
+    got = [(sku.vm_size, ctx, kaito_estimator.kaito_estimate(model, sku, ctx)) for sku, ctx, _ in _cases(name)]
+    want = [(sku.vm_size, ctx, nodes) for sku, ctx, nodes in _cases(name)]
+    assert [(size, ctx, est.nodes if est.fits else None) for size, ctx, est in got] == want
 
 
 # Where `model plan --runtime kaito` says no though KAITO provisions nodes: KAITO runs vLLM at
@@ -72,18 +70,15 @@ VLLM_REFUSES_KAITOS_TENSOR_PARALLEL = "KAITO runs vLLM at tensor parallel "
 def test_plan_counts_kaitos_nodes_unless_vllm_refuses_kaitos_tensor_parallel(name: str) -> None:
     model = catalog.get(name)
     wrong = []
-    for row, ctx in _cases(name):
-        sku = skus.get(row.sku)
-        assert sku is not None
+    for sku, ctx, want in _cases(name):
         option = planning.kaito_fit(model, sku, context=ctx)
-        want = _kaito(name, row, ctx)
         if option.fits and option.nodes == want:
             continue
         if not option.fits and want is not None and option.reason.startswith(VLLM_REFUSES_KAITOS_TENSOR_PARALLEL):
             continue
         if not option.fits and want is None:
             continue
-        wrong.append((row.sku, ctx, option.fits, option.nodes, option.reason, want))
+        wrong.append((sku.vm_size, ctx, option.fits, option.nodes, option.reason, want))
     assert wrong == []
 
 
