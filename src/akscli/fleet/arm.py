@@ -17,6 +17,7 @@ from akscli import validate
 from akscli.azure import names
 from akscli.concurrency import parallel_map
 from akscli.errors import UsageError
+from akscli.fleet.member_clusters import UNREADABLE
 from akscli.fleet.stages import StageSpec, arm_stages, child_name, stage_groups, stage_steps
 
 AKS_TYPE = "microsoft.containerservice/managedclusters"
@@ -263,8 +264,8 @@ def _health(member: Mapping[str, Any], cluster: Mapping[str, Any] | None) -> tup
         return joined, False, str(error.get("message") or error.get("code"))
     if not joined:
         return False, False, f"member is {props.get('provisioningState', 'not joined')}"
-    if cluster is None:
-        return True, False, "cluster resource not readable"
+    if cluster is None or UNREADABLE in cluster:
+        return True, False, str((cluster or {}).get(UNREADABLE) or "cluster resource not readable")
     cprops = cluster.get("properties") or {}
     if is_arc(member):
         connectivity = cprops.get("connectivityStatus")

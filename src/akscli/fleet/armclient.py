@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from akscli.azure import kinds
 from akscli.errors import AkscliError, ConflictError, NotFoundError
-from akscli.fleet.arm import ARC_TYPE, ClusterRef, as_dict, check_no_arc_in_run, groups_without_members
+from akscli.fleet.arm import ClusterRef, as_dict, check_no_arc_in_run, groups_without_members
 
 if TYPE_CHECKING:
     from akscli.azure.arm import AzureTarget, Deadline
@@ -183,24 +183,28 @@ class FleetArm:
             return
 
     def cluster_reader(self, ids: Iterable[str] = ()) -> Callable[[str], dict[str, Any] | None]:
-        """Reads the AKS or Arc cluster resource a member points at (None when unreadable);
-        one HTTP pipeline, shared by the threads of ``member_rows``. The clusters of ``ids``
-        that share a resource group are listed first (fleet/member_clusters.py), not read one
-        GET each; of each, only the fields the list shows are kept (member_clusters.shown)."""
+        """Reads the AKS or Arc cluster resource a member points at; one HTTP pipeline, shared by
+        the threads of ``member_rows``. The clusters of ``ids`` that share a subscription are
+        listed first (fleet/member_clusters.py), not read one GET each; of each, only the fields
+        the list shows are kept (member_clusters.shown). A cluster a GET cannot read (403, 404)
+        reads as member_clusters.unreadable's stand-in, which says why."""
         from akscli.azure import arm
-        from akscli.fleet.member_clusters import prefetch, shown
+        from akscli.fleet.member_clusters import prefetch, shown, unreadable
 
         raw = arm.raw_client(self.target)
-        listed = prefetch(ids, lambda link: arm.raw_call(raw, "GET", link, _AKS_API))
+
+        def api(path: str) -> str:
+            return _ARC_API if "/providers/microsoft.kubernetes/connectedclusters" in path.lower() else _AKS_API
+
+        listed = prefetch(ids, lambda link: arm.raw_call(raw, "GET", link, api(link)))
 
         def read(resource_id: str) -> dict[str, Any] | None:
             if resource_id.lower() in listed:
                 return listed[resource_id.lower()]
-            version = _ARC_API if f"/providers/{ARC_TYPE}/" in resource_id.lower() else _AKS_API
             try:
-                found: dict[str, Any] | None = arm.raw_call(raw, "GET", resource_id, version)
-            except AkscliError:
-                return None
+                found: dict[str, Any] | None = arm.raw_call(raw, "GET", resource_id, api(resource_id))
+            except AkscliError as exc:
+                return unreadable(exc)
             return shown(found)
 
         return read

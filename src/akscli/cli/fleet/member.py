@@ -173,7 +173,13 @@ def member_list(
     arm: ArmFlags = ArmFlags(),
     output_format: opts.Output = "table",
 ) -> None:
-    """List members: AKS or Arc, update group, labels, Kubernetes version, state, joined and healthy."""
+    """List members: AKS or Arc, update group, labels, Kubernetes version, state, joined and healthy.
+
+    The version and health come from the members' clusters, listed by subscription or resource
+    group (a cluster no listing has is read alone; -o name reads none). A member whose cluster
+    cannot be read (no access, deleted) is still listed, not healthy, with why in -o wide's
+    message; the exit code stays 0.
+    """
     from akscli.fleet.arm import member_rows
     from akscli.fleet.armclient import MEMBER
 
@@ -181,7 +187,8 @@ def member_list(
     scope = arm.scope()
     members = scope.items(MEMBER)
     ids = [str((m.get("properties") or {}).get("clusterResourceId") or "") for m in members]
-    rows = member_rows(members, scope.arm.cluster_reader(ids))
+    # -o name prints kind/NAME only: no cluster field, so no cluster read.
+    rows = member_rows(members, (lambda _: None) if fmt == "name" else scope.arm.cluster_reader(ids))
     output.emit(rows, fmt, MEMBER_COLUMNS, name=output.named(MEMBER.ref))
 
 
