@@ -192,3 +192,19 @@ def test_member_list_keeps_only_the_fields_it_shows_of_each_cluster(fleet: Any, 
     assert len(fleet.requests_to(GROUP_LIST, "GET")) == 1 and len(fleet.requests_to(ONE_ARC, "GET")) == 1
     assert len(seen) == 3
     assert all(set(cluster) == {"properties"} and set(cluster["properties"]) <= set(SHOWN) for cluster in seen)
+
+
+def test_member_clusters_in_two_subscriptions_are_read_by_one_listing_each(fleet: Any) -> None:
+    other = "11111111-1111-1111-1111-111111111111"
+    _spread(fleet, 9)
+    for n in range(9):
+        fleet.add_resource_group(f"/subscriptions/{other}/resourceGroups/rg-{n}")
+        rid = aks_id(fleet, f"far-{n}").replace(fleet.subscription, other).replace("/rg-fleet/", f"/rg-{n}/")
+        fleet.put_resource(rid, {"location": "eastus", "properties": {"kubernetesVersion": "1.34.1"}})
+        seed_member(fleet, f"far{n}", rid, "cloud")
+    rows = _rows()
+    assert rows["m0"]["kubernetesVersion"] == "1.33.2" and rows["far8"]["kubernetesVersion"] == "1.34.1"
+    assert sorted(e.path.split("/")[2] for e in fleet.requests_to(SUB_LIST, "GET")) == sorted(
+        [other, fleet.subscription]
+    )
+    assert fleet.requests_to(ONE_CLUSTER, "GET") == []
