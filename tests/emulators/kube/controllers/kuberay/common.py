@@ -15,6 +15,10 @@ from typing import Any
 from tests.emulators.kube.controllers.kuberay.gates import DEFAULT, Gates
 
 RAY = "ray.io/v1"
+# upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/constant.go
+# RayJobStopJobFinalizer; rayjob_controller.go Reconcile adds it in JobDeploymentStatusNew and, on
+# a deleted RayJob, removes it "no matter StopJob() succeeds or not".
+RAYJOB_FINALIZER = "ray.io/rayjob-finalizer"
 GPU = "nvidia.com/gpu"
 
 # common/pod.go: AutoscalerContainerName; the Ray container is always index 0 (RayContainerIndex).

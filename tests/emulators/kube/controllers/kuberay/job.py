@@ -62,6 +62,7 @@ from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_fi
 from tests.emulators.kube.controllers.kuberay.common import (
     RAY,
     RAY_AUTOSCALER_MANAGER,
+    RAYJOB_FINALIZER,
     autoscaling,
     child_cluster,
     job_spec_problem,
@@ -74,7 +75,7 @@ from tests.emulators.kube.controllers.kuberay.job_api import TERMINAL
 from tests.emulators.kube.controllers.kuberay.job_endings import JobEndings
 from tests.emulators.kube.controllers.kuberay.job_passes import Passes, step
 from tests.emulators.kube.controllers.kuberay.job_recovery import JobRecovery
-from tests.emulators.kube.controllers.kuberay.job_status import counted, write_status
+from tests.emulators.kube.controllers.kuberay.job_status import SUSPENDED, Superseded, counted, write_status
 from tests.emulators.kube.controllers.kuberay.job_submitter import (  # upstream: ray-project/kuberay
     SUBMITTER_CONTAINER,
     Deadline,
@@ -83,11 +84,6 @@ from tests.emulators.kube.controllers.kuberay.job_submitter import (  # upstream
 )
 from tests.emulators.kube.controllers.kuberay.services import apply_service, owner_head_service
 from tests.emulators.kube.status import ApiError
-
-# upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/constant.go
-# RayJobStopJobFinalizer; rayjob_controller.go Reconcile adds it in JobDeploymentStatusNew and, on
-# a deleted RayJob, removes it "no matter StopJob() succeeds or not".
-RAYJOB_FINALIZER = "ray.io/rayjob-finalizer"
 
 
 class JobReconciler(JobRecovery, JobEndings):
@@ -142,8 +138,16 @@ class JobReconciler(JobRecovery, JobEndings):
                 failed = {"jobDeploymentStatus": "ValidationFailed", "reason": "ValidationFailed", "message": problem}
                 self._update_as_read(cluster, job, failed)
             return
+        if deployment == "Suspending" or (
+            spec.get("suspend") and deployment in (None, "", "New", "Initializing", "Running")
+        ):
+            # One step from the status read (job_endings.py _suspend_pass); Suspending runs to
+            # Suspended whatever spec.suspend says now.
+            self._suspend_pass(cluster, job)
+            return
         if spec.get("suspend"):
-            self._spawn(self._suspend_job, cluster, ns, name)
+            # rayjob_controller.go: Suspended "should not requeue"; Waiting, Retrying, Complete,
+            # Failed cannot move to Suspending (updateStatusToSuspendingIfNeeded).
             return
         running = False
         with self._guard:
@@ -153,7 +157,9 @@ class JobReconciler(JobRecovery, JobEndings):
                 self._jobs_started.discard(key)
                 if not self._update_as_read(cluster, job, {"jobDeploymentStatus": None, "jobStatus": None}):
                     return
-            elif key in self._jobs_started or deployment:
+            elif key in self._jobs_started or (deployment and deployment != "Initializing"):
+                # An Initializing job with no passes of its own (made suspended, resumed before it
+                # reached Suspending) starts its attempt here, as the Initializing case goes on.
                 running = True
             if not running:
                 if not add_finalizer(cluster, job, RAYJOB_FINALIZER):
@@ -183,7 +189,7 @@ class JobReconciler(JobRecovery, JobEndings):
         return True
 
     def _spawn(self, target: Callable[[Any, str, str], Passes[None]], cluster: Any, ns: str, name: str) -> None:
-        """Start a job's passes (``target``: ``_run_job``, ``_suspend_job``) on the manager's thread,
+        """Start a job's passes (``target``: ``_run_job``) on the manager's thread,
         each requeued as its ``yield`` says (job_passes.py); no thread of its own."""
 
         def failed(exc: BaseException) -> None:
@@ -194,7 +200,7 @@ class JobReconciler(JobRecovery, JobEndings):
             # ray-operator/controllers/ray/rayjob_controller.go, JobDeploymentStatusSuspending
             # deleteClusterResources). Anything else is recorded for tests.
             job = cluster.get(RAY, "RayJob", ns, name)
-            raced_suspend = (
+            raced_suspend = isinstance(exc, Superseded) or (
                 job is not None and bool((job.get("spec") or {}).get("suspend")) and getattr(exc, "code", None) == 404
             )
             if job is not None and not raced_suspend:
@@ -209,7 +215,10 @@ class JobReconciler(JobRecovery, JobEndings):
 
     def _job(self, cluster: Any, ns: str, name: str) -> dict[str, Any] | None:
         job = cluster.get(RAY, "RayJob", ns, name)
+        # A suspend ends the attempt: Suspending and Suspended belong to _suspend_pass.
         if job is None or (job.get("spec") or {}).get("suspend"):
+            return None
+        if (job.get("status") or {}).get("jobDeploymentStatus") in SUSPENDED:
             return None
         return dict(job)
 

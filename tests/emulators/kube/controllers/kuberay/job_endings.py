@@ -9,11 +9,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from tests.emulators.kube.controllers.finalizers import add_finalizer
 from tests.emulators.kube.controllers.kuberay import submitter_log
-from tests.emulators.kube.controllers.kuberay.common import RAY, now, suffix
+from tests.emulators.kube.controllers.kuberay.common import RAY, RAYJOB_FINALIZER, now, random_suffix, suffix
 from tests.emulators.kube.controllers.kuberay.job_api import STOPPED_MESSAGE, JobApi, entrypoint_exit_code
 from tests.emulators.kube.controllers.kuberay.job_passes import Passes
-from tests.emulators.kube.controllers.kuberay.job_status import counted, write_status
+from tests.emulators.kube.controllers.kuberay.job_status import counted, forget_held, write_status
 from tests.emulators.kube.controllers.kuberay.job_submitter import SUBMITTER_CONTAINER
 
 
@@ -384,39 +385,69 @@ class JobEndings:
         yield self.delay
         return self._job(cluster, ns, name) is not None
 
-    def _suspend_job(self, cluster: Any, ns: str, name: str) -> Passes[None]:
-        yield self.delay
-        job = cluster.get(RAY, "RayJob", ns, name)
-        if job is None:
-            return
+    def _suspend_pass(self, cluster: Any, job: dict[str, Any]) -> None:
+        """One reconcile of a RayJob that ``spec.suspend`` moves, computed from the status it reads
+        (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
+        Reconcile), so any number of events, or a simulator started anew mid-way, take the same steps:
+
+        * New with suspend (the New case, then initRayJobStatusIfNeed): the finalizer, then
+          Initializing with ``jobId``, ``rayClusterName`` and ``startTime``; no cluster is made.
+        * Initializing or Running with suspend (updateStatusToSuspendingIfNeeded: only these two
+          move): Suspending, and nothing else in that pass.
+        * Suspending, whatever ``spec.suspend`` says now ("The `suspend` operation should be
+          atomic"): deleteClusterResources and deleteSubmitterJob; while either is still there the
+          pass requeues; once both are gone it resets rayClusterStatus, rayClusterName,
+          dashboardURL, jobId, message, reason, rayJobStatusInfo, jobStatusCheckFailureStartTime and
+          jobStatus and writes Suspended (startTime stays: the case does not touch it).
+
+        Each write is followed by a requeue (Reconcile's ``RequeueAfter: RayJobDefaultRequeueDuration``
+        after updateRayJobStatus), as the simulator's own status write wakes no reconcile of it."""
+        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
         status = job.get("status") or {}
-        # updateStatusToSuspendingIfNeeded: only Running and Initializing may move to Suspending.
-        if status.get("jobDeploymentStatus") not in ("Running", "Initializing"):
-            return
-        yield from write_status(cluster, ns, name, {"jobDeploymentStatus": "Suspending"})
-        rc_name = status.get("rayClusterName")
-        if rc_name:
-            self.delete_cluster(cluster, ns, rc_name)
-        for pod in cluster.list("v1", "Pod", ns, label_selector=f"batch.kubernetes.io/job-name={name}"):
-            cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
-        yield self.delay
-        yield from write_status(
-            cluster,
-            ns,
-            name,
-            {
+        deployment = status.get("jobDeploymentStatus")
+        fields: dict[str, Any]
+        if not deployment or deployment == "New":
+            if not add_finalizer(cluster, job, RAYJOB_FINALIZER):
+                self.requeue(job, self.delay)
+                return
+            job = cluster.get(RAY, "RayJob", ns, name) or job
+            spec = job.get("spec") or {}
+            mode = spec.get("submissionMode") or "K8sJobMode"
+            selector = (spec.get("clusterSelector") or {}).get("ray.io/cluster")
+            fields = {
+                "jobDeploymentStatus": "Initializing",
+                "rayClusterName": status.get("rayClusterName") or selector or f"{name}-{random_suffix()}",
+                "startTime": now(),
+            }
+            if mode != "InteractiveMode" and not status.get("jobId"):
+                fields["jobId"] = str(spec.get("jobId") or f"{name}-{random_suffix()}")
+        elif deployment in ("Initializing", "Running"):
+            fields = {"jobDeploymentStatus": "Suspending"}
+        else:  # Suspending
+            rc_name = status.get("rayClusterName")
+            selector = ((job.get("spec") or {}).get("clusterSelector") or {}).get("ray.io/cluster")
+            if rc_name and not selector:  # deleteClusterResources leaves a selected cluster alone
+                self.delete_cluster(cluster, ns, rc_name)
+            for pod in cluster.list("v1", "Pod", ns, label_selector=f"batch.kubernetes.io/job-name={name}"):
+                cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
+            left = rc_name and not selector and cluster.get(RAY, "RayCluster", ns, rc_name) is not None
+            if left or cluster.list("v1", "Pod", ns, label_selector=f"batch.kubernetes.io/job-name={name}"):
+                # "The release of the compute resources has not been completed yet."
+                self.requeue(job, self.delay)
+                return
+            fields = {
                 "jobDeploymentStatus": "Suspended",
-                "jobStatus": None,
+                "jobStatus": None,  # JobStatusNew is ""
                 "rayClusterName": None,
                 "rayClusterStatus": {},
                 "dashboardURL": None,
                 "jobId": None,
                 "message": None,
                 "reason": None,
-                # ray-project/kuberay ray-operator/controllers/ray/rayjob_controller.go, the Suspending
-                # case: RayJobStatusInfo = rayv1.RayJobStatusInfo{}
-                "rayJobInfo": None,
-                "startTime": None,
-                "endTime": None,
-            },
-        )
+                "rayJobInfo": None,  # RayJobStatusInfo = rayv1.RayJobStatusInfo{}
+                "jobStatusCheckFailureStartTime": None,
+            }
+        forget_held(ns, name, str(job["metadata"].get("uid") or ""))
+        # checkBackoffLimitAndUpdateStatusIfNeeded: failed and succeeded go with every status update
+        if self._update_as_read(cluster, job, fields | counted(status)):
+            self.requeue(job, self.delay)

@@ -58,6 +58,15 @@ _CLUSTER_FIELDS = (
     "head",
     "conditions",
 )
+# The deployment statuses the suspend passes own (job_endings.py ``_suspend_pass``): a job's
+# attempt that finds one of them has ended.
+SUSPENDED = ("Suspending", "Suspended")
+
+
+class Superseded(Exception):
+    """A job's attempt found the RayJob Suspending or Suspended: its passes end (job.py ``_spawn``)."""
+
+
 _held: dict[tuple[str, str, str], dict[str, Any]] = {}
 _held_lock = threading.Lock()
 
@@ -86,6 +95,11 @@ def write_status(cluster: Any, ns: str, name: str, fields: Fields, requeue: floa
             raise ApiError(404, f'rayjobs.ray.io "{name}" not found', "NotFound")
         job = dict(job)
         status = dict(job.get("status") or {})
+        if status.get("jobDeploymentStatus") in SUSPENDED:
+            # The status moved on under this pass: its next Reconcile switches on Suspending or
+            # Suspended (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go)
+            # and never writes what an Initializing or Running pass computed.
+            raise Superseded(f"RayJob {ns}/{name} is {status['jobDeploymentStatus']}")
         key = (ns, name, str((job.get("metadata") or {}).get("uid") or ""))
         with _held_lock:
             wanted = dict(_held.get(key) or {})
@@ -107,6 +121,13 @@ def write_status(cluster: Any, ns: str, name: str, fields: Fields, requeue: floa
                 _held.pop(key, None)
             return written
         yield max(requeue, 0.01)
+
+
+def forget_held(ns: str, name: str, uid: str) -> None:
+    """Drop what RayJob ``ns/name`` (``uid``) holds for its next write: a pass that computes the
+    status afresh (the suspend passes, job_endings.py) sends only its own fields."""
+    with _held_lock:
+        _held.pop((ns, name, uid), None)
 
 
 def counted(status: dict[str, Any], failed: int = 0, succeeded: int = 0) -> dict[str, int]:
