@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, NotFoundError, UsageError
 from akscli.ray.follow import submitter_pods, wait_for_submitter
-from akscli.ray.job import SIDECAR_SUBMITTER, interactive_hint, job_phase
+from akscli.ray.job import SIDECAR_SUBMITTER, interactive_hint, job_phase, resume_hint
 from akscli.ray.job_api import follow as follow_log
 from akscli.ray.job_api import head_of, log_text, read
 from akscli.ray.live import Progress, head_pod
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 
 # common/pod.go AutoscalerContainerName (SIDECAR_SUBMITTER, from ray/job.py: utils/constant.go SubmitterContainerName).
 AUTOSCALER_CONTAINER = "autoscaler"
-RESUME_PATCH = """'{"spec":{"suspend":false}}'"""
 
 
 @dataclass(frozen=True)
@@ -162,7 +161,7 @@ def _not_running(job: Mapping[str, Any], what: str) -> NotFoundError:
         # rayClusterName and jobId; nothing of the run is left to read.
         return NotFoundError(
             f"Ray job {name} is suspended: KubeRay deleted its cluster and submitter, so it has no {what}",
-            hint=f"resume it with: kubectl patch rayjob {name} -n {ns} --type merge -p {RESUME_PATCH}",
+            hint=resume_hint(name, ns),
         )
     if deployment == "Waiting":
         # InteractiveMode: KubeRay submits nothing; it waits for spec.jobId (rayjob_controller.go).
