@@ -151,15 +151,26 @@ class JobReconciler(JobRecovery, JobEndings):
             return
         running = False
         with self._guard:
+            started = key in self._jobs_started
+        if not started and deployment == "Retrying":
+            # No attempt's passes hold this job (a simulator started anew mid-retry): the Retrying
+            # case runs from the status read (job_endings.py _suspend_pass).
+            self._suspend_pass(cluster, job)
+            return
+        if not started and deployment in ("Complete", "Failed"):
+            self._shutdown_pass(cluster, job)
+            return
+        with self._guard:
             if deployment == "Suspended":
                 # rayjob_controller.go: "The status is 'Suspended', but the suspend flag is false.
                 # Transition the status to 'New'."
                 self._jobs_started.discard(key)
                 if not self._update_as_read(cluster, job, {"jobDeploymentStatus": None, "jobStatus": None}):
                     return
-            elif key in self._jobs_started or (deployment and deployment != "Initializing"):
-                # An Initializing job with no passes of its own (made suspended, resumed before it
-                # reached Suspending) starts its attempt here, as the Initializing case goes on.
+            elif key in self._jobs_started or deployment not in (None, "", "New", "Initializing"):
+                # A New or Initializing job with no passes of its own (made suspended and resumed
+                # before it reached Suspending; a simulator started anew) starts its attempt here,
+                # on the names its status already has (initRayJobStatusIfNeed fills only empty ones).
                 running = True
             if not running:
                 if not add_finalizer(cluster, job, RAYJOB_FINALIZER):
@@ -316,12 +327,15 @@ class JobReconciler(JobRecovery, JobEndings):
         # initRayJobStatusIfNeed: New (the first attempt, each retry, a resume after suspension)
         # finds rayClusterName and jobId cleared and draws new random names (utils/util.go
         # GenerateRayClusterName, GenerateRayJobId: <name>-<rand.String(5)>).
+        # initRayJobStatusIfNeed fills only what is empty: an Initializing job found with its names
+        # (a simulator started anew) keeps them, and so its RayCluster.
         selector = (spec.get("clusterSelector") or {}).get("ray.io/cluster")
-        rc_name = selector or f"{name}-{random_suffix()}"
+        rc_name = str(status.get("rayClusterName") or selector or f"{name}-{random_suffix()}")
         mode = spec.get("submissionMode") or "K8sJobMode"
         # initRayJobStatusIfNeed: spec.jobId, else a generated one; none in InteractiveMode (the user
         # gives spec.jobId later, _wait_for_job_id).
-        job_id = None if mode == "InteractiveMode" else str(spec.get("jobId") or f"{name}-{random_suffix()}")
+        given = status.get("jobId") or spec.get("jobId")
+        job_id = None if mode == "InteractiveMode" else str(given or f"{name}-{random_suffix()}")
         # initRayJobStatusIfNeed sets startTime on each attempt: activeDeadlineSeconds counts from it.
         started = now()
         deadline = Deadline(spec.get("activeDeadlineSeconds"), started)

@@ -7,6 +7,7 @@ updateStatusToSuspendingIfNeeded, the Suspending/Retrying case)."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.emulators.kube.controllers.finalizers import add_finalizer
@@ -16,6 +17,22 @@ from tests.emulators.kube.controllers.kuberay.job_api import STOPPED_MESSAGE, Jo
 from tests.emulators.kube.controllers.kuberay.job_passes import Passes
 from tests.emulators.kube.controllers.kuberay.job_status import counted, forget_held, write_status
 from tests.emulators.kube.controllers.kuberay.job_submitter import SUBMITTER_CONTAINER
+
+# The Suspending/Retrying case's reset once the cluster and the submitter are gone (upstream:
+# ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go: RayClusterStatus,
+# RayClusterName, DashboardURL, JobId, Message, Reason, RayJobStatusInfo,
+# JobStatusCheckFailureStartTime cleared, JobStatus = JobStatusNew, which is "").
+RELEASED: dict[str, Any] = {
+    "jobStatus": None,
+    "rayClusterStatus": {},
+    "rayClusterName": None,
+    "dashboardURL": None,
+    "jobId": None,
+    "message": None,
+    "reason": None,
+    "rayJobInfo": None,
+    "jobStatusCheckFailureStartTime": None,
+}
 
 
 def failure_message(code: int, log_tail: str) -> str:
@@ -370,17 +387,7 @@ class JobEndings:
             cluster,
             ns,
             name,
-            {
-                "jobDeploymentStatus": "New",
-                "jobStatus": None,  # JobStatusNew is ""
-                "rayClusterStatus": {},
-                "rayClusterName": None,
-                "dashboardURL": None,
-                "jobId": None,
-                "message": None,
-                "reason": None,
-                "rayJobInfo": None,
-            },
+            {"jobDeploymentStatus": "New", **RELEASED},
         )
         yield self.delay
         return self._job(cluster, ns, name) is not None
@@ -395,10 +402,12 @@ class JobEndings:
         * Initializing or Running with suspend (updateStatusToSuspendingIfNeeded: only these two
           move): Suspending, and nothing else in that pass.
         * Suspending, whatever ``spec.suspend`` says now ("The `suspend` operation should be
-          atomic"): deleteClusterResources and deleteSubmitterJob; while either is still there the
+          atomic"), and Retrying (the same case; ``_retry`` runs it inside a live attempt, this pass
+          where none runs): deleteClusterResources and deleteSubmitterJob; while either is still there the
           pass requeues; once both are gone it resets rayClusterStatus, rayClusterName,
           dashboardURL, jobId, message, reason, rayJobStatusInfo, jobStatusCheckFailureStartTime and
-          jobStatus and writes Suspended (startTime stays: the case does not touch it).
+          jobStatus (``RELEASED``) and writes Suspended, or New after Retrying (startTime stays: the
+          case does not touch it).
 
         Each write is followed by a requeue (Reconcile's ``RequeueAfter: RayJobDefaultRequeueDuration``
         after updateRayJobStatus), as the simulator's own status write wakes no reconcile of it."""
@@ -423,7 +432,7 @@ class JobEndings:
                 fields["jobId"] = str(spec.get("jobId") or f"{name}-{random_suffix()}")
         elif deployment in ("Initializing", "Running"):
             fields = {"jobDeploymentStatus": "Suspending"}
-        else:  # Suspending
+        else:  # Suspending, or Retrying found with no passes of its own (a simulator started anew)
             rc_name = status.get("rayClusterName")
             selector = ((job.get("spec") or {}).get("clusterSelector") or {}).get("ray.io/cluster")
             if rc_name and not selector:  # deleteClusterResources leaves a selected cluster alone
@@ -435,19 +444,28 @@ class JobEndings:
                 # "The release of the compute resources has not been completed yet."
                 self.requeue(job, self.delay)
                 return
-            fields = {
-                "jobDeploymentStatus": "Suspended",
-                "jobStatus": None,  # JobStatusNew is ""
-                "rayClusterName": None,
-                "rayClusterStatus": {},
-                "dashboardURL": None,
-                "jobId": None,
-                "message": None,
-                "reason": None,
-                "rayJobInfo": None,  # RayJobStatusInfo = rayv1.RayJobStatusInfo{}
-                "jobStatusCheckFailureStartTime": None,
-            }
+            fields = {"jobDeploymentStatus": "Suspended" if deployment == "Suspending" else "New", **RELEASED}
         forget_held(ns, name, str(job["metadata"].get("uid") or ""))
         # checkBackoffLimitAndUpdateStatusIfNeeded: failed and succeeded go with every status update
         if self._update_as_read(cluster, job, fields | counted(status)):
             self.requeue(job, self.delay)
+
+    def _shutdown_pass(self, cluster: Any, job: dict[str, Any]) -> None:
+        """The Complete and Failed case for a job with no passes of its own (a simulator started
+        anew after the job ended): handleShutdownAfterJobFinishes (upstream: ray-project/kuberay
+        v1.7.0 ray-operator/controllers/ray/rayjob_controller.go) computes shutdownTime =
+        status.endTime + ttlSecondsAfterFinished; before it, ``RequeueAfter: requeueDelayFor
+        (shutdownTime)``; from it on, deleteClusterResources. A clusterSelector's cluster is never
+        deleted, and without shutdownAfterJobFinishes the case asks for no requeue."""
+        ns = job["metadata"]["namespace"]
+        spec, status = job.get("spec") or {}, job.get("status") or {}
+        rc_name = status.get("rayClusterName")
+        if not spec.get("shutdownAfterJobFinishes") or (spec.get("clusterSelector") or {}) or not rc_name:
+            return
+        ended = datetime.strptime(str(status.get("endTime") or now()), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        ttl = float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale
+        left = (ended - datetime.now(UTC)).total_seconds() + ttl
+        if left > 0:
+            self.requeue(job, left)
+            return
+        self.delete_cluster(cluster, ns, str(rc_name))
