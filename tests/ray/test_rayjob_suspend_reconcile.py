@@ -125,3 +125,16 @@ def test_ray_job_status_wait_of_a_validation_failed_job_says_to_make_it_anew(
     assert "not allowed to be suspended" in result.stderr
     assert "delete it (akscli ray job delete refused -n default) and submit it again" in result.stderr
     assert "ray job logs" not in result.stderr
+
+
+def test_ray_job_logs_follow_of_a_validation_failed_job_says_it_never_ran_at_once(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    emu = ray_emulator()
+    emu.cluster.create(rayjob("refused", suspend=True, shutdownAfterJobFinishes=False))
+    wait_until(lambda: (job(emu, "refused").get("status") or {}).get("jobDeploymentStatus") == "ValidationFailed")
+    result = invoke("ray", "job", "logs", "refused", "--follow", "--timeout", "5s")
+    assert result.exit_code == 3, result
+    assert "error: Ray job refused was refused by KubeRay (ValidationFailed): it never ran" in result.stderr
+    assert "not allowed to be suspended" in result.stderr
+    assert "delete it (akscli ray job delete refused -n default) and submit it again" in result.stderr

@@ -260,6 +260,17 @@ def resume_hint(name: str, ns: str) -> str:
     return f"resume it with: kubectl patch rayjob {name} -n {ns} --type merge -p {RESUME_PATCH}"
 
 
+def remake_hint(name: str, ns: str) -> str:
+    """How a ValidationFailed RayJob runs: made anew. KubeRay's Reconcile validates first and its
+    switch on jobDeploymentStatus has no case for ValidationFailed (the default requeues and does
+    nothing), so a spec fixed later is never run (upstream: ray-project/kuberay v1.7.0
+    ray-operator/controllers/ray/rayjob_controller.go Reconcile)."""
+    return (
+        f"KubeRay never runs a ValidationFailed RayJob, even once its spec is fixed: delete it "
+        f"(akscli ray job delete {name} -n {ns}) and submit it again without the problem the message names"
+    )
+
+
 def job_succeeded(job: Mapping[str, Any]) -> bool:
     deployment, status = job_phase(job)
     return deployment == "Complete" and status == "SUCCEEDED"
@@ -414,13 +425,9 @@ def job_failure(job: Mapping[str, Any]) -> AkscliError:
             hint=resume_hint(name, ns) + f", then follow it: akscli ray job status {name} -n {ns} --wait",
         )
     if deployment == "ValidationFailed":
-        # rayjob_controller.go Reconcile: validation comes first, and the switch has no case for
-        # ValidationFailed (its default requeues and does nothing), so a spec fixed later is never
-        # run: the RayJob must be made anew.
         return ObjectFailedError(
             f"Ray job {name} ended ValidationFailed: KubeRay refused its spec" + (f": {reason}" if reason else ""),
-            hint=f"KubeRay never runs a ValidationFailed RayJob, even once its spec is fixed: delete it "
-            f"(akscli ray job delete {name} -n {ns}) and submit it again without the problem the message names",
+            hint=remake_hint(name, ns),
         )
     unretried = unretried_failure(job)
     if unretried is None:

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, NotFoundError, UsageError
+from akscli.kube.readiness.kuberay import first_line
 from akscli.ray.follow import submitter_pods, wait_for_submitter
-from akscli.ray.job import SIDECAR_SUBMITTER, interactive_hint, job_phase, resume_hint
+from akscli.ray.job import SIDECAR_SUBMITTER, interactive_hint, job_phase, remake_hint, resume_hint
 from akscli.ray.job_api import follow as follow_log
 from akscli.ray.job_api import head_of, log_text, read
 from akscli.ray.live import Progress, head_pod
@@ -148,6 +149,11 @@ def save_session_logs(
         progress(f"wrote {count} Ray session log file(s) under {target}")
 
 
+# A job in these states gets no submitter however long a follow waits: Suspended until it is
+# resumed, ValidationFailed for good (rayjob_controller.go).
+NEVER_SUBMITTED = ("Suspended", "ValidationFailed")
+
+
 def submission_mode(job: Mapping[str, Any]) -> str:
     """rayjob_types.go JobSubmissionMode; K8sJobMode when unset."""
     return str((job.get("spec") or {}).get("submissionMode") or "K8sJobMode")
@@ -162,6 +168,14 @@ def _not_running(job: Mapping[str, Any], what: str) -> NotFoundError:
         return NotFoundError(
             f"Ray job {name} is suspended: KubeRay deleted its cluster and submitter, so it has no {what}",
             hint=resume_hint(name, ns),
+        )
+    if deployment == "ValidationFailed":
+        # rayjob_controller.go Reconcile: a refused RayJob gets no cluster and no submitter, ever.
+        why = first_line((job.get("status") or {}).get("message"))
+        return NotFoundError(
+            f"Ray job {name} was refused by KubeRay (ValidationFailed): it never ran, so it has no {what}"
+            + (f": {why}" if why else ""),
+            hint=remake_hint(name, ns),
         )
     if deployment == "Waiting":
         # InteractiveMode: KubeRay submits nothing; it waits for spec.jobId (rayjob_controller.go).
@@ -219,9 +233,9 @@ def job_output_source(
     submitters = submitter_pods(kube, ns, name)
     if submitters:
         return _sources(submitters[-1], False)[0]
-    if not follow or job_phase(job)[0] == "Suspended":
+    if not follow or job_phase(job)[0] in NEVER_SUBMITTED:
         error = _not_running(job, "submitter pod")
-        if job_phase(job)[0] != "Suspended":
+        if job_phase(job)[0] not in NEVER_SUBMITTED:
             error.hint = f"{error.hint}, or stream it with --follow"
         raise error
     # The submitter starts once the cluster is up, which can take many minutes on GPUs.
