@@ -302,7 +302,10 @@ def job_status(
     cluster: job_api.ApiCluster = None,
     wait: Annotated[
         bool,
-        typer.Option("--wait/--no-wait", help="Follow the job until it ends (exit 10 unless it succeeded), or not."),
+        typer.Option(
+            "--wait/--no-wait",
+            help="Follow the job until it ends (exit 10 unless it succeeded; 4 if it is suspended), or not.",
+        ),
     ] = False,
     timeout: Annotated[str, typer.Option("--timeout", help="How long --wait follows.")] = "1h",
     k8s: opts.KubeFlags = opts.KubeFlags(),
@@ -324,7 +327,8 @@ def job_status(
     summary = logic.job_summary(job, findings)
     show(summary, logic.job_summary_fields(summary, findings, wide=fmt == "wide"), fmt, kind="rayjob.ray.io")
     if wait and not logic.job_succeeded(job):
-        # --wait ends as submit --wait does: a job that ended without succeeding is exit 10, so
+        # --wait ends as submit --wait does: a job that ended without succeeding is exit 10 (a
+        # suspended one 4: logic.job_failure), so
         # that `submit` then `status --wait` in a pipeline cannot pass a failed job.
         raise logic.job_failure(job)
 
