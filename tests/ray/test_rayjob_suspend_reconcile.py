@@ -46,6 +46,12 @@ def deployments(emu: Any, name: str) -> list[str]:
     return seen
 
 
+def made(emu: Any, name: str, reached: str, **spec: Any) -> None:
+    """RayJob ``name`` created with ``spec``, once KubeRay has moved it to ``reached``."""
+    emu.cluster.create(rayjob(name, **spec))
+    wait_until(lambda: (job(emu, name).get("status") or {}).get("jobDeploymentStatus") == reached)
+
+
 def clusters(emu: Any) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = emu.cluster.list(RAY, "RayCluster", "default")
     return found
@@ -55,8 +61,7 @@ def test_a_rayjob_made_suspended_goes_initializing_then_suspended_and_makes_no_c
     ray_emulator: Callable[..., Any],
 ) -> None:
     emu = ray_emulator()
-    emu.cluster.create(rayjob("queued", suspend=True))
-    wait_until(lambda: (job(emu, "queued").get("status") or {}).get("jobDeploymentStatus") == "Suspended")
+    made(emu, "queued", "Suspended", suspend=True)
     assert deployments(emu, "queued") == ["Initializing", "Suspending", "Suspended"]
     status = job(emu, "queued")["status"]
     assert status.get("startTime") and not status.get("rayClusterName") and not status.get("jobId")
@@ -65,8 +70,7 @@ def test_a_rayjob_made_suspended_goes_initializing_then_suspended_and_makes_no_c
 
 def test_a_rayjob_made_suspended_runs_from_new_once_resumed(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator(run_seconds=0.1)
-    emu.cluster.create(rayjob("queued", suspend=True))
-    wait_until(lambda: (job(emu, "queued").get("status") or {}).get("jobDeploymentStatus") == "Suspended")
+    made(emu, "queued", "Suspended", suspend=True)
     emu.cluster.patch(RAY, "RayJob", "default", "queued", {"spec": {"suspend": False}})
     wait_until(lambda: (job(emu, "queued").get("status") or {}).get("jobDeploymentStatus") == "Complete")
     assert deployments(emu, "queued")[-3:] == ["Initializing", "Running", "Complete"]
@@ -74,8 +78,7 @@ def test_a_rayjob_made_suspended_runs_from_new_once_resumed(ray_emulator: Callab
 
 def test_events_on_a_suspended_rayjob_write_nothing(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator()
-    emu.cluster.create(rayjob("queued", suspend=True))
-    wait_until(lambda: (job(emu, "queued").get("status") or {}).get("jobDeploymentStatus") == "Suspended")
+    made(emu, "queued", "Suspended", suspend=True)
     written = len(job_statuses(emu, "queued"))
     for n in range(3):
         emu.cluster.patch(RAY, "RayJob", "default", "queued", {"metadata": {"labels": {"touch": str(n)}}})
@@ -88,8 +91,7 @@ def test_a_running_rayjob_suspended_and_resumed_at_once_still_ends_suspended_fir
     ray_emulator: Callable[..., Any],
 ) -> None:
     emu = ray_emulator(run_seconds=30)
-    emu.cluster.create(rayjob("flip"))
-    wait_until(lambda: (job(emu, "flip").get("status") or {}).get("jobDeploymentStatus") == "Running")
+    made(emu, "flip", "Running")
     emu.cluster.patch(RAY, "RayJob", "default", "flip", {"spec": {"suspend": True}})
     wait_until(lambda: "Suspending" in deployments(emu, "flip"))
     emu.cluster.patch(RAY, "RayJob", "default", "flip", {"spec": {"suspend": False}})
@@ -103,8 +105,7 @@ def test_ray_job_status_wait_says_a_suspended_job_is_not_failed_and_how_to_resum
     ray_emulator: Callable[..., Any],
 ) -> None:
     emu = ray_emulator()
-    emu.cluster.create(rayjob("queued", suspend=True))
-    wait_until(lambda: (job(emu, "queued").get("status") or {}).get("jobDeploymentStatus") == "Suspended")
+    made(emu, "queued", "Suspended", suspend=True)
     result = invoke("ray", "job", "status", "queued", "--wait", "--timeout", "10s")
     assert result.exit_code == 4, result
     assert "error: Ray job queued is suspended (spec.suspend is true), not failed" in result.stderr
@@ -116,9 +117,8 @@ def test_ray_job_status_wait_of_a_validation_failed_job_says_to_make_it_anew(
     ray_emulator: Callable[..., Any],
 ) -> None:
     emu = ray_emulator()
-    # ValidateRayJobSpec: suspend without shutdownAfterJobFinishes is refused
-    emu.cluster.create(rayjob("refused", suspend=True, shutdownAfterJobFinishes=False))
-    wait_until(lambda: (job(emu, "refused").get("status") or {}).get("jobDeploymentStatus") == "ValidationFailed")
+    # ValidateRayJobSpec: suspend without shutdownAfterJobFinishes is refused (so in the next test)
+    made(emu, "refused", "ValidationFailed", suspend=True, shutdownAfterJobFinishes=False)
     result = invoke("ray", "job", "status", "refused", "--wait", "--timeout", "10s")
     assert result.exit_code == 10, result
     assert "error: Ray job refused ended ValidationFailed: KubeRay refused its spec: " in result.stderr
@@ -131,8 +131,7 @@ def test_ray_job_logs_follow_of_a_validation_failed_job_says_it_never_ran_at_onc
     ray_emulator: Callable[..., Any],
 ) -> None:
     emu = ray_emulator()
-    emu.cluster.create(rayjob("refused", suspend=True, shutdownAfterJobFinishes=False))
-    wait_until(lambda: (job(emu, "refused").get("status") or {}).get("jobDeploymentStatus") == "ValidationFailed")
+    made(emu, "refused", "ValidationFailed", suspend=True, shutdownAfterJobFinishes=False)
     result = invoke("ray", "job", "logs", "refused", "--follow", "--timeout", "5s")
     assert result.exit_code == 3, result
     assert "error: Ray job refused was refused by KubeRay (ValidationFailed): it never ran" in result.stderr
