@@ -73,7 +73,7 @@ def test_a_rayjob_made_suspended_runs_from_new_once_resumed(ray_emulator: Callab
     made(emu, "queued", "Suspended", suspend=True)
     emu.cluster.patch(RAY, "RayJob", "default", "queued", {"spec": {"suspend": False}})
     wait_until(lambda: (job(emu, "queued").get("status") or {}).get("jobDeploymentStatus") == "Complete")
-    assert deployments(emu, "queued")[-3:] == ["Initializing", "Running", "Complete"]
+    assert deployments(emu, "queued")[-3:] == ["Initializing", "Running", "Complete"]  # the New step: below
 
 
 def test_events_on_a_suspended_rayjob_write_nothing(ray_emulator: Callable[..., Any]) -> None:
@@ -98,7 +98,7 @@ def test_a_running_rayjob_suspended_and_resumed_at_once_still_ends_suspended_fir
     # "The `suspend` operation should be atomic": Suspending deletes the cluster and goes Suspended
     # whatever the flag says now; the Suspended case then finds it false and goes back to New.
     wait_until(lambda: deployments(emu, "flip")[-1:] == ["Running"] and "Suspended" in deployments(emu, "flip"))
-    assert deployments(emu, "flip")[-5:] == ["Running", "Suspending", "Suspended", "Initializing", "Running"]
+    assert deployments(emu, "flip")[-5:] == ["Suspending", "Suspended", "New", "Initializing", "Running"]
 
 
 def test_ray_job_status_wait_says_a_suspended_job_is_not_failed_and_how_to_resume_it(
@@ -137,3 +137,12 @@ def test_ray_job_logs_follow_of_a_validation_failed_job_says_it_never_ran_at_onc
     assert "error: Ray job refused was refused by KubeRay (ValidationFailed): it never ran" in result.stderr
     assert "not allowed to be suspended" in result.stderr
     assert "delete it (akscli ray job delete refused -n default) and submit it again" in result.stderr
+
+
+def test_a_resumed_rayjob_is_written_new_before_it_initializes(ray_emulator: Callable[..., Any]) -> None:
+    emu = ray_emulator(run_seconds=0.1)
+    made(emu, "queued", "Suspended", suspend=True)
+    emu.cluster.patch(RAY, "RayJob", "default", "queued", {"spec": {"suspend": False}})
+    wait_until(lambda: (job(emu, "queued").get("status") or {}).get("jobDeploymentStatus") == "Complete")
+    # the Suspended case: JobDeploymentStatus = JobDeploymentStatusNew ("New"), not an empty one
+    assert deployments(emu, "queued")[-5:] == ["Suspended", "New", "Initializing", "Running", "Complete"]

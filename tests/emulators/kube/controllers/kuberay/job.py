@@ -165,7 +165,7 @@ class JobReconciler(JobRecovery, JobEndings):
                 # rayjob_controller.go: "The status is 'Suspended', but the suspend flag is false.
                 # Transition the status to 'New'."
                 self._jobs_started.discard(key)
-                if not self._update_as_read(cluster, job, {"jobDeploymentStatus": None, "jobStatus": None}):
+                if not self._update_as_read(cluster, job, {"jobDeploymentStatus": "New", "jobStatus": None}):
                     return
             elif key in self._jobs_started or deployment not in (None, "", "New", "Initializing"):
                 # A New or Initializing job with no passes of its own (made suspended and resumed
