@@ -99,6 +99,16 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
     )
 
 
+def connect_once(target: KubeTarget) -> Kube:
+    """A connection for the reads a --dry-run=client makes: one try, no retries, a 5 s request
+    timeout unless --request-timeout says otherwise (0, no timeout, is the user's), so that an
+    unreachable cluster does not hold up an offline render."""
+    from dataclasses import replace
+
+    given = target.request_timeout
+    return connect(replace(target, request_timeout=5.0 if given is None else given), retry=RetryPolicy(attempts=1))
+
+
 def context_namespace(target: KubeTarget) -> str | None:
     """The namespace of the context ``target`` names (else the current one), read from the
     kubeconfig alone: no sign-in, nothing sent. None where the kubeconfig cannot tell (no file,
@@ -124,18 +134,26 @@ def check_context(kubeconfig: str | None, context: str) -> None:
     read or sent, --dry-run=client included: kubectl's namespace lookup confirms the context first
     (upstream: kubernetes/client-go 32ce75a7 tools/clientcmd/client_config.go
     DirectClientConfig.Namespace calls ConfirmUsable, which reports errContextNotFound; kubectl
-    create --dry-run=client reads the namespace so). Only where the files can be read: a missing
-    or broken kubeconfig is for ``connect`` to report, in its words, where the command connects."""
+    create --dry-run=client reads the namespace so). With no kubeconfig file at all too: kubectl
+    1.32 answers `kubectl create configmap x --dry-run=client --context nosuch` with KUBECONFIG
+    naming no file by `error: context "nosuch" does not exist` (client_config.go getContext: the
+    context was named, so it is required). A broken kubeconfig is for ``connect`` to report, in
+    its words, where the command connects."""
+    path, paths = _kubeconfig_files(kubeconfig)
+    if not any(os.path.exists(os.path.expanduser(p)) for p in paths):
+        raise errors.UsageError(
+            f"context {context!r} is not in {path}: there is no kubeconfig there",
+            "leave out --context to render offline, or get credentials with "
+            "'akscli cluster credentials NAME -g GROUP' (or pass --kubeconfig)",
+        )
     from akscli.process import import_on_own_stack
 
     import_on_own_stack("kubernetes.config")
-    path, paths = _kubeconfig_files(kubeconfig)
     try:
         contexts, current = _read_contexts(paths)
     except Exception:  # connect reports it, in its words
         return
-    if contexts or current:
-        _chosen_context(contexts, current, context, path, "")
+    _chosen_context(contexts, current, context, path, "")
 
 
 def _read_contexts(paths: list[str]) -> tuple[list[dict[str, Any]], str | None]:
