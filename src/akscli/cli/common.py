@@ -221,15 +221,11 @@ def apply_objects(
     wait_seconds = validate.duration(timeout, "--timeout")
     manifest_format(output_format)
     with_stack_labels(objects, stack)
-    allowed = check_policy(objects, landing_namespace(target, kube)) if policy_allowed is None else policy_allowed
+    landing = landing_namespace(target, kube) if policy_allowed is None or mode == "client" else None
+    allowed = check_policy(objects, landing) if policy_allowed is None else policy_allowed
     required = target.namespace if enforce_namespace else None
     if mode == "client":
-        if required:
-            from akscli.kube.apply import check_namespace
-
-            # No discovery offline: a cluster-scoped object carries no namespace in practice.
-            for obj in objects:
-                check_namespace(obj, required)
+        _place_client_dry_run(objects, target, landing or "default", required)
         if not pod_security_checked:
             check_pod_security(None, objects, target)
         print_manifests(objects, output_format)
@@ -292,6 +288,39 @@ def apply_objects(
             output.warn(warning)
         output.info(f"all {len(live)} object(s) ready")
     return ApplyOutcome(objects, done, kube)
+
+
+def _place_client_dry_run(
+    objects: list[dict[str, Any]], target: "KubeTarget", namespace: str, required: str | None
+) -> None:
+    """--dry-run=client: each namespaced object in -n, else the context's namespace, else
+    ``default``, as kubectl apply --dry-run=client -o yaml prints it (akscli.kube.scopes.place). A
+    kind whose scope akscli does not know is asked of the cluster's discovery once, as kubectl
+    asks it; where no cluster answers, the object is left as written, with a warning."""
+    from akscli.kube import scopes
+
+    failed: list[str] = []
+    connection: list[Kube] = []
+
+    def discover(api_version: str, kind: str) -> bool | None:
+        if failed:
+            return None
+        from akscli.kube.connecting import connect_once
+
+        try:
+            connection[:] = connection or [connect_once(target)]
+            return connection[0].resource(api_version, kind).namespaced
+        except errors.NotInstalledError:
+            raise  # kubectl: no matches for kind ... ensure CRDs are installed first
+        except errors.AkscliError as exc:
+            failed.append(exc.message)
+            return None
+
+    for obj in scopes.place(objects, namespace, required, discover):
+        output.warn(
+            f"{output.object_ref(obj)}: namespace left as written: no cluster answered to say whether "
+            f"{obj['kind']} is namespaced ({failed[0] if failed else 'unknown'})"
+        )
 
 
 def check_pod_security(kube: "Kube | None", objects: Sequence[Mapping[str, Any]], target: "KubeTarget") -> None:

@@ -210,18 +210,13 @@ def check_client_dry_run(target: KubeTarget, objects: Iterable[Mapping[str, Any]
     expect; what it cannot do is admission, which only --dry-run=server asks for. Nothing is read
     where no object makes Pods. One try, no retries: an unreachable cluster must not hold up an
     offline render (a 5 s request timeout unless --request-timeout says otherwise)."""
-    from dataclasses import replace
-
-    from akscli.kube.client import RetryPolicy
-    from akscli.kube.connecting import connect
+    from akscli.kube.connecting import connect_once
 
     objects = list(objects)
     if not any(pod_specs(obj) for obj in objects):
         return []
     try:
-        given = target.request_timeout  # 0 (no timeout) is the user's, as any other --request-timeout
-        kube = connect(replace(target, request_timeout=5.0 if given is None else given), retry=RetryPolicy(attempts=1))
-        return check(kube, objects)
+        return check(connect_once(target), objects)
     except errors.CheckFailedError:
         raise
     except errors.AkscliError as exc:
