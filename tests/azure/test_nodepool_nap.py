@@ -3,6 +3,9 @@ the other kind of pool refused in one line before anything is read or sent."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from akscli import yamlio
@@ -99,7 +102,15 @@ def test_an_arm_drain_setting_with_auto_provision_points_to_the_termination_grac
 
 
 @pytest.mark.parametrize("flags", [("--max-gpus", "8"), ("--context", "prod"), ("--termination-grace-period", "1h")])
-def test_a_nap_flag_without_auto_provision_is_one_line_exit_2(flags: tuple[str, ...]) -> None:
+def test_a_nap_flag_without_auto_provision_is_one_line_exit_2(
+    flags: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A kubeconfig that holds the context: one it lacks (or no kubeconfig at all) is refused first,
+    # as kubectl refuses a --context it cannot find (tests/foundation/test_context_flag_client_dry_run.py).
+    context = {"name": "prod", "context": {"cluster": "prod", "user": "me"}}
+    kubeconfig = {"apiVersion": "v1", "kind": "Config", "contexts": [context], "current-context": "prod"}
+    (tmp_path / "config").write_text(json.dumps(kubeconfig))
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "config"))
     result = invoke("nodepool", "add", "gpu", "--cluster", "ml", "-g", "rg", "--gpu", "h100", *flags)
     assert result.exit_code == 2
     assert "applies to node auto-provisioning pools" in result.stderr and "add --auto-provision" in result.stderr

@@ -7,8 +7,10 @@ simulator: tests/emulators/kube/controllers/fleet_apply_strategy.py)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from tests.cli import invoke
@@ -58,6 +60,22 @@ def test_the_three_flags_render_the_crd_enums_in_their_canonical_spelling() -> N
     }
 
 
+@pytest.fixture
+def unreachable_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kubeconfig whose context `nosuch` names a hub nothing listens on: a read of it would fail
+    (a --context no kubeconfig holds is refused before anything, as kubectl refuses it)."""
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "hub", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "users": [{"name": "me", "user": {"token": "t"}}],
+        "contexts": [{"name": "nosuch", "context": {"cluster": "hub", "user": "me"}}],
+    }
+    (tmp_path / "config").write_text(json.dumps(config))
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "config"))
+
+
+@pytest.mark.usefixtures("unreachable_hub")
 def test_a_value_outside_the_crd_enum_is_refused_before_the_hub_is_read() -> None:
     result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "--when-to-take-over", "IfSame",
                     "--context", "nosuch", "-y")  # fmt: skip
@@ -178,6 +196,7 @@ def test_co_ownership_and_server_side_apply_force_render_the_crd_fields() -> Non
     }
 
 
+@pytest.mark.usefixtures("unreachable_hub")
 def test_server_side_apply_force_without_server_side_apply_is_refused_before_the_hub_is_read() -> None:
     # serverSideApplyConfig "is honored only when type is ServerSideApply" (the CRD's field doc).
     result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "--server-side-apply-force",
