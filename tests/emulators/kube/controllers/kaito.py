@@ -31,6 +31,10 @@ Failure modes (``failure=``):
   the message, cut to 256 characters, onto NodeClaimReady and ResourceReady (not terminal); the
   cut leaves Azure's code and message out, which the NodeClaim keeps (kaito_nodes.launch_error,
   provisioning_state). ``--wait`` times out on it.
+* ``launching``: the NodeClaim is made, and gpu-provisioner's agent pool PUT has not been answered
+  yet (kaito_gpu_provisioner.begin): the NodeClaim has its finalizer and no condition, no node;
+  the Workspace's NodeClaimReady and ResourceReady False NodeClaimNotReady "Ready NodeClaims are
+  not enough" (kaito_nodes.NOT_ENOUGH). With the fault lifted, the next reconcile launches it.
 * ``inference``: nodes come up but the inference server crash-loops (pods in CrashLoopBackOff):
   InferenceReady False with KAITO's reason ContainerCrashLoopBackOff and WorkspaceSucceeded
   False workspacePending, state Pending (classifyInferencePodFailure and
@@ -291,17 +295,21 @@ class WorkspaceController(_KaitoController):
             self.estimator_errors.append(str(exc))
             _estimator_failed(cluster, obj, str(exc))
             return
-        if self.failure == "quota":
+        if self.failure in ("quota", "launching"):
             # The NodeClaim is made (NodeClaimCreated), but gpu-provisioner's agent pool PUT fails on
             # the quota: Karpenter sets its Launched Unknown LaunchFailed, and KAITO shows that cut to
-            # 256 characters on NodeClaimReady and ResourceReady (kaito_nodes.launch_failure). The
-            # reconcile stops at reconcileNodes: no Service, no StatefulSet (addOrUpdateWorkspace).
-            kaito_nodes.provision(cluster, obj, nodes, refusal=("QuotaExceeded", quota_message(size)))
+            # 256 characters on NodeClaimReady and ResourceReady (kaito_nodes.launch_failure). Or the
+            # PUT is still running: the NodeClaim has no condition, and KAITO says NodeClaimNotReady
+            # "Ready NodeClaims are not enough" (CollectNodeStatusInfo's default, kaito_nodes.NOT_ENOUGH).
+            # The reconcile stops at reconcileNodes: no Service, no StatefulSet (addOrUpdateWorkspace).
+            quota = self.failure == "quota"
+            refusal = ("QuotaExceeded", quota_message(size)) if quota else None
+            kaito_nodes.provision(cluster, obj, nodes, refusal=refusal, in_flight=not quota)
             _set_status(
                 cluster,
                 obj,
                 {"targetNodeCount": nodes, "workerNodes": [], "state": _pending_state(obj)},
-                *kaito_nodes.conditions(kaito_nodes.provisioning_state(cluster, obj)),
+                *kaito_nodes.conditions(kaito_nodes.provisioning_state(cluster, obj) or kaito_nodes.NOT_ENOUGH),
                 *_inference_pending("WorkspaceInferenceStatusPending", "Inference workload is not ready"),
             )
             return

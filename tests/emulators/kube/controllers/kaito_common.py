@@ -14,7 +14,7 @@ from tests.emulators.kube.controllers.fleet_runs_common import set_cond
 KAITO = "kaito.sh/v1beta1"
 # KAITO labels the Workspaces of an InferenceSet, and their pods, with the set's name.
 SET_LABEL = "inferenceset.kaito.sh/created-by"
-FAILURES = (None, "quota", "inference", "benchmark", "benchmark-one")
+FAILURES = (None, "quota", "launching", "inference", "benchmark", "benchmark-one")
 
 
 def _now() -> str:

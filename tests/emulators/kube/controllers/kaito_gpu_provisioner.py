@@ -1,6 +1,6 @@
 """The NodeClaims KAITO makes for a Workspace, and gpu-provisioner's launch and termination of them,
 for the KAITO simulator (kaito.py, kaito_nodes.py), at test speed: a NodeClaim is launched in the
-reconcile that creates it, and terminated in the one that deletes it.
+reconcile that creates it (or left in flight, ``begin``), and terminated in the one that deletes it.
 
 Upstream: kaito-project/kaito 056b8280 (the simulator's pin), Azure/gpu-provisioner c09a56c0 (it
 vendors sigs.k8s.io/karpenter v1.7.0, cited as ``vendor/sigs.k8s.io/karpenter/...``).
@@ -55,9 +55,32 @@ vendors sigs.k8s.io/karpenter v1.7.0, cited as ``vendor/sigs.k8s.io/karpenter/..
   its own Dockerfile's binary is /manager, which the user agent overrides). The Node's create is its
   kubelet's (karpenter_registration.py).
 
-Not modelled: the node's own karpenter.sh/termination finalizer and the drain before the agent pool
-goes (the node is deleted at once, as the simulator did before); gpu-provisioner's garbage collection
-of agent pools (pkg/controllers/instance/garbagecollection); the agent pool in the ARM emulator.
+- A launch in flight (``begin``, the simulator's failure="launching"): Azure/gpu-provisioner
+  pkg/providers/instance/instance.go Create blocks on the agent pool PUT (createAgentPool polls the
+  long-running operation to its end) and then waits up to 30 s for the pool's node
+  (fromRegisteredAgentPoolToInstance in a wait.Backoff of 30 steps of 1 s); Karpenter's
+  lifecycle/controller.go Reconcile writes the status only after launch, registration and
+  initialization return, so meanwhile the NodeClaim has its finalizer and no conditions at all (the
+  Unknown AwaitingReconciliation ones awslabs/operatorpkg status/condition_set.go For fills in are in
+  memory only). A later reconcile with no fault launches it (``provision`` launches the NodeClaims
+  that have no node yet).
+- The node's termination (vendor/sigs.k8s.io/karpenter/pkg/controllers/nodeclaim/lifecycle/
+  controller.go finalize deletes the NodeClaim's nodes and waits for them; pkg/controllers/node/
+  termination/controller.go finalize): registration.go syncNode gives the node the finalizer
+  karpenter.sh/termination, so its delete leaves it Terminating while it is tainted
+  karpenter.sh/disrupted:NoSchedule (terminator/terminator.go Taint, with the label
+  node.kubernetes.io/exclude-from-external-load-balancers=karpenter) and drained: each pod waiting
+  for eviction (pkg/utils/pod/scheduling.go IsWaitingEviction, IsEvictable) evicted through the
+  eviction API (terminator/eviction.go; tests/emulators/kube/eviction.py evict); then the instance,
+  the agent pool, deleted (cloudprovider.go Delete -> instance.go Delete), the node's finalizer
+  removed, then the NodeClaim's.
+
+Not modelled: the drain's waits (a pod refused by a PodDisruptionBudget leaves the node and its
+NodeClaim Terminating, as upstream, but nothing retries here: Karpenter requeues every second; KAITO
+makes no budget), the terminating pods' own end (the node goes once each has been evicted);
+gpu-provisioner's garbage collection of agent pools (pkg/controllers/instance/garbagecollection);
+the agent pool in the ARM emulator (tests/emulators/arm holds a managed cluster's agentPools, but
+the kube emulator's KAITO does not reach it: the two emulators share no state).
 """
 
 from __future__ import annotations
@@ -220,10 +243,9 @@ def launch(cluster: Any, claim: dict[str, Any], node_name: str) -> dict[str, Any
     labels.update(claim["metadata"].get("labels") or {})
     launched = cluster.patch(*NODECLAIM, None, name, {"metadata": {"labels": labels}}, manager=KARPENTER)
     # AKS's kubelet registers the node, then kubernetes-sigs/karpenter registration.go syncNode adopts
-    # it (karpenter_registration; the node's finalizer is left out: this stand-in deletes the node at
-    # once, with no drain)
+    # it, with the finalizer karpenter.sh/termination (karpenter_registration)
     node["spec"]["providerID"] = provider_id
-    node = register(cluster, launched, node, finalizer=False)
+    node = register(cluster, launched, node)
     dependents = [
         {"type": c, "status": "True", "reason": c, "message": ""} for c in ("Launched", "Registered", "Initialized")
     ]
@@ -232,14 +254,72 @@ def launch(cluster: Any, claim: dict[str, Any], node_name: str) -> dict[str, Any
     return node
 
 
+def begin(cluster: Any, claim: dict[str, Any]) -> None:
+    """The launch in flight: the finalizer, and no status until Create returns (module docstring)."""
+    _finalizer_first(cluster, claim)
+
+
+def launching(claim: dict[str, Any]) -> bool:
+    """Whether gpu-provisioner has not launched ``claim`` yet: no condition written, no node."""
+    status = claim.get("status") or {}
+    return not status.get("conditions") and not status.get("nodeName")
+
+
+def _drain(cluster: Any, node: dict[str, Any]) -> bool:
+    """node/termination/controller.go finalize's Taint and Drain (module docstring): whether every pod
+    waiting for eviction was evicted."""
+    from tests.emulators.kube.apiserver_common import Ctx
+    from tests.emulators.kube.cluster import current_origin
+    from tests.emulators.kube.controllers.karpenter_drain import Drain, _drainable, _evictable
+    from tests.emulators.kube.eviction import evict
+
+    drain = Drain(None)
+    drain.taint(cluster, node)
+    name = node["metadata"]["name"]
+    for pod in cluster.list("v1", "Pod"):
+        md = pod["metadata"]
+        if (pod.get("spec") or {}).get("nodeName") != name or not _drainable(pod) or not _evictable(pod):
+            continue
+        body = {
+            "apiVersion": "policy/v1",
+            "kind": "Eviction",
+            "metadata": {"name": md["name"], "namespace": md["namespace"]},
+            "deleteOptions": {"preconditions": {"uid": md["uid"]}},
+        }
+        try:
+            evict(cluster, md["namespace"], md["name"], body, Ctx(field_manager=KARPENTER, origin=current_origin()))
+        except ApiError as err:
+            if err.code not in (404, 409):  # eviction.go: gone or replaced ends it; a 429 waits
+                return False
+            continue
+        # events.go EvictPod, with eviction.go evictionReason ("Forceful Termination": no DisruptionReason)
+        drain._publish(cluster, pod, "Evicted", f"Evicted pod: {drain.evictions._reason(cluster, pod)}", "Normal")
+    return True
+
+
+def _terminate(cluster: Any, claim: dict[str, Any]) -> bool:
+    """lifecycle finalize and the node's termination: whether the node (if any) is gone."""
+    name = (claim.get("status") or {}).get("nodeName")
+    node = cluster.get("v1", "Node", None, name) if name else None
+    if node is None:
+        return True
+    if not node["metadata"].get("deletionTimestamp"):
+        cluster.delete("v1", "Node", None, name)
+    if not _drain(cluster, node):
+        return False
+    # instance.go Delete: the agent pool, and with it the VM, goes; then the node's finalizer
+    current = cluster.get("v1", "Node", None, name)
+    if current is not None:
+        remove_finalizer(cluster, current, FINALIZER, manager=KARPENTER)
+    return True
+
+
 def delete_claims(cluster: Any, ws: dict[str, Any]) -> None:
-    """DeleteNodes, then gpu-provisioner's termination of each: the agent pool and its node go, then
-    the finalizer."""
+    """DeleteNodes, then gpu-provisioner's termination of each: the node drained and deleted with its
+    agent pool, then the NodeClaim's finalizer."""
     for claim in claims_of(cluster, ws):
         name = claim["metadata"]["name"]
         if not claim["metadata"].get("deletionTimestamp"):
             cluster.delete(*NODECLAIM, None, name)
-        node = (claim.get("status") or {}).get("nodeName")
-        if node and cluster.get("v1", "Node", None, node) is not None:
-            cluster.delete("v1", "Node", None, node)
-        remove_finalizer(cluster, claim, FINALIZER, manager=KARPENTER)
+        if _terminate(cluster, claim):
+            remove_finalizer(cluster, claim, FINALIZER, manager=KARPENTER)

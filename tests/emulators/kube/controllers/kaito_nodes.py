@@ -54,6 +54,9 @@ TOLERATIONS = [
 NODES_READY = ("NodesReady", "NodesReady", "Enough Nodes are ready")
 NODECLAIMS_READY = ("NodeClaimReady", "NodeClaimsReady", "Enough NodeClaims are ready")
 RESOURCE_READY = ("ResourceReady", "workspaceResourceStatusSuccess", "workspace resource is ready")
+# Its NodeClaimReady where too few NodeClaims are Ready and FirstNodeClaimProvisioningState finds none
+# (no NodeClaim has a condition yet), which ResourceReady copies.
+NOT_ENOUGH = ("NodeClaimNotReady", "Ready NodeClaims are not enough")
 # Azure's answer to a PUT, as azcore prints a ResponseError (Azure/gpu-provisioner
 # vendor/github.com/Azure/azure-sdk-for-go/sdk/azcore/internal/exported/response_error.go Error).
 _SEPARATOR = "-" * 80
@@ -160,10 +163,13 @@ def node_name(claim: str) -> str:
     return scale_set_name(CLUSTER_ID, claim) + instance_suffix(0)
 
 
-def provision(cluster: Any, ws: dict[str, Any], count: int, refusal: tuple[str, str] | None = None) -> list[str]:
-    """Make the NodeClaims the Workspace lacks of ``count`` and launch them (kaito_gpu_provisioner;
-    ``refusal``: Azure's error code and message for each agent pool PUT); return the names of its
-    nodes, sorted, as ``status.workerNodes`` reports them.
+def provision(
+    cluster: Any, ws: dict[str, Any], count: int, refusal: tuple[str, str] | None = None, in_flight: bool = False
+) -> list[str]:
+    """Make the NodeClaims the Workspace lacks of ``count`` and launch them, and those made before that
+    gpu-provisioner has not launched yet (kaito_gpu_provisioner; ``refusal``: Azure's error code and
+    message for each agent pool PUT; ``in_flight``: the PUTs not answered yet, kaito_gpu_provisioner.begin);
+    return the names of its nodes, sorted, as ``status.workerNodes`` reports them.
 
     kaito-project/kaito pkg/workspace/resource/node_claim.go CheckNodeClaims and GetNumNodeClaimsNeeded:
     the NodeClaims needed are ``count`` less the Ready nodes of the Workspace's labels and size that no
@@ -187,11 +193,19 @@ def provision(cluster: Any, ws: dict[str, Any], count: int, refusal: tuple[str, 
     byo = [n for n in qualified if provisioner.NODEPOOL_LABEL not in (n["metadata"].get("labels") or {})]
     needed = max(0, count - len(byo))
     names = [n["metadata"]["name"] for n in qualified]
+    # gpu-provisioner reconciles each NodeClaim on its own: one whose launch was in flight launches
+    # once the PUT is answered.
+    unlaunched = [c for c in provisioner.claims_of(cluster, ws) if provisioner.launching(c)]
+    made = []
     for _ in range(max(0, needed - len(provisioner.claims_of(cluster, ws)))):
         name = nodeclaim_name(md["namespace"], md["name"])
-        claim = cluster.create(provisioner.manifest(ws, name, match))
+        made.append(cluster.create(provisioner.manifest(ws, name, match)))
         claim_created(cluster, ws, name)
-        if refusal is not None:
+    for claim in [*unlaunched, *made]:
+        name = claim["metadata"]["name"]
+        if in_flight:
+            provisioner.begin(cluster, claim)
+        elif refusal is not None:
             provisioner.refuse(cluster, claim, launch_error(name, *refusal))
         else:
             names.append(provisioner.launch(cluster, claim, node_name(name))["metadata"]["name"])
