@@ -138,6 +138,8 @@ def status_cmd(
         fields.append(("benchmark", doc["benchmark"]))  # KAITO's recorded figure
     if doc["autoscaling"]:
         fields.append(("autoscaling", autoscaling_status.line(doc["autoscaling"])))
+    if doc["nodeclaim"]:
+        fields.append(("nodeclaim", doc["nodeclaim"]))  # a KAITO node not Ready yet (kaito_claims)
     if doc["pods"]:
         fields.append(("pods", doc["pods"]))
     sections = [("Conditions", doc["conditions"], CONDITION_COLUMNS)]

@@ -1,5 +1,6 @@
 """Azure's answer on the NodeClaim of a KAITO Workspace whose node did not launch, read when a wait
-runs out of time (one list of NodeClaims, only then).
+runs out of time (one list of NodeClaims, only then), and the NodeClaim state `model status` shows
+while a Workspace's ResourceReady is not True (``status_line``: one list).
 
 KAITO shows a NodeClaim's provisioning error on the Workspace cut to 256 characters
 (kaito-project/kaito 056b8280 pkg/utils/nodeclaim/nodeclaim.go FirstNodeClaimProvisioningState,
@@ -69,6 +70,71 @@ def _first_error(claims: list[dict[str, Any]]) -> tuple[str, Mapping[str, Any]] 
                 if cond.get("reason") != "AwaitingReconciliation":
                     return str((claim.get("metadata") or {}).get("name") or ""), cond
     return None
+
+
+def _said(cond: Mapping[str, Any]) -> str:
+    """A failed condition in a few words: Azure's code and message where azcore's text is there."""
+    azure = _azure(str(cond.get("message")))
+    if azure is None:
+        return f"{cond.get('type')}={cond.get('status')} ({cond.get('reason')}): {cond.get('message')}"
+    code, message = azure
+    if armerrors.is_quota(code, message):
+        return armerrors.quota_error("Azure refused its node: ", message).message
+    return f"Azure refused its node: {code}: {message}"
+
+
+def _stage(claim: Mapping[str, Any]) -> str | None:
+    """A NodeClaim's state while it is not Ready: its first of Launched, Registered, Initialized that is
+    not True, with reason and message; with no condition at all, the launch in flight (Azure/gpu-provisioner
+    c09a56c0 pkg/providers/instance/instance.go Create holds the reconcile on the agent pool PUT, and
+    Karpenter's lifecycle/controller.go Reconcile writes the status after it returns). None once Ready."""
+    name = str((claim.get("metadata") or {}).get("name") or "")
+    conds = {str(c.get("type")): c for c in (claim.get("status") or {}).get("conditions") or []}
+    if (conds.get("Ready") or {}).get("status") == "True":
+        return None
+    if not conds:
+        return f"launching: gpu-provisioner is creating agent pool {name}, no condition yet"
+    for stage in STAGES:
+        cond = conds.get(stage)
+        if cond is not None and cond.get("status") != "True":
+            return f"{stage}={cond.get('status')} ({cond.get('reason')}): {cond.get('message') or ''}".rstrip(": ")
+    return "not Ready"
+
+
+def nodes_pending(obj: Mapping[str, Any]) -> bool:
+    """A Workspace whose ResourceReady is not True (kaito-project/kaito 056b8280 pkg/nodeprovision/
+    gpu-provisioner/gpu_provisioner.go CollectNodeStatusInfo: True only with enough Ready NodeClaims and
+    nodes), so its NodeClaims are worth a read."""
+    if obj.get("kind") != "Workspace" or not str(obj.get("apiVersion") or "").startswith("kaito.sh/"):
+        return False
+    conds = {str(c.get("type")): c for c in (obj.get("status") or {}).get("conditions") or []}
+    return (conds.get("ResourceReady") or {}).get("status") != "True"
+
+
+def status_line(kube: Kube, workspace: Mapping[str, Any]) -> str | None:
+    """`model status`'s NodeClaim line for a Workspace whose nodes are not all Ready: the NodeClaim KAITO
+    shows (FirstNodeClaimProvisioningState's failed condition, Azure's answer parsed), else the first not
+    Ready, by name and state; with how many are not Ready where there are more. One list by the
+    Workspace's labels (readiness.kaito.claim_selector); None when all are Ready, there are none, or
+    they cannot be read (403, no CRD)."""
+    try:
+        claims = list(kube.list(API_VERSION, "NodeClaim", label_selector=kaito.claim_selector(workspace)))
+    except errors.AkscliError:
+        return None
+    live = sorted(
+        (c for c in claims if not (c.get("metadata") or {}).get("deletionTimestamp")),
+        key=lambda c: str((c.get("metadata") or {}).get("name") or ""),
+    )
+    waiting = [(c, state) for c in live if (state := _stage(c)) is not None]
+    if not waiting:
+        return None
+    failed = _first_error(live)
+    if failed is not None:
+        name, said = failed[0], _said(failed[1])
+    else:
+        name, said = str(waiting[0][0]["metadata"]["name"]), waiting[0][1]
+    more = f" ({len(waiting)} of {len(live)} NodeClaims not Ready)" if len(live) > 1 else ""
+    return f"NodeClaim {name}: {said}{more}"
 
 
 def launch_error(kube: Kube, workspace: Mapping[str, Any]) -> ClaimError | None:

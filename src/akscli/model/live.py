@@ -10,6 +10,7 @@ from typing import Any
 
 from akscli import suggest
 from akscli.errors import AkscliError, NotFoundError, NotInstalledError, UsageError
+from akscli.kube import kaito_claims
 from akscli.kube.client import Kube
 from akscli.kube.readiness.dynamo import RETRIED_REASON
 from akscli.kube.readiness.kaito import (
@@ -429,6 +430,8 @@ def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
     if not doc["warning"]:  # a server container the kubelet keeps restarting, or an image it pulls again
         doc["warning"] = restarts.warning(kube, obj, pod_selector(obj), _provider(obj))
     doc["benchmark"] = kaito_benchmark.figure(obj)
+    # A Workspace whose nodes are not Ready: its NodeClaim's state, one list (kaito_claims.status_line).
+    doc["nodeclaim"] = kaito_claims.status_line(kube, obj) if kaito_claims.nodes_pending(obj) else None
     set_warning = kaito_benchmark.set_serving(kube, obj)
     if set_warning:  # every replica serves; KAITO counts those whose benchmark failed not ready
         doc["ready"], doc["warning"] = (
