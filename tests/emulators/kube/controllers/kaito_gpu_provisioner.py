@@ -268,26 +268,17 @@ def launching(claim: dict[str, Any]) -> bool:
 def _drain(cluster: Any, node: dict[str, Any]) -> bool:
     """node/termination/controller.go finalize's Taint and Drain (module docstring): whether every pod
     waiting for eviction was evicted."""
-    from tests.emulators.kube.apiserver_common import Ctx
-    from tests.emulators.kube.cluster import current_origin
     from tests.emulators.kube.controllers.karpenter_drain import Drain, _drainable, _evictable
-    from tests.emulators.kube.eviction import evict
+    from tests.emulators.kube.controllers.karpenter_eviction import evict_pod
 
     drain = Drain(None)
     drain.taint(cluster, node)
     name = node["metadata"]["name"]
     for pod in cluster.list("v1", "Pod"):
-        md = pod["metadata"]
         if (pod.get("spec") or {}).get("nodeName") != name or not _drainable(pod) or not _evictable(pod):
             continue
-        body = {
-            "apiVersion": "policy/v1",
-            "kind": "Eviction",
-            "metadata": {"name": md["name"], "namespace": md["namespace"]},
-            "deleteOptions": {"preconditions": {"uid": md["uid"]}},
-        }
         try:
-            evict(cluster, md["namespace"], md["name"], body, Ctx(field_manager=KARPENTER, origin=current_origin()))
+            evict_pod(cluster, pod)
         except ApiError as err:
             if err.code not in (404, 409):  # eviction.go: gone or replaced ends it; a 429 waits
                 return False

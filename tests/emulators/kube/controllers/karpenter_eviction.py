@@ -49,6 +49,19 @@ def key_of(pod: dict[str, Any]) -> Key:
     return str(md["namespace"]), str(md["name"]), str(md.get("uid") or "")
 
 
+def evict_pod(cluster: ClusterState, pod: dict[str, Any]) -> None:
+    """eviction.go Queue.Reconcile's eviction: the pod's UID as precondition, as "karpenter" (raises the
+    ApiError)."""
+    md = pod["metadata"]
+    body = {
+        "apiVersion": "policy/v1",
+        "kind": "Eviction",
+        "metadata": {"name": md["name"], "namespace": md["namespace"]},
+        "deleteOptions": {"preconditions": {"uid": md["uid"]}},
+    }
+    evict(cluster, md["namespace"], md["name"], body, Ctx(field_manager="karpenter", origin=current_origin()))
+
+
 class EvictionQueue:
     """terminator/eviction.go Queue, with the rate limiter eviction.go Register gives it."""
 
@@ -108,14 +121,8 @@ class EvictionQueue:
         if pod is None or key_of(pod) not in self.keys:  # AsReconciler's NotFound; not q.Has(pod)
             return self._forget(req)
         md = pod["metadata"]
-        body = {
-            "apiVersion": "policy/v1",
-            "kind": "Eviction",
-            "metadata": {"name": md["name"], "namespace": md["namespace"]},
-            "deleteOptions": {"preconditions": {"uid": md["uid"]}},
-        }
         try:
-            evict(cluster, md["namespace"], md["name"], body, Ctx(field_manager="karpenter", origin=current_origin()))
+            evict_pod(cluster, pod)
         except ApiError as err:
             if err.code in (404, 409):
                 return self._forget(req)
