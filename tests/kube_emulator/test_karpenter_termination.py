@@ -221,3 +221,29 @@ def test_the_termination_time_is_read_as_go_reads_rfc3339() -> None:
     assert termination_time("2026-12-06T12:00:00.5+02:00") is not None
     for text in ("2026-12-06T12:00:00+0200", "2026-12-06T12:00Z", "20261206T120000Z", "2026-13-06T12:00:00Z"):
         assert termination_time(text) is None, text
+
+
+def _deleting(obj: dict[str, Any]) -> dict[str, Any]:
+    obj["metadata"].update({"deletionTimestamp": "2026-12-07T00:00:00Z", "finalizers": [FINALIZER]})
+    return obj
+
+
+def test_naps_termination_leaves_kaitos_gpu_provisioner_nodes_and_nodeclaims_to_it() -> None:
+    # kubernetes-sigs/karpenter pkg/utils/node/node.go and pkg/utils/nodeclaim/nodeclaim.go IsManaged: NAP
+    # reconciles its own node class only; KAITO's NodeClaims name kaito.sh/KaitoNodeClass
+    from types import SimpleNamespace
+
+    termination = NodeTermination(None)
+    queued: list[tuple[str, str]] = []
+    termination.queue = lambda kind, name, after: queued.append((kind, name))  # type: ignore[method-assign]
+    node_rt, claim_rt = SimpleNamespace(kind="Node", group=""), SimpleNamespace(kind="NodeClaim", group="karpenter.sh")
+    kaito_node = {"metadata": {"name": "aks-ws1-12345678-vmss000000", "labels": {"kaito.sh/workspace": "ws"}}}
+    kaito_claim = {
+        "metadata": {"name": "ws1"},
+        "spec": {"nodeClassRef": {"group": "kaito.sh", "kind": "KaitoNodeClass"}},
+    }
+    nap_node = {"metadata": {"name": "nap-1", "labels": {"karpenter.azure.com/aksnodeclass": "default"}}}
+    termination.on_event("MODIFIED", node_rt, _deleting(kaito_node), None)
+    termination.on_event("MODIFIED", claim_rt, _deleting(kaito_claim), None)
+    termination.on_event("MODIFIED", node_rt, _deleting(nap_node), None)
+    assert queued == [("Node", "nap-1")]

@@ -8,6 +8,10 @@ this one path.
 Upstream: kubernetes-sigs/karpenter 2266468
 - pkg/apis/v1/labels.go TerminationFinalizer, NodeClaimTerminationTimestampAnnotationKey;
   pkg/apis/v1/nodeclaim_status.go the Drained, VolumesDetached and InstanceTerminating conditions.
+- Only what this Karpenter manages (``_managed``): pkg/utils/nodeclaim/nodeclaim.go IsManaged (the
+  nodeClassRef's group and kind a supported node class's) and pkg/utils/node/node.go IsManaged (the
+  node labelled NodeClassLabelKey, karpenter.azure.com/aksnodeclass), the controllers'
+  IsManagedPredicateFuncs; KAITO's gpu-provisioner NodeClaims and nodes are left to it.
 - pkg/controllers/nodeclaim/lifecycle/controller.go Reconcile adds the finalizer before the launch
   (here the NodeClaim is created with it); registration.go syncNode gives the Node the finalizer and
   an owner reference to its NodeClaim (pkg/utils/nodeclaim/nodeclaim.go UpdateNodeOwnerReferences).
@@ -51,7 +55,7 @@ from typing import Any
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
-from tests.emulators.kube.controllers.karpenter_common import NODECLAIM, DueQueue, _unless_deleted
+from tests.emulators.kube.controllers.karpenter_common import NODECLAIM, NODECLASS_LABEL, DueQueue, _unless_deleted
 from tests.emulators.kube.controllers.karpenter_drain import Drain
 from tests.emulators.kube.status import ApiError
 
@@ -121,6 +125,18 @@ def _seconds(duration: str) -> float:
     return total
 
 
+def _managed(kind: str, obj: dict[str, Any]) -> bool:
+    """Whether this Karpenter (NAP, the AKSNodeClass provider) manages the object: a NodeClaim whose
+    nodeClassRef is an AKSNodeClass (pkg/utils/nodeclaim/nodeclaim.go IsManaged), a Node labelled
+    karpenter.azure.com/aksnodeclass (pkg/utils/node/node.go IsManaged, NodeClassLabelKey; the
+    controllers' IsManagedPredicateFuncs). KAITO's gpu-provisioner NodeClaims (nodeClassRef
+    kaito.sh/KaitoNodeClass) and their nodes are another Karpenter's (kaito_gpu_provisioner.py)."""
+    if kind == "Node":
+        return NODECLASS_LABEL in ((obj.get("metadata") or {}).get("labels") or {})
+    ref = (obj.get("spec") or {}).get("nodeClassRef") or {}
+    return ref.get("group", "karpenter.azure.com") == "karpenter.azure.com"
+
+
 class NodeTermination(Drain):
     """The NodeClaim lifecycle controller's and the node termination controller's finalize."""
 
@@ -142,6 +158,8 @@ class NodeTermination(Drain):
         del ctx
         if rt.kind not in ("Node", "NodeClaim") or (rt.kind == "NodeClaim" and rt.group != "karpenter.sh"):
             return  # every API event passes here: the kind first
+        if not _managed(rt.kind, obj):
+            return
         if typ != "DELETED" and _deleting(obj):
             self.queue(rt.kind, obj["metadata"]["name"], 0.0)
         elif rt.kind == "Node" and typ == "DELETED":
