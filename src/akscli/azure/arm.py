@@ -389,16 +389,20 @@ def operation_url(poller: Any) -> str | None:
 class Deadline:
     """A command's --timeout, shared by every operation it waits for in turn (the node image
     upgrade of each pool, each step of a bare-metal create). The clock starts at the first wait,
-    not at a confirmation before it; ``left`` is what remains for the next one."""
+    not at a confirmation before it: a retry's wait of the request that begins the operation
+    included (armretry.bound_by); ``left`` is what remains for the next one. The clock is the ARM
+    retries' (armretry.clock), whose waits it bounds."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._ends: float | None = None
 
     def left(self) -> float:
+        from akscli.azure import armretry
+
         if self._ends is None:
-            self._ends = time.monotonic() + self.seconds
-        return max(0.0, self._ends - time.monotonic())
+            self._ends = armretry.clock() + self.seconds
+        return max(0.0, self._ends - armretry.clock())
 
     def passed(self) -> bool:
         return self.left() <= 0

@@ -21,6 +21,12 @@ with three bounds of akscli's:
   articles/azure-resource-manager/management/request-limits-and-throttling.md, "Error code").
   So akscli waits what ARM asks up to ``MAX_RETRY_AFTER_S`` and, past that, sends nothing more
   and reports the wait (armerrors): a command is not left silent for longer.
+- **The command's --timeout bounds the retries too** (``bound_by``): azure-core's own ``timeout``
+  (absolute, 604800 s by default) is checked only when the next try starts and never cuts the sleep
+  before it (``RetryPolicy.send``: ``_configure_timeout`` before each try; ``sleep`` in between), so
+  a begin request throttled with a 120 s Retry-After held a ``--timeout 30s`` command minutes
+  before its long-running wait began. A retry whose wait would pass the --timeout is not waited:
+  ``RetryPastTimeout`` (exit 5) says what Azure answered and asked.
 - **Backoff has jitter.** azure-core's exponential backoff has none (``get_backoff_time``:
   ``backoff * 2 ** (n - 1)``, and 0 before the first retry), so clients that failed together
   retry together. Without Retry-After akscli waits ``backoff * 2 ** (n - 1)`` from the first
@@ -42,7 +48,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from azure.core.exceptions import ServiceRequestError
@@ -169,6 +175,35 @@ def counting_retries() -> Iterator[list[int]]:
         _RETRIES.reset(token)
 
 
+class Bound(Protocol):
+    """What the retries read of a command's --timeout (arm.Deadline)."""
+
+    def left(self) -> float: ...
+
+    def text(self) -> str: ...
+
+
+# The --timeout of the command running on this thread's context (None: no bound but the retries').
+_BOUND: ContextVar[Bound | None] = ContextVar("akscli_arm_bound", default=None)
+
+
+def bound_by(deadline: Bound | None) -> None:
+    """From now on this command's ARM retries wait no longer than ``deadline`` leaves (None: forget
+    it; run_common.cleanup does at the end of every run). Its clock starts at the first wait, a
+    retry's included (arm.Deadline.left)."""
+    _BOUND.set(deadline)
+
+
+def _past_bound(wait: float, response: Any) -> None:
+    """Raise RetryPastTimeout where waiting ``wait`` before the next try would pass the --timeout."""
+    bound = _BOUND.get()
+    if bound is None or wait < bound.left():
+        return
+    answer = getattr(response, "http_response", None)
+    status = str(getattr(answer, "status_code", "") or "no answer")
+    raise RetryPastTimeout(status, wait, bound.text())
+
+
 def server_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
@@ -249,6 +284,8 @@ class ReachableRetryPolicy(RetryPolicy):  # type: ignore[type-arg]
                 _THROTTLED.wait = wait
             return False  # the answer (429 with its Retry-After) goes back to the caller, who says so
         again = bool(super().increment(settings, response=response, error=error))
+        if again:
+            _past_bound(self._wait(settings, response if error is None else None), response)
         counted = _RETRIES.get()
         if again and counted is not None and not isinstance(error, ServiceRequestError):
             counted[0] += 1
@@ -256,14 +293,37 @@ class ReachableRetryPolicy(RetryPolicy):  # type: ignore[type-arg]
 
     def sleep(self, settings: dict[str, Any], transport: Any, response: Any = None) -> None:
         """Wait before the next attempt: Retry-After when the answer has one (within
-        ``MAX_RETRY_AFTER_S``, see ``increment``), else the jittered exponential backoff."""
+        ``MAX_RETRY_AFTER_S``, see ``increment``), else the jittered exponential backoff: the wait
+        ``increment`` drew and checked against the --timeout."""
+        wait = settings.pop("akscli_wait", None)
+        if wait is None:
+            wait = self._wait(settings, response)
+        if wait > 0:
+            pause(wait)
+
+    def _wait(self, settings: dict[str, Any], response: Any) -> float:
+        """The wait before the next try, drawn once (kept in ``settings`` for ``sleep``)."""
         wait = self.retry_after_of(response)
         if not wait:
             attempts = max(1, len(settings["history"]))
             backoff = float(settings["backoff"]) * (2 ** (attempts - 1))
             wait = min(float(settings["max_backoff"]), backoff * uniform(*JITTER))
-        if wait > 0:
-            pause(wait)
+        settings["akscli_wait"] = wait
+        return float(wait)
+
+
+class RetryPastTimeout(WaitTimeoutError):
+    """Azure asked to be sent the request again later than the command's --timeout leaves: nothing
+    more is sent (``bound_by``)."""
+
+    def __init__(self, status: str, seconds: float, timeout: str) -> None:
+        super().__init__(
+            f"Azure answered {status} and asks to wait {seconds:.0f}s before the request is sent again, "
+            f"past the --timeout of {timeout}; it was not sent again",
+            hint="check the resource before trying again (a write may have been taken), "
+            "then try again later or with a longer --timeout",
+        )
+        self.seconds = seconds
 
 
 class PollWaitTooLong(WaitTimeoutError):

@@ -4,7 +4,7 @@ a spinner) and printing an ARM resource as its summary or in full."""
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -237,6 +237,9 @@ class ArmWrite:
     no_wait: bool = False
     timeout: str = ARM_TIMEOUT_DEFAULT
     output_: str = "table"
+    # The --timeout, running from the command's first wait (a retry's of the request that begins
+    # the operation included: armretry.bound_by); set when the command's flags are read (_arm_write).
+    until: "Deadline | None" = field(default=None, compare=False)
 
     def finish(
         self,
@@ -257,8 +260,13 @@ class ArmWrite:
             no_wait=self.no_wait,
             resume=resume,
             target=target,
-            deadline=deadline(self.timeout) if until is None else until,
+            deadline=until or self.until or deadline(self.timeout),
         )
+
+
+def _arm_write(**values: Any) -> ArmWrite:
+    """An ArmWrite whose --timeout bounds the command's ARM retries from before its first request."""
+    return ArmWrite(**values, until=deadline(values.get("timeout", ARM_TIMEOUT_DEFAULT)))
 
 
 # `@on_arm_write` puts -y, --dry-run, --no-wait, --timeout and -o, in that order, in place of the
@@ -270,7 +278,8 @@ ARM_WRITE_OPTIONS: dict[str, Any] = {
     "timeout": Timeout,
     "output_": opts.ObjectOutput,
 }
-on_arm_write = opts.flag_block(ARM_WRITE_OPTIONS, "write", ArmWrite, defaults=asdict(ArmWrite()))
+_WRITE_DEFAULTS = {k: v for k, v in asdict(ArmWrite()).items() if k != "until"}
+on_arm_write = opts.flag_block(ARM_WRITE_OPTIONS, "write", _arm_write, defaults=_WRITE_DEFAULTS)
 
 
 def on_delete(
@@ -380,11 +389,15 @@ def wait(poller: "LROPoller[Any]", what: str, *, deadline: "Deadline | None" = N
 
 
 def deadline(timeout: str) -> "Deadline":
-    """--timeout as the one deadline of every operation the command waits for (arm.Deadline)."""
+    """--timeout as the one deadline of every operation the command waits for (arm.Deadline), and
+    of the retries of every ARM request it sends from now on (armretry.bound_by)."""
     from akscli import validate
+    from akscli.azure import armretry
     from akscli.azure.arm import Deadline
 
-    return Deadline(validate.duration(timeout, "--timeout"))
+    found = Deadline(validate.duration(timeout, "--timeout"))
+    armretry.bound_by(found)
+    return found
 
 
 @dataclass(frozen=True)

@@ -406,6 +406,7 @@ def scale(
         count=count, min_count=min_count, max_count=max_count, disable_autoscaler=disable_autoscaler
     )
     etag = etags.check_if_match(if_match, _show_cmd(rg, cname, pname))
+    until = azopts.deadline(timeout)  # bounds the begin's retries too (armretry.bound_by)
     with azopts.dry_run_scope(dry_run, fmt):
         c = azure.aks_client()
         poller = nodepools.begin_scale(
@@ -428,7 +429,7 @@ def scale(
             no_wait=no_wait,
             resume=_resume(rg, cname, pname),
             target=azopts.audit_target(c, rg, cname, pname, command="nodepool scale"),
-            deadline=azopts.deadline(timeout),
+            deadline=until,
         )
         if result is not None:
             _show(as_dict(result), fmt)
@@ -486,6 +487,7 @@ def delete(
         return
     rg, cname, pname = _ids(resource_group, nodepool_nap.need_cluster(cluster), nodepool_nap.one_pool(names or []))
     etag = etags.check_if_match(if_match, _show_cmd(rg, cname, pname))
+    until = azopts.deadline(timeout or azopts.ARM_TIMEOUT_DEFAULT)
     with azopts.dry_run_scope(dry_run, output_ or "json") as dry:
         c = azure.aks_client()
         with errors.absent_is_done(ignore_not_found):
@@ -499,7 +501,7 @@ def delete(
                 no_wait=no_wait,
                 resume=_resume(rg, cname),
                 target=azopts.audit_target(c, rg, cname, pname, command="nodepool delete"),
-                deadline=azopts.deadline(timeout or azopts.ARM_TIMEOUT_DEFAULT),
+                deadline=until,
             )
             if not no_wait or output_ == "name":  # kubectl delete --wait=false prints it too
                 azopts.deleted(kinds.NODEPOOL, pname, output_)
