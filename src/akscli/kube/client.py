@@ -45,6 +45,8 @@ logconfig.ready()  # the kubernetes client logs: akscli's configuration first (a
 DEFAULT_PAGE_SIZE = 500
 # The methods that change nothing on the server (process.wrote counts the others).
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The failures of a request that never reached the server: sent again whatever it does (netfail).
+_NEVER_SENT = frozenset({"refused", "connect-timeout"})
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,38 @@ def _wire() -> tuple[Any, Any, Any]:
     from akscli.kube import transport
 
     return transport, ApiException, HTTPError
+
+
+def _resend_safe(method: str, content_type: str | None, query: Mapping[str, Any] | None) -> bool:
+    """Whether a write may be sent again after an answer that does not say whether it was applied
+    (a 5xx without Retry-After, a dropped connection), where a second one that meets the first's
+    result ends where one would have. client-go sends no write again then (kubernetes/client-go
+    rest/request.go ``request``: "We are not automatically retrying "write" operations, as they are
+    not idempotent"; rest/with_retry.go ``checkWait``: a 5xx only with Retry-After). akscli does
+    for these only:
+
+    - a dry run: nothing is stored (kubernetes/apiserver 24a394e5 pkg/endpoints/handlers/create.go,
+      ``dryrun.IsDryRun(options.DryRun)``);
+    - a server-side apply: declarative, the same configuration applied again by the same field
+      manager sets the same fields to the same values and owns the same set, so a second apply
+      after a first that took changes nothing and meets no conflict (kubernetes/website
+      content/en/docs/reference/using-api/server-side-apply.md, "Field management": a conflict is a
+      field another manager owns with a different value);
+    - a JSON merge patch: applying it to its own result gives that result again (RFC 7386 section
+      2, MergePatch sets or removes the members it names; one that carries a resourceVersion meets a
+      Conflict the second time: redone from a fresh read where the caller uses retry.on_conflict,
+      else reported);
+    - a DELETE: a second one is NotFound, which Kube.delete reports as gone (RFC 9110 section
+      9.2.2: DELETE is idempotent).
+
+    Never a PUT (a second with the first's resourceVersion is a Conflict), a JSON patch (``add``
+    to a list twice adds two), a strategic merge patch, or a POST: Kube.create says for a named
+    object, whose second create is AlreadyExists and is judged with retry.is_ours."""
+    if (query or {}).get("dryRun"):
+        return True
+    if method == "DELETE":
+        return True
+    return method == "PATCH" and content_type in ("application/apply-patch+yaml", "application/merge-patch+json")
 
 
 class Kube(Streams):
@@ -119,6 +153,7 @@ class Kube(Streams):
         answers: frozenset[int] = frozenset(),
         headers: Mapping[str, str] | None = None,
         writes: bool | None = None,
+        idempotent: bool | None = None,
     ) -> Any:
         """One API request with retries; returns parsed JSON (or the raw response if ``stream``).
 
@@ -127,7 +162,9 @@ class Kube(Streams):
         rest/with_retry.go ``checkWait``). ``what`` names the request in a failure's message; a
         function giving the name is called only when the request fails. ``headers`` are sent as
         well (a service proxy's Host). ``writes``: whether the request changes anything (default:
-        any method but GET, HEAD, OPTIONS); False for a POST that only asks (a query's form)."""
+        any method but GET, HEAD, OPTIONS); False for a POST that only asks (a query's form).
+        ``idempotent``: whether a write may be sent again after an answer that does not say whether
+        it was applied (default: ``_resend_safe``)."""
         headers = {**(headers or {}), "Accept": accept}
         remember_secret(body)  # akscli.redact: an answer that quotes the Secret sent is scrubbed
         if body is not None:
@@ -138,6 +175,8 @@ class Kube(Streams):
         if self._timeout_sent and "timeout" not in (query or {}) and "/proxy/" not in path:
             params.append(("timeout", self._timeout_query()))
         changed = method not in _READS if writes is None else writes
+        if idempotent is None:
+            idempotent = not changed or _resend_safe(method, content_type, query)
         given = self.request_timeout
         limit = timeout or (retry.DEFAULT_REQUEST_TIMEOUT if given is None else given)
         started = time.monotonic()
@@ -166,10 +205,16 @@ class Kube(Streams):
             if failure is not None:
                 # A timeout of a write is never sent again: the server may have applied it.
                 retryable = failure.retryable(self.server, write=changed, timeouts=timeouts)
+                # ... and a write that is not idempotent only where it never reached the server.
+                retryable = retryable and (idempotent or failure.kind in _NEVER_SENT)
                 timeouts += failure.timed_out
             elif status in answers and retry_after is None:
                 # The proxy's answer for a backend (no ready endpoint, a pod that does not
                 # answer), not an overloaded API server: retried only when it says when.
+                retryable = False
+            elif not idempotent and (status or 0) >= 500 and retry_after is None:
+                # A write the server may have applied before it failed: client-go sends no request
+                # again on a 5xx without Retry-After (rest/with_retry.go ``checkWait``).
                 retryable = False
             elif changed and status == 504 and retry_after is None:
                 # The API server's timeout filter answers 504 while the handler goes on, and the write
@@ -205,7 +250,7 @@ class Kube(Streams):
                     return response if hasattr(response, "status") else ProxyAnswer(status, bytes(response))
                 body_bytes = response.read() if hasattr(response, "read") else response
                 error = self._failed(status, body_bytes, what or f"{method} {path}", attempt)
-                if changed and status == 504:
+                if changed and status >= 500 and retry_after is None and (status == 504 or not idempotent):
                     error.hint = (
                         "the API server may have applied it all the same: look at the object before trying again"
                     )
@@ -427,6 +472,10 @@ class Kube(Streams):
                 "POST",
                 res.path(ns),
                 body=dict(obj),
+                # A named object: a second create is AlreadyExists, judged with is_ours below. One
+                # from a generateName would make a second object (kubernetes/apiserver 24a394e5
+                # pkg/registry/rest/create.go BeforeCreate names it anew), so it is not sent again.
+                idempotent=bool((obj.get("metadata") or {}).get("name")) or None,
                 query={
                     "dryRun": "All" if dry_run else None,
                     "fieldManager": FIELD_MANAGER,
