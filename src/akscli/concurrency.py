@@ -207,11 +207,26 @@ def raise_first_failure(futures: Sequence[Future[Any]]) -> None:
             future.result()
 
 
+# Marks the threads of a parallel_map pool of more than one (``fanned_out``).
+_FANNED = threading.local()
+
+
+def _mark_fanned() -> None:
+    _FANNED.on = True
+
+
+def fanned_out() -> bool:
+    """Whether this thread is one of several a parallel_map runs side by side: requests it sends
+    were sent together with others, and a wait the server names is met by all of them at once."""
+    return bool(getattr(_FANNED, "on", False))
+
+
 def parallel_map(fn: Callable[[_T], _R], items: Sequence[_T], parallel: int) -> list[_R]:
     """``fn`` over ``items`` on at most ``parallel`` threads, results in order; the first failure
     (in order) is raised. On Ctrl-C or SIGTERM the caller is not held until requests in flight
     finish: queued work is cancelled and the pool is not waited for."""
-    pool = ThreadPoolExecutor(max_workers=max(1, min(parallel, len(items) or 1)))
+    workers = max(1, min(parallel, len(items) or 1))
+    pool = ThreadPoolExecutor(max_workers=workers, initializer=_mark_fanned if workers > 1 else None)
     try:
         with deferred_interrupts():
             futures = [pool.submit(fn, item) for item in items]

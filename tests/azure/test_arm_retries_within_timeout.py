@@ -73,3 +73,35 @@ def test_a_timeout_of_one_run_bounds_no_later_run(azure_env: ArmEmulator, waits:
     r = invoke("cluster", "show", "aks1", "-g", RG)
     assert r.exit_code == 0, r
     assert waits == [20.0]
+
+
+def test_a_retry_after_met_by_parallel_reads_is_waited_with_jitter_on_top(
+    azure_env: ArmEmulator, waits: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.azure import clusters
+    from akscli.azure.arm import AzureTarget
+    from akscli.concurrency import parallel_map
+
+    monkeypatch.setattr(armretry, "uniform", lambda _low, high: high)
+    for name in ("aks1", "aks2"):
+        seed_cluster(azure_env, name)
+        azure_env.faults.add("GET", f"/managedClusters/{name}$", 429, retry_after=10)
+    client = clusters.client(AzureTarget())
+    parallel_map(lambda name: clusters.get(client, RG, name), ["aks1", "aks2"], 2)
+    assert waits == [10.0 * armretry.FANOUT_JITTER[1]] * 2
+    assert [e.status for e in azure_env.requests_to("/managedClusters/aks1$")] == [429, 200]
+
+
+def test_a_retry_after_met_by_a_single_read_is_waited_exactly(
+    azure_env: ArmEmulator, waits: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.azure import clusters
+    from akscli.azure.arm import AzureTarget
+    from akscli.concurrency import parallel_map
+
+    monkeypatch.setattr(armretry, "uniform", lambda _low, high: high)
+    seed_cluster(azure_env)
+    azure_env.faults.add("GET", "/managedClusters/aks1$", 429, retry_after=10)
+    client = clusters.client(AzureTarget())
+    parallel_map(lambda name: clusters.get(client, RG, name), ["aks1"], 8)
+    assert waits == [10.0]

@@ -54,7 +54,7 @@ from urllib.parse import urlsplit
 from azure.core.exceptions import ServiceRequestError
 from azure.core.pipeline.policies import RetryPolicy
 
-from akscli import netfail
+from akscli import concurrency, netfail
 from akscli.errors import WaitTimeoutError
 
 # How long akscli waits for Azure to take a connection (TCP and the TLS handshake, which urllib3
@@ -87,6 +87,9 @@ POLL_JITTER = (1.0, 1.3)
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Jitter factor range of the backoff (Azure/azure-sdk-for-go sdk/azcore/runtime/policy_retry.go).
 JITTER = (0.8, 1.3)
+# Jitter factor on a Retry-After met by one of several requests akscli sends side by side: never
+# sooner than asked, at most the Go SDK's upper bound.
+FANOUT_JITTER = (1.0, 1.3)
 
 # The poller threads akscli stopped following (stop_polling), each with the event that wakes it.
 _STOPS: weakref.WeakKeyDictionary[threading.Thread, threading.Event] = weakref.WeakKeyDictionary()
@@ -304,7 +307,15 @@ class ReachableRetryPolicy(RetryPolicy):  # type: ignore[type-arg]
     def _wait(self, settings: dict[str, Any], response: Any) -> float:
         """The wait before the next try, drawn once (kept in ``settings`` for ``sleep``)."""
         wait = self.retry_after_of(response)
-        if not wait:
+        if wait and concurrency.fanned_out():
+            # One of akscli's own parallel requests (a bounded pool: concurrency.parallel_map): its
+            # siblings, throttled together, were told the same wait; never sooner than asked, up to
+            # the Go SDK's 1.3 on top, so they do not come back in one instant. A single request
+            # waits Retry-After exactly, as azure-core does (Azure/azure-sdk-for-python sdk/core/
+            # azure-core azure/core/pipeline/policies/_retry.py ``sleep``: ``_sleep_for_retry``
+            # sleeps ``get_retry_after`` as given).
+            wait *= uniform(*FANOUT_JITTER)
+        elif not wait:
             attempts = max(1, len(settings["history"]))
             backoff = float(settings["backoff"]) * (2 ** (attempts - 1))
             wait = min(float(settings["max_backoff"]), backoff * uniform(*JITTER))
