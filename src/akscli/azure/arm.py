@@ -390,7 +390,7 @@ class Deadline:
     """A command's --timeout, shared by every operation it waits for in turn (the node image
     upgrade of each pool, each step of a bare-metal create). The clock starts at the first wait,
     not at a confirmation before it: a retry's wait of the request that begins the operation
-    included (armretry.bound_by); ``left`` is what remains for the next one. The clock is the ARM
+    included (armbound.bound_by); ``left`` is what remains for the next one. The clock is the ARM
     retries' (armretry.clock), whose waits it bounds."""
 
     def __init__(self, seconds: float) -> None:

@@ -21,7 +21,7 @@ with three bounds of akscli's:
   articles/azure-resource-manager/management/request-limits-and-throttling.md, "Error code").
   So akscli waits what ARM asks up to ``MAX_RETRY_AFTER_S`` and, past that, sends nothing more
   and reports the wait (armerrors): a command is not left silent for longer.
-- **The command's --timeout bounds the retries too** (``bound_by``): azure-core's own ``timeout``
+- **The command's --timeout bounds the retries too** (armbound.bound_by): azure-core's own ``timeout``
   (absolute, 604800 s by default) is checked only when the next try starts and never cuts the sleep
   before it (``RetryPolicy.send``: ``_configure_timeout`` before each try; ``sleep`` in between), so
   a begin request throttled with a 120 s Retry-After held a ``--timeout 30s`` command minutes
@@ -48,13 +48,14 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 from azure.core.exceptions import ServiceRequestError
 from azure.core.pipeline.policies import RetryPolicy
 
 from akscli import concurrency, netfail
+from akscli.azure import armbound
 from akscli.errors import WaitTimeoutError
 
 # How long akscli waits for Azure to take a connection (TCP and the TLS handshake, which urllib3
@@ -178,28 +179,9 @@ def counting_retries() -> Iterator[list[int]]:
         _RETRIES.reset(token)
 
 
-class Bound(Protocol):
-    """What the retries read of a command's --timeout (arm.Deadline)."""
-
-    def left(self) -> float: ...
-
-    def text(self) -> str: ...
-
-
-# The --timeout of the command running on this thread's context (None: no bound but the retries').
-_BOUND: ContextVar[Bound | None] = ContextVar("akscli_arm_bound", default=None)
-
-
-def bound_by(deadline: Bound | None) -> None:
-    """From now on this command's ARM retries wait no longer than ``deadline`` leaves (None: forget
-    it; run_common.cleanup does at the end of every run). Its clock starts at the first wait, a
-    retry's included (arm.Deadline.left)."""
-    _BOUND.set(deadline)
-
-
 def _past_bound(wait: float, response: Any) -> None:
     """Raise RetryPastTimeout where waiting ``wait`` before the next try would pass the --timeout."""
-    bound = _BOUND.get()
+    bound = armbound.current()
     if bound is None or wait < bound.left():
         return
     answer = getattr(response, "http_response", None)
@@ -325,7 +307,7 @@ class ReachableRetryPolicy(RetryPolicy):  # type: ignore[type-arg]
 
 class RetryPastTimeout(WaitTimeoutError):
     """Azure asked to be sent the request again later than the command's --timeout leaves: nothing
-    more is sent (``bound_by``)."""
+    more is sent (armbound.bound_by)."""
 
     def __init__(self, status: str, seconds: float, timeout: str) -> None:
         super().__init__(

@@ -238,7 +238,7 @@ class ArmWrite:
     timeout: str = ARM_TIMEOUT_DEFAULT
     output_: str = "table"
     # The --timeout, running from the command's first wait (a retry's of the request that begins
-    # the operation included: armretry.bound_by); set when the command's flags are read (_arm_write).
+    # the operation included: armbound.bound_by); set when the command's flags are read (_arm_write).
     until: "Deadline | None" = field(default=None, compare=False)
 
     def finish(
@@ -390,13 +390,13 @@ def wait(poller: "LROPoller[Any]", what: str, *, deadline: "Deadline | None" = N
 
 def deadline(timeout: str) -> "Deadline":
     """--timeout as the one deadline of every operation the command waits for (arm.Deadline), and
-    of the retries of every ARM request it sends from now on (armretry.bound_by)."""
+    of the retries of every ARM request it sends from now on (armbound.bound_by)."""
     from akscli import validate
-    from akscli.azure import armretry
+    from akscli.azure import armbound
     from akscli.azure.arm import Deadline
 
     found = Deadline(validate.duration(timeout, "--timeout"))
-    armretry.bound_by(found)
+    armbound.bound_by(found)
     return found
 
 

@@ -357,7 +357,7 @@ def delete(
     timeout, ignore_not_found = delete.timeout or azopts.ARM_TIMEOUT_DEFAULT, delete.ignore_not_found
     rg, cname = _ids(resource_group, name)
     etag = etags.check_if_match(if_match, _show_cmd(rg, cname))
-    until = azopts.deadline(timeout)  # bounds the begin's retries too (armretry.bound_by)
+    until = azopts.deadline(timeout)  # bounds the begin's retries too (armbound.bound_by)
     with azopts.dry_run_scope(dry_run, output_ or "json") as dry:
         c = azure.aks_client()
         with errors.absent_is_done(ignore_not_found):

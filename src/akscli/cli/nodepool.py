@@ -406,7 +406,7 @@ def scale(
         count=count, min_count=min_count, max_count=max_count, disable_autoscaler=disable_autoscaler
     )
     etag = etags.check_if_match(if_match, _show_cmd(rg, cname, pname))
-    until = azopts.deadline(timeout)  # bounds the begin's retries too (armretry.bound_by)
+    until = azopts.deadline(timeout)  # bounds the begin's retries too (armbound.bound_by)
     with azopts.dry_run_scope(dry_run, fmt):
         c = azure.aks_client()
         poller = nodepools.begin_scale(

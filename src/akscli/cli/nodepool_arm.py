@@ -146,7 +146,7 @@ def add(
     body = nodepools.build_body(spec)
     # --dry-run contacts nothing: the SDK builds the PUT (URL, api-version, body) and it is printed;
     # the checks before a real add (the cluster, an existing pool, size and quota) are reads it leaves out.
-    until = azopts.deadline(timeout)  # bounds the begin's retries too (armretry.bound_by)
+    until = azopts.deadline(timeout)  # bounds the begin's retries too (armbound.bound_by)
     with azopts.dry_run_scope(dry_run, fmt, offline=True) as dry:
         target = azure.target()
         if gpu:  # once every value is checked (the subscription too): nothing is printed before an error

@@ -93,9 +93,9 @@ def cleanup() -> None:
     if diff_status is not None:
         diff_status.reset()
     process.forget_writes()
-    armretry = sys.modules.get("akscli.azure.armretry")
-    if armretry is not None:
-        armretry.bound_by(None)  # the --timeout of this run bounds no later run's ARM retries
+    armbound = sys.modules.get("akscli.azure.armbound")
+    if armbound is not None:
+        armbound.bound_by(None)  # the --timeout of this run bounds no later run's ARM retries
 
 
 def finish(code: int) -> None:
