@@ -22,6 +22,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# The InferenceProviderConfigs AI Runway's providers register, kept importable from here.
+from tests.emulators.kube.airunway_configs import AIRUNWAY_PROVIDER_ENGINES as AIRUNWAY_PROVIDER_ENGINES
+from tests.emulators.kube.airunway_configs import install_airunway_providers as install_airunway_providers
 from tests.emulators.kube.controllers.volume_provisioner import CSIProvisioner
 from tests.emulators.kube.crds import default_crd_dir, load_crd_dir
 
@@ -549,41 +552,3 @@ def install_airunway_controller(emu: Any, *args: str) -> None:
     emu.cluster.delete("v1", "Pod", "default", "airunway-controller-manager-0")
     labels = {"app.kubernetes.io/name": "airunway", "control-plane": "controller-manager"}
     ready_pod(emu, "default", "airunway-controller-manager-0", labels, image="airunway", args=list(args))
-
-
-def _engine(name: str, *modes: str, cpu: bool = False) -> dict[str, Any]:
-    engine: dict[str, Any] = {"name": name, "servingModes": list(modes), "gpuSupport": True}
-    return {**engine, "cpuSupport": True} if cpu else engine
-
-
-# The engines each provider declares (upstream: ai-runway/airunway v0.7.0
-# f5fd48d134a510a2af1ef237ced13103ba27c076 providers/*/config.go GetProviderConfigSpec); their
-# gateway capabilities, requiresCRD and selection rules are left out.
-AIRUNWAY_PROVIDER_ENGINES: dict[str, list[dict[str, Any]]] = {
-    "kaito": [_engine("vllm", "aggregated"), _engine("llamacpp", "aggregated", cpu=True)],
-    "vllm": [_engine("vllm", "aggregated")],
-    "kuberay": [_engine("vllm", "aggregated", "disaggregated")],
-    "dynamo": [
-        _engine("vllm", "aggregated", "disaggregated"),
-        _engine("sglang", "aggregated", "disaggregated"),
-        _engine("trtllm", "aggregated"),
-    ],
-    "llmd": [_engine("vllm", "aggregated", "disaggregated")],
-}
-
-
-def install_airunway_providers(emu: Any, *providers: str) -> None:
-    """The InferenceProviderConfig each AI Runway provider's controller registers, named after it,
-    with the engines it declares, when it starts (upstream: ai-runway/airunway v0.7.0
-    providers/*/config.go ProviderConfigName, GetProviderConfigSpec and Register); all five
-    providers unless some are named."""
-    # the five providers of ai-runway/airunway v0.7.0 providers/ (AIRUNWAY_PROVIDER_ENGINES), not akscli's list
-    for name in providers or tuple(AIRUNWAY_PROVIDER_ENGINES):
-        emu.cluster.create(
-            {
-                "apiVersion": "airunway.ai/v1alpha1",
-                "kind": "InferenceProviderConfig",
-                "metadata": {"name": name},
-                "spec": {"capabilities": {"engines": AIRUNWAY_PROVIDER_ENGINES[name]}},
-            }
-        )

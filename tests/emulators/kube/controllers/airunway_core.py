@@ -9,9 +9,10 @@ controller/api/v1alpha1/modeldeployment_validation.go ValidateImageFields; the p
 * spec.image and spec.engine.image both set and different: ImageResolved False
   ConflictingImageFields, Validated False ValidationFailed, phase Failed, "Validation failed: ...".
 * selectEngine: spec.engine.type -> ``status.engine`` {type, "explicit engine selection"}; none and
-  none recorded with no InferenceProviderConfig: EngineSelected False SelectionFailed, "Engine
-  selection failed: no providers registered (InferenceProviderConfig resources not found)", the
-  phase left as it was (the controller watches InferenceProviderConfigs: retried when one comes).
+  none recorded: chosen from the ready providers' capabilities (airunway_select.select_engine), or
+  EngineSelected False SelectionFailed, "Engine selection failed: <why>" (no providers registered
+  (InferenceProviderConfig resources not found), or no engines available ...), the phase left as
+  it was (the controller watches InferenceProviderConfigs: retried when one comes).
 * validateSpec: model.id for a huggingface source, an engine type, the named provider's
   InferenceProviderConfig capabilities for the engine (engine, serving mode, CPU without GPUs), and
   the disaggregated rules: Validated False ValidationFailed, phase Failed; else Validated True
@@ -20,14 +21,17 @@ controller/api/v1alpha1/modeldeployment_validation.go ValidateImageFields; the p
   ProviderChangeNotSupported, phase Failed.
 * status.provider unset and spec.provider.name set: ``status.provider`` {name, "explicit provider
   selection"}, ProviderSelected True ExplicitSelection "Provider explicitly specified in spec"; no
-  name and no InferenceProviderConfig: ProviderSelected False SelectionFailed. The providers act only
-  on a ModelDeployment whose status.provider.name is theirs (providers/*/controller.go Reconcile).
+  name: selectProvider (airunway_select.select_provider), ``status.provider`` {name, "matched
+  capabilities: ..."} and ProviderSelected True AutoSelected "Provider NAME auto-selected", or
+  ProviderSelected False SelectionFailed, "Provider selection failed: <why>", the phase left. The
+  providers act only on a ModelDeployment whose status.provider.name is theirs
+  (providers/*/controller.go Reconcile).
 
-Not simulated: engine and provider auto-selection from InferenceProviderConfig capabilities and CEL
-selection rules (runSelectionAlgorithm), the dynamo mocker escape hatch, metrics, the pause
-annotation. Where validation fails after a provider was recorded, upstream the provider still
-reconciles (it reads status.provider.name, not Validated) and may overwrite the phase; here the
-provider does not run in that pass.
+Not simulated: the dynamo mocker escape hatch, metrics, the pause annotation, the
+``--enable-provider-selector=false`` path (ProviderSelected False NoProvider). Where validation
+fails after a provider was recorded, upstream the provider still reconciles (it reads
+status.provider.name, not Validated) and may overwrite the phase; here the provider does not run
+in that pass.
 """
 
 from __future__ import annotations
@@ -35,10 +39,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from tests.emulators.kube.controllers import airunway_select
 from tests.emulators.kube.status import ApiError
 
 AIRUNWAY = "airunway.ai/v1alpha1"
-NO_PROVIDERS = "no providers registered (InferenceProviderConfig resources not found)"
+NO_PROVIDERS = airunway_select.NO_PROVIDERS
 
 
 def set_condition(conditions: list[dict[str, Any]], new: dict[str, Any]) -> list[dict[str, Any]]:
@@ -155,9 +160,15 @@ def reconcile(cluster: Any, obj: dict[str, Any]) -> tuple[dict[str, Any], bool]:
         out["engine"] = {"type": engine, "selectedReason": "explicit engine selection"}
     elif (status.get("engine") or {}).get("type"):
         engine = str(status["engine"]["type"])
-    elif not configs:
-        failed = _cond("EngineSelected", False, "SelectionFailed", NO_PROVIDERS, gen)
-        return done(False, failed, message=f"Engine selection failed: {NO_PROVIDERS}")
+    else:
+        # selectEngine: from the ready providers' capabilities (airunway_select.py); its error leaves
+        # the phase as it was (retried when an InferenceProviderConfig changes: SetupWithManager).
+        try:
+            engine, reason = airunway_select.select_engine(spec, configs)
+        except airunway_select.SelectionError as exc:
+            failed = _cond("EngineSelected", False, "SelectionFailed", str(exc), gen)
+            return done(False, failed, message=f"Engine selection failed: {exc}")
+        out["engine"] = {"type": engine, "selectedReason": reason}
     why = _validate(spec, engine, configs)
     if why is not None:
         failed = _cond("Validated", False, "ValidationFailed", why, gen)
@@ -180,7 +191,13 @@ def reconcile(cluster: Any, obj: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     if not recorded and wanted:
         new.append(_cond("ProviderSelected", True, "ExplicitSelection", "Provider explicitly specified in spec", gen))
         return done(True, *new, provider={"name": wanted, "selectedReason": "explicit provider selection"})
-    if not recorded and not configs:
-        failed = _cond("ProviderSelected", False, "SelectionFailed", NO_PROVIDERS, gen)
-        return done(False, *new, failed, message=f"Provider selection failed: {NO_PROVIDERS}")
-    return done(bool(recorded), *new)
+    if not recorded:
+        # Step 8, selectProvider (airunway_select.py): recorded once; ProviderSelected AutoSelected.
+        try:
+            chosen, reason = airunway_select.select_provider(spec, configs, engine)
+        except airunway_select.SelectionError as exc:
+            failed = _cond("ProviderSelected", False, "SelectionFailed", str(exc), gen)
+            return done(False, *new, failed, message=f"Provider selection failed: {exc}")
+        new.append(_cond("ProviderSelected", True, "AutoSelected", f"Provider {chosen} auto-selected", gen))
+        return done(True, *new, provider={"name": chosen, "selectedReason": reason})
+    return done(True, *new)
