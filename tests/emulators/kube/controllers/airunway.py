@@ -161,6 +161,9 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
         (RAY_API, "RayService"),
         # ai-runway/airunway providers/dynamo/controller.go SetupWithManager: DynamoGraphDeployments by their owner.
         (DYNAMO_API, "DynamoGraphDeployment"),
+        # modeldeployment_controller.go SetupWithManager: InferenceProviderConfigs, mapped to the
+        # ModelDeployments they affect (mapProviderConfigToModelDeployments).
+        (AIRUNWAY, "InferenceProviderConfig"),
     ]
 
     # ProviderCompatible True, once this pass's validateCompatibility passed.
@@ -178,6 +181,15 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
                     self.requeue(md, 0)
 
     def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        if obj["kind"] == "InferenceProviderConfig":
+            # providerConfigAffectsModelDeployment: one naming it (spec or status) or still to select.
+            # Upstream's predicate passes only a change of status.ready or of the spec; any event here.
+            name = obj["metadata"]["name"]
+            for md in cluster.list(AIRUNWAY, "ModelDeployment", None):
+                named = {str(((md.get(k) or {}).get("provider") or {}).get("name") or "") for k in ("spec", "status")}
+                if name in named or named == {""}:
+                    self.requeue(md, 0)
+            return
         if obj["kind"] != "ModelDeployment":
             meta = obj["metadata"]
             uids = {r.get("uid") for r in meta.get("ownerReferences") or [] if r.get("kind") == "ModelDeployment"}
