@@ -104,12 +104,15 @@ def status_cmd(
     output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """Conditions and recent events of one deployed model."""
-    from akscli.model import autoscaling_status, exposure, live
+    from akscli.model import airunway, autoscaling_status, exposure, live
 
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     kube, obj = deployed(cluster, name)
     doc = live.status_report(kube, obj)
     doc["serving"] = live.serving_figures(kube, obj)
+    # The provider and engine AI Runway's core controller recorded (or why it has not yet).
+    if (selected := airunway.selection(obj)) is not None:
+        doc["selected"] = selected
     # What the autoscaler does now: KEDA's ScaledObject and its HPA, one GET each.
     doc["autoscaling"] = autoscaling_status.report(kube, name, obj["metadata"]["namespace"])
     if doc["warning"]:
@@ -134,6 +137,8 @@ def status_cmd(
     shown = {**doc, "ready": f"{doc['ready']}/{doc['desired']}"}
     wide = ("created",) if fmt == "wide" else ()
     fields = [(k, shown[k]) for k in (*STATUS_FIELDS, *wide, "serving")]
+    if "selected" in doc:
+        fields.insert(STATUS_FIELDS.index("kind") + 1, ("selected", airunway.selection_line(doc["selected"])))
     if doc["benchmark"]:
         fields.append(("benchmark", doc["benchmark"]))  # KAITO's recorded figure
     if doc["autoscaling"]:

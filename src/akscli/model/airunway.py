@@ -405,3 +405,43 @@ def check_kuberay_serve(provider: str, *, wait: bool) -> list[str]:
             why, hint="use --provider vllm or llmd (vLLM in a Deployment); deploy without --wait to apply anyway"
         )
     return [f"{why}; use --provider vllm or llmd"]
+
+
+def selection(obj: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What AI Runway's core controller chose for a ModelDeployment (None for any other object): the
+    provider and engine it recorded in status with their selectedReason ("explicit provider
+    selection", or "matched capabilities: engine=..., gpu=..., mode=..." when it picked one), and
+    where it has not, the EngineSelected or ProviderSelected condition's message (upstream:
+    ai-runway/airunway v0.7.0 controller/internal/controller/modeldeployment_controller.go
+    selectEngine, selectProvider, runSelectionAlgorithm; controller/api/v1alpha1/
+    modeldeployment_types.go ProviderStatus, EngineStatus)."""
+    if obj.get("kind") != "ModelDeployment":
+        return None
+    status = obj.get("status") or {}
+    failed = {
+        c.get("type"): str(c.get("message") or c.get("reason") or "")
+        for c in status.get("conditions") or []
+        if c.get("type") in ("EngineSelected", "ProviderSelected") and c.get("status") == "False"
+    }
+    doc: dict[str, Any] = {}
+    for part, condition in (("provider", "ProviderSelected"), ("engine", "EngineSelected")):
+        chosen = status.get(part) or {}
+        key = "name" if part == "provider" else "type"
+        doc[part] = chosen.get(key) or None
+        doc[f"{part}_reason"] = chosen.get("selectedReason") or None
+        doc[f"{part}_problem"] = None if chosen.get(key) else failed.get(condition)
+    return doc
+
+
+def selection_line(doc: Mapping[str, Any]) -> str:
+    """selection()'s one line: ``provider dynamo (matched capabilities: ...); engine vllm (...)``."""
+    parts = []
+    for part in ("provider", "engine"):
+        if doc.get(part):
+            why = doc.get(f"{part}_reason")
+            parts.append(f"{part} {doc[part]}" + (f" ({why})" if why else ""))
+        elif doc.get(f"{part}_problem"):
+            parts.append(f"{part} not selected: {doc[f'{part}_problem']}")
+        else:
+            parts.append(f"{part} not selected yet")
+    return "; ".join(parts)
