@@ -71,3 +71,17 @@ def test_the_providers_finalizer_is_the_provider_binarys_write(model_emulator: S
     fields = [(m["manager"], m["fieldsV1"].get("f:metadata") or {}) for m in md["metadata"]["managedFields"]]
     owners = [manager for manager, meta in fields if "f:finalizers" in meta]
     assert owners == ["provider"]
+
+
+def test_the_core_controller_and_the_provider_write_the_status_each_as_its_own_binary(model_emulator: Start) -> None:
+    # modeldeployment_controller.go r.Status().Patch from /manager; providers/vllm/controller.go
+    # r.Status().Update from /provider (its Dockerfile ENTRYPOINT).
+    emu = _deployed(model_emulator, "vllm")
+    md = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4")
+    status = {
+        m["manager"]: set(m["fieldsV1"].get("f:status") or {})
+        for m in md["metadata"]["managedFields"]
+        if m.get("subresource") == "status"
+    }
+    assert {"f:provider", "f:engine"} <= status["manager"]
+    assert "f:phase" in status["provider"] and "f:endpoint" in status["provider"]

@@ -145,8 +145,10 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
     # AI Runway's controller image runs /manager (ai-runway/airunway controller/Dockerfile ENTRYPOINT;
     # controller/cmd/main.go sets no UserAgent), so its writes are "manager"'s. The providers' writes
-    # name their own managers (airunway_providers.PROVIDER, applier); the ModelDeployment's status,
-    # which the simulator writes once for the core controller and the provider, stays "manager"'s.
+    # name their own managers (airunway_providers.PROVIDER, applier), the ModelDeployment's status
+    # too: the core's pass patches it as "manager" (_core; modeldeployment_controller.go
+    # r.Status().Patch), each provider's as "provider" (_status; providers/*/controller.go
+    # r.Status().Update).
     field_manager: ClassVar[str | None] = "manager"
 
     # An object deleted while it is reconciled ends the pass quietly, as a controller-runtime
@@ -484,7 +486,7 @@ class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
             for cond in status["conditions"]:
                 merged = set_condition(merged, cond)
             status = {**status, "conditions": merged}
-        cluster.patch_status(AIRUNWAY, "ModelDeployment", md["namespace"], md["name"], status)
+        cluster.patch_status(AIRUNWAY, "ModelDeployment", md["namespace"], md["name"], status, manager=PROVIDER)
 
     def _workspace(self, cluster: Any, obj: dict[str, Any]) -> dict[str, Any] | None:
         md, spec = obj["metadata"], obj.get("spec") or {}
