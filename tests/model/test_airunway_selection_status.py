@@ -32,6 +32,16 @@ def _selected(stdout: str) -> str:
     return next(line.partition(":")[2].strip() for line in stdout.splitlines() if line.startswith("selected:"))
 
 
+def _waiting_for_a_provider(model_emulator: Any) -> Any:
+    """A 1-GPU vLLM ModelDeployment applied while no provider is ready: AI Runway selects none."""
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    for config in emu.cluster.list(MD, "InferenceProviderConfig", None):
+        emu.cluster.update_status({**config, "status": {"ready": False}})
+    _applied(emu, {"engine": {"type": "vllm"}, "resources": {"gpu": {"count": 1}}})
+    model_until(emu, lambda md: "Provider selection failed" in str((md.get("status") or {}).get("message")))
+    return emu
+
+
 def test_status_shows_the_provider_and_engine_ai_runway_auto_selected_and_why(model_emulator: Any) -> None:
     emu = model_emulator(crds=(*AIRUNWAY_CRDS, "kuberay"))  # the kuberay provider ready: RayService served
     gpu_nodes(emu, 1)
@@ -48,11 +58,7 @@ def test_status_shows_the_provider_and_engine_ai_runway_auto_selected_and_why(mo
 
 
 def test_status_says_why_ai_runway_selected_no_provider(model_emulator: Any) -> None:
-    emu = model_emulator(crds=AIRUNWAY_CRDS)
-    for config in emu.cluster.list(MD, "InferenceProviderConfig", None):
-        emu.cluster.update_status({**config, "status": {"ready": False}})
-    _applied(emu, {"engine": {"type": "vllm"}, "resources": {"gpu": {"count": 1}}})
-    model_until(emu, lambda md: "Provider selection failed" in str((md.get("status") or {}).get("message")))
+    _waiting_for_a_provider(model_emulator)
     result = invoke("model", "status", "phi-4")
     assert result.exit_code == 0, result
     assert _selected(result.stdout) == (
@@ -75,11 +81,7 @@ def test_status_of_an_akscli_deployment_shows_the_explicit_selection(model_emula
 
 def test_a_provider_turning_ready_gets_a_model_still_waiting_for_one_selected(model_emulator: Any) -> None:
     # SetupWithManager watches InferenceProviderConfigs (mapProviderConfigToModelDeployments).
-    emu = model_emulator(crds=AIRUNWAY_CRDS)
-    for config in emu.cluster.list(MD, "InferenceProviderConfig", None):
-        emu.cluster.update_status({**config, "status": {"ready": False}})
-    _applied(emu, {"engine": {"type": "vllm"}, "resources": {"gpu": {"count": 1}}})
-    model_until(emu, lambda md: "Provider selection failed" in str((md.get("status") or {}).get("message")))
+    emu = _waiting_for_a_provider(model_emulator)
     llmd = emu.cluster.get(MD, "InferenceProviderConfig", None, "llmd")
     emu.cluster.update_status({**llmd, "status": {"ready": True}})
     md = model_until(emu, lambda md: ((md.get("status") or {}).get("provider") or {}).get("name") == "llmd")

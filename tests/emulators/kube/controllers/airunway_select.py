@@ -163,26 +163,24 @@ class _Parser:
         return token
 
     def or_(self) -> Any:
-        values = [self.and_()]
-        while self.peek() == "||":
-            self.take()
-            values.append(self.and_())
-        if len(values) == 1:
-            return values[0]
-        if any(v is True for v in values):
-            return True
-        return _ERROR if any(v is _ERROR or not isinstance(v, bool) for v in values) else False
+        return self._logical("||", self.and_, True)
 
     def and_(self) -> Any:
-        values = [self.rel()]
-        while self.peek() == "&&":
+        return self._logical("&&", self.rel, False)
+
+    def _logical(self, op: str, operand: Any, decides: bool) -> Any:
+        """``a || b`` (``decides`` True) or ``a && b`` (False): any operand equal to ``decides``
+        gives it, whatever errors the others are; else an error or a non-bool among them is an
+        error; else the other bool."""
+        values = [operand()]
+        while self.peek() == op:
             self.take()
-            values.append(self.rel())
+            values.append(operand())
         if len(values) == 1:
             return values[0]
-        if any(v is False for v in values):
-            return False
-        return _ERROR if any(v is _ERROR or not isinstance(v, bool) for v in values) else True
+        if any(v is decides for v in values):
+            return decides
+        return _ERROR if any(v is _ERROR or not isinstance(v, bool) for v in values) else not decides
 
     def rel(self) -> Any:
         left = self.unary()
