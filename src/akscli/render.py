@@ -29,6 +29,12 @@ if TYPE_CHECKING:
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
 STACK_LABEL = "akscli.io/stack"
+# The namespace of a stack's cluster-scoped objects: the one namespace its namespaced objects are
+# in, written by the apply engine (kube/apply.py). A stack's name alone is not its identity: two
+# models of one name in two namespaces share model-NAME. kubectl's ApplySet keys its members by a
+# parent that has a namespace (kubernetes/kubectl pkg/cmd/apply/applyset.go ID:
+# base64(sha256(<name>.<namespace>.<kind>.<group>))); akscli's stacks have no parent object.
+STACK_NAMESPACE_LABEL = "akscli.io/stack-namespace"
 TEMPLATE_SUFFIX = ".yaml.j2"
 
 

@@ -43,3 +43,20 @@ def test_prune_still_deletes_what_the_visited_namespace_no_longer_renders(
     assert result.exit_code == 0, result
     assert kube_emulator.cluster.get("v1", "ConfigMap", "other", "one") is None
     assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "one") is not None
+
+
+def test_prune_leaves_an_object_fleets_work_applier_placed_with_the_stacks_label(
+    kubeconfig: Path, tmp_path: Path, kube_emulator: Any
+) -> None:
+    """On a member cluster, Fleet's work applier applies the hub's object with its labels, akscli's
+    stack label too, and owns it through the member's AppliedWork, an owner that is not a controller
+    (kubefleet-dev/kubefleet pkg/controllers/workapplier/controller.go expectedAppliedWorkOwnerRef)."""
+    owner = {"apiVersion": "placement.kubernetes-fleet.io/v1beta1", "kind": "AppliedWork", "name": "work", "uid": "1"}
+    labels = {"akscli.io/stack": "demo", "app.kubernetes.io/managed-by": "akscli"}
+    meta = {"name": "placed", "namespace": "default", "labels": labels, "ownerReferences": [owner]}
+    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {}})
+    one = tmp_path / "one.yaml"
+    one.write_text(CONFIG_MAP_ONE)
+    result = invoke("apply", "-f", str(one), "-n", "default", "--stack", "demo", "--prune", "-y")
+    assert result.exit_code == 0, result
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "placed") is not None

@@ -157,7 +157,8 @@ Prune = Annotated[
     typer.Option(
         "--prune",
         help="Delete objects of this stack that are no longer rendered: in the namespaces of the objects "
-        "rendered, and cluster-scoped ones (as kubectl apply --prune).",
+        "rendered, and cluster-scoped ones labelled with the stack's namespace (akscli.io/stack-namespace). "
+        "Never one Fleet placed on this member.",
     ),
 ]
 

@@ -446,7 +446,7 @@ def delete_cmd(
 ) -> None:
     """Delete deployed models (one or more NAMEs) and everything deploy created for each."""
     from akscli.cli import common
-    from akscli.model import live
+    from akscli.model import model_objects
 
     mode = opts.dry_run_mode(delete.dry_run)
     # A model is several objects found by its labels, not one object: NAMEs only (no -l or --all).
@@ -460,7 +460,7 @@ def delete_cmd(
             name: str, _where: str | None, _listed: object
         ) -> tuple[str, str, list[tuple[str, str, str, str | None]]]:
             ns = model_namespace(kube, cluster, name)
-            return name, ns, live.stack_refs(kube, name, ns, keep_history=keep_history)
+            return name, ns, model_objects.stack_refs(kube, name, ns, keep_history=keep_history)
 
         stacks, missing = delete_many.chosen(kube, "", "", None, names or [], None, stack)
         refs = [ref for _, _, refs in stacks for ref in refs]
@@ -469,8 +469,8 @@ def delete_cmd(
             for api_version, kind, obj_name, obj_ns in refs:
                 output.deleted(api_version, kind, obj_name, obj_ns, mode, output_)
         elif refs:
-            # KAITO's webhook needs an InferenceSet's ConfigMap to let the set go (live.held_configmaps).
-            held = live.held_configmaps(kube, refs) if mode == "none" else []
+            # KAITO's webhook needs an InferenceSet's ConfigMap to let the set go (model_objects.held_configmaps).
+            held = model_objects.held_configmaps(kube, refs) if mode == "none" else []
             common.delete_objects(
                 kube,
                 [r for r in refs if r not in held],

@@ -6,6 +6,9 @@ Plain logic only (no typer, no rich). The hub side talks to the KubeFleet APIs t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from akscli.resource_type import ResourceType
 
 PLACEMENT_GROUP = "placement.kubernetes-fleet.io"
@@ -77,3 +80,14 @@ CORDON_TAINT: dict[str, str] = {
     "value": "cordon-value",
     "effect": "NoSchedule",
 }
+
+
+def namespaces_placed(placement: Mapping[str, Any]) -> set[str]:
+    """The namespaces a placement selects by name: its core Namespace resource selectors (upstream:
+    kubefleet-dev/kubefleet e160c1cd apis/placement/v1/clusterresourceplacement_types.go
+    ResourceSelectorTerm group/kind/name)."""
+    return {
+        str(sel["name"])
+        for sel in (placement.get("spec") or {}).get("resourceSelectors") or []
+        if isinstance(sel, Mapping) and sel.get("kind") == "Namespace" and not sel.get("group") and sel.get("name")
+    }

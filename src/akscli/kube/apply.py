@@ -28,7 +28,7 @@ from akscli.kube.changes import Progress, tier
 from akscli.kube.client import Kube
 from akscli.kube.plan_diff import diff_objects as diff_objects  # re-exported: plans and tests use it
 from akscli.kube.plan_diff import object_ref as object_ref  # re-exported: the one way objects are named
-from akscli.render import STACK_LABEL
+from akscli.render import STACK_LABEL, STACK_NAMESPACE_LABEL
 
 # Kinds akscli ever creates: where --prune looks for objects of a stack that records no kinds
 # (akscli.kube.stack_kinds).
@@ -114,6 +114,7 @@ def plan(
     known = _current_stack_objects(kube, prepared, stack, options.parallel)
     pruned: list[Change] = []
     if stack:
+        _label_home(prepared)
         recorded = stack_kinds.recorded(known.values())
         if options.prune:
             pruned = _prune_candidates(kube, prepared, stack, options.parallel, recorded)
@@ -271,6 +272,39 @@ def controlled(meta: dict[str, Any]) -> bool:
     return any(ref.get("controller") is True for ref in meta.get("ownerReferences") or [])
 
 
+def placed(meta: dict[str, Any]) -> bool:
+    """Whether Fleet's work applier put the object on this member cluster: it owns what it applies
+    through the member's AppliedWork, as an owner that is not a controller (upstream:
+    kubefleet-dev/kubefleet pkg/controllers/workapplier/controller.go Reconcile,
+    expectedAppliedWorkOwnerRef; it deletes them with the AppliedWork, garbageCollectAppliedWork).
+    The hub's labels come with the object, akscli's stack label too: never pruned here."""
+    return any(
+        ref.get("kind") == "AppliedWork" and str(ref.get("apiVersion", "")).startswith("placement.kubernetes-fleet.io/")
+        for ref in meta.get("ownerReferences") or []
+    )
+
+
+def home_namespace(objects: Iterable[Mapping[str, Any]]) -> str | None:
+    """The one namespace the stack's namespaced objects are in; None for none or several."""
+    found = {str(ns) for o in objects if (ns := (o.get("metadata") or {}).get("namespace"))}
+    return found.pop() if len(found) == 1 else None
+
+
+def _label_home(prepared: Sequence[dict[str, Any]]) -> None:
+    """Label the stack's cluster-scoped objects with its namespace (render.STACK_NAMESPACE_LABEL),
+    so that --prune of the stack of the same name in another namespace leaves them."""
+    home = home_namespace(prepared)
+    for obj in prepared:
+        meta = obj["metadata"]
+        if meta.get("namespace") is not None:
+            continue
+        labels = meta.setdefault("labels", {})
+        if home:
+            labels[STACK_NAMESPACE_LABEL] = home
+        else:
+            labels.pop(STACK_NAMESPACE_LABEL, None)
+
+
 def _prune_candidates(
     kube: Kube,
     rendered: Sequence[dict[str, Any]],
@@ -285,6 +319,7 @@ def _prune_candidates(
     # (kubernetes/kubectl pkg/cmd/apply/prune.go pruneAll: visitedNamespaces, then NamespaceNone):
     # two models of one name in two namespaces share a stack label (model-NAME).
     visited = {o["metadata"].get("namespace") for o in rendered}
+    home = home_namespace(rendered)
     selector = f"{STACK_LABEL}={stack}"
     owned = PRUNE_KINDS if recorded is None else recorded
     kinds = list(dict.fromkeys([*owned, *stack_kinds.rendered(rendered)]))
@@ -296,8 +331,10 @@ def _prune_candidates(
         found = []
         for obj in kube.list(api_version, kind, all_namespaces=True, label_selector=selector):
             meta = obj.get("metadata", {})
-            if controlled(meta) or meta.get("namespace") not in visited | {None}:
+            if controlled(meta) or placed(meta) or meta.get("namespace") not in visited | {None}:
                 continue
+            if meta.get("namespace") is None and (meta.get("labels") or {}).get(STACK_NAMESPACE_LABEL) != home:
+                continue  # another namespace's stack of this name, or one applied before the label
             if (api_version, kind, meta.get("namespace"), meta.get("name")) not in keep:
                 ref = {"apiVersion": api_version, "kind": kind, "metadata": meta}
                 found.append(Change(ref, "delete", [f"- {object_ref(ref)}"]))

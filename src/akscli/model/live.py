@@ -10,6 +10,7 @@ from typing import Any
 
 from akscli import suggest
 from akscli.errors import AkscliError, NotFoundError, NotInstalledError, UsageError
+from akscli.fleet import namespaces_placed
 from akscli.kube import kaito_claims
 from akscli.kube.client import Kube
 from akscli.kube.readiness.dynamo import RETRIED_REASON
@@ -36,10 +37,7 @@ from akscli.model.kinds import (
     READY_KINDS,
     SERVICE_PORT,
     SERVING_KINDS,
-    STACK_KINDS,
     VLLM_PORT,
-    ObjectRef,
-    stack_of,
 )
 from akscli.model.metrics import Target
 from akscli.model.revisions import revisions
@@ -232,7 +230,7 @@ def fleet_members(crp: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def _kind_available(kube: Kube, api_version: str, kind: str) -> bool:
+def kind_available(kube: Kube, api_version: str, kind: str) -> bool:
     """Built-in kinds always are; a CRD kind only where its operator is installed."""
     return "/" not in api_version or api_version.startswith("apps/") or kube.has_api(api_version, kind)
 
@@ -259,7 +257,7 @@ def deployed_models(
     found = []
     members: dict[tuple[str, str], list[Mapping[str, Any]]] = {}  # an InferenceSet's Workspaces
     for api_version, kind in SERVING_KINDS:
-        if not _kind_available(kube, api_version, kind):
+        if not kind_available(kube, api_version, kind):
             continue
         selector = MODEL_LABEL if kind == "Deployment" else None
         selector = ",".join(s for s in (selector, label_selector) if s) or None
@@ -299,13 +297,12 @@ def placed_namespace(kube: Kube, name: str) -> str | None:
     apis/placement/v1/clusterresourceplacement_types.go ResourceSelectorTerm group/kind/name).
     A model of that name also recorded in the context's namespace makes the name ambiguous: refused.
     """
-    if not _kind_available(kube, FLEET_API, "ClusterResourcePlacement"):
+    if not kind_available(kube, FLEET_API, "ClusterResourcePlacement"):
         return None
     found = {
-        str(sel["name"])
+        ns
         for crp in kube.list(FLEET_API, "ClusterResourcePlacement", label_selector=f"{MODEL_LABEL}={name}")
-        for sel in dig(crp, "spec.resourceSelectors") or []
-        if sel.get("kind") == "Namespace" and not sel.get("group") and sel.get("name")
+        for ns in namespaces_placed(crp)
     }
     if len(found) > 1:
         raise UsageError(
@@ -326,7 +323,7 @@ def placed_namespace(kube: Kube, name: str) -> str | None:
 def find(kube: Kube, name: str, namespace: str) -> dict[str, Any]:
     """The object serving the deployed model ``name`` (Workspace, InferenceSet or Deployment)."""
     for api_version, kind in SERVING_KINDS:
-        if not _kind_available(kube, api_version, kind):
+        if not kind_available(kube, api_version, kind):
             continue
         obj = kube.get(api_version, kind, name, namespace=namespace)
         if obj is None or (
@@ -348,7 +345,7 @@ def not_found(kube: Kube, name: str, namespace: str) -> NotFoundError:
     for api_version, kind in SERVING_KINDS:
         selector = MODEL_LABEL if kind == "Deployment" else None
         try:
-            if _kind_available(kube, api_version, kind):
+            if kind_available(kube, api_version, kind):
                 listed = kube.list(
                     api_version, kind, namespace=namespace, label_selector=selector, page_size=suggest.NAMES_LOOKED_UP
                 )
@@ -555,45 +552,3 @@ def serving_figures(kube: Kube, obj: Mapping[str, Any]) -> str:
     except AkscliError as exc:
         return f"metrics unavailable: {exc.message}"
     return metrics.one_line(rows)
-
-
-def held_configmaps(kube: Kube, refs: Iterable[ObjectRef]) -> list[ObjectRef]:
-    """The ConfigMaps among ``refs`` that an InferenceSet among them names: deleted only once the set
-    is gone. KAITO's InferenceSet webhook validates, on every update, the Workspace the set would
-    make, and so reads its ConfigMap (upstream: kaito-project/kaito v0.12.0 0894eb2b
-    api/v1beta1/inferenceset_validation.go Validate, inference_config_validation.go
-    validateInferenceConfig); its controller lets a deleted set go by an update that removes its
-    finalizer (pkg/inferenceset/inferenceset_controller.go garbageCollectInferenceSet), which the
-    webhook refuses once the ConfigMap is gone: the set would stay, deleting, for ever."""
-    refs = list(refs)
-    held: list[ObjectRef] = []
-    for api_version, kind, name, namespace in refs:
-        if kind != "InferenceSet":
-            continue
-        found = kube.get(api_version, kind, name, namespace)
-        config = dig(found or {}, "spec.template.inference.config")
-        ref: ObjectRef = ("v1", "ConfigMap", str(config), namespace)
-        if config and ref in refs and ref not in held:
-            held.append(ref)
-    return held
-
-
-def stack_refs(kube: Kube, name: str, namespace: str, *, keep_history: bool) -> list[ObjectRef]:
-    """Every object a deploy of ``name`` created (and, unless kept, its revision records)."""
-    # By the stack label, and by the model label every rendered object carries: `akscli apply -f`
-    # of a dry-run's output gives the objects another stack, and they are still this model's.
-    selectors = (f"akscli.io/stack={stack_of(name)}", f"{MODEL_LABEL}={name}")
-    refs: list[ObjectRef] = []
-    for api_version, kind in STACK_KINDS:
-        if not _kind_available(kube, api_version, kind):
-            continue
-        scope = None if api_version == FLEET_API else namespace
-        for selector in selectors:
-            for obj in kube.list(api_version, kind, namespace=scope, label_selector=selector):
-                refs.append((api_version, kind, obj["metadata"]["name"], scope))
-    refs = list(dict.fromkeys(refs))
-    if not keep_history:
-        refs += [("v1", "ConfigMap", rev.object_name, namespace) for rev in revisions(kube, name, namespace)]
-    if not refs:
-        raise not_found(kube, name, namespace)
-    return refs
