@@ -459,6 +459,12 @@ def wait_lro(
                     what=what,
                     operation=operation_url(poller),
                 )
+        # The state ARM reported last, also for an operation done before its first poll: the wait
+        # ends on it as `nodepool add`'s does (az aks create ends with the resource, its
+        # provisioningState in it: Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/custom.py
+        # aks_create returns the LRO's result).
+        if progress is not None and (final := str(poller.status())) != last:
+            progress(f"{what}: {final}")
         return poller.result()
     except KeyboardInterrupt:
         raise OperationInterrupted(what, operation_url(poller), state) from None
