@@ -33,6 +33,7 @@ from akscli.cli.model_reuse import reusing_values
 from akscli.model import catalog, kinds, plan_view, reuse, skus
 
 if TYPE_CHECKING:
+    from akscli.model.planning import Plan
     from akscli.model.request import DeployRequest
 
 # The cluster side (the kubernetes client wrapper, the objects per runtime, revisions, the
@@ -337,7 +338,7 @@ def deploy_cmd(
         # with akscli's labels only and KEDA querying kinds.DEFAULT_PROMETHEUS (docs/model.md).
         req.monitor_api = kinds.PODMONITOR_APIS[-1] if req.autoscale and req.runtime == "vllm" else None
     objects = deploy.build(req)
-    _announce(req)
+    _announce(req, the_plan)
     if kube is None:
         if create_namespace and not fleet:
             deploy_steps.client_dry_run_namespace(req.namespace, output_fmt)
@@ -396,8 +397,8 @@ def deploy_cmd(
         rollout.wait(objects, timeout, fleet=fleet, name=req.name, namespace=req.namespace, revision=rev)
 
 
-def _announce(req: "DeployRequest") -> None:
-    """The size the plan chose, and what will stop the model from starting."""
+def _announce(req: "DeployRequest", the_plan: "Plan") -> None:
+    """The size the plan chose (and what Azure bills for it), and what will stop the model from starting."""
     from akscli.model import catalog, kaito_names
 
     fit = req.fit
@@ -405,6 +406,8 @@ def _announce(req: "DeployRequest") -> None:
         f"plan: {fit.vm_size} x {fit.nodes} node(s), {fit.gpus} GPU(s), tensor parallel "
         f"{fit.tensor_parallel}, {plan_view.usd(fit.price_per_month)}/month per replica"
     )
+    if billed := plan_view.billed_note(the_plan, fit):
+        output.info(billed)
     for warning in fit.warnings:
         output.warn(warning)
     # What KAITO's webhook reads from the Hub at admission, or vLLM from config.json at start: out of akscli's reach.

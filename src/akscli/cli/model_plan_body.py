@@ -134,6 +134,8 @@ def _print_plan(the_plan: planning.Plan, chosen: planning.Fit | None, fmt: str) 
         output.write(hidden)
     if chosen is not None:
         output.write(f"pick: {plan_view.pick_line(chosen)}")
+        if billed := plan_view.billed_note(the_plan, chosen):
+            output.write(billed)
         if chosen.throughput is not None:
             output.write(plan_view.throughput_note(chosen.throughput))
     for warning in the_plan.warnings:

@@ -153,6 +153,34 @@ def pick_line(f: Fit) -> str:
     )
 
 
+def billed_note(the_plan: Plan, f: Fit) -> str | None:
+    """What Azure bills where a replica takes fewer of a node's GPUs than the VM has (the vLLM
+    runtime's one-GPU model on an 8-GPU size): the whole VM. A VM is billed whole, used or not
+    (the prices are per VM: /work/shared/data/azure-gpu-skus.csv, price_usd_per_hour); the node
+    akscli pins the pods to is of that size (Karpenter and KAITO's gpu-provisioner make the size
+    the NodePool or Workspace names: Azure/gpu-provisioner pkg/providers/instance/instance.go
+    launchInstance, an agent pool of instanceTypes[0]). A KAITO Workspace's pod requests every GPU
+    of its size (kaito-project/kaito pkg/workspace/inference/preset_inferences.go
+    GenerateInferencePodSpec: nvidia.com/gpu of gpuConfig.GPUCount), so its rows leave none idle.
+    None where nothing is idle or there is no price."""
+    if f.price_per_month is None or f.nodes != 1 or f.gpus >= f.gpus_per_node:
+        return None
+    note = (
+        f"billed: the whole VM, {usd(f.price_per_month)}/month: a replica uses {f.gpus} of its {f.gpus_per_node} "
+        f"GPUs and Azure bills a VM whole; up to {f.replicas_per_node} replicas share one node "
+        f"({usd(f.price_per_month / max(f.replicas_per_node, 1))}/month each on a full node)"
+    )
+    cheaper = [
+        o
+        for o in the_plan.options
+        if servable(o) and o.price_per_month is not None and o.price_per_month < f.price_per_month
+    ]
+    if cheaper:
+        alt = min(cheaper, key=lambda o: o.price_per_month or 0.0)
+        note += f"; {alt.vm_size} ({alt.gpus_per_node} GPU(s)) fits for {usd(alt.price_per_month)}/month"
+    return note
+
+
 def throughput_note(t: Throughput) -> str:
     return (
         f"tok/s is an estimate: memory-bandwidth bound decode at {t.efficiency:.0%} of "
