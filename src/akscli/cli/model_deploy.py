@@ -334,12 +334,14 @@ def deploy_cmd(
     else:
         # A client dry run renders into -n, else the kubeconfig context's namespace (options.client_namespace)
         req.namespace = namespace or cluster.client_namespace()
-        # Nothing to ask offline: render the Prometheus Operator's PodMonitor for a scraped metric,
-        # with akscli's labels only and KEDA querying kinds.DEFAULT_PROMETHEUS (docs/model.md).
-        req.monitor_api = kinds.PODMONITOR_APIS[-1] if req.autoscale and req.runtime == "vllm" else None
+        # Nothing to ask offline: render the PodMonitor of the scraper --prometheus implies, with
+        # akscli's labels only (KEDA querying kinds.DEFAULT_PROMETHEUS without it; docs/model.md).
+        req.monitor_warning = deploy_steps.client_dry_run_scraper(req)
     objects = deploy.build(req)
     _announce(req, the_plan)
     if kube is None:
+        if req.monitor_warning:
+            output.warn(req.monitor_warning)
         if create_namespace and not fleet:
             deploy_steps.client_dry_run_namespace(req.namespace, output_fmt)
         if (unrendered := deploy_steps.client_dry_run_pod_monitor(req)) is not None:

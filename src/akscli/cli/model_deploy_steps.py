@@ -108,6 +108,31 @@ def client_dry_run_namespace(namespace: str, fmt: str) -> None:
         output.info(f"namespace/{namespace} created (dry run)")
 
 
+def client_dry_run_scraper(req: "DeployRequest") -> str | None:
+    """The PodMonitor group a client dry run renders, asking no cluster: none without vLLM's
+    --autoscale (client_dry_run_pod_monitor says so); Azure Monitor's where --prometheus names an
+    Azure Monitor workspace, whose series on AKS its managed Prometheus scrapes from
+    azmonitoring.coreos.com PodMonitors only (MicrosoftDocs/azure-aks-docs
+    articles/aks/deploy-postgresql-ha.md), and the trigger then authenticates
+    (request.queries_workspace); else the Prometheus Operator's. Returns what the output cannot
+    know offline: the workspace's ``cluster`` label (monitoring.workspace_cluster), None otherwise."""
+    from akscli.model import kinds, monitoring
+
+    if not (req.autoscale and req.runtime == "vllm"):
+        req.monitor_api = None
+        return None
+    if req.prometheus is None or not monitoring.is_workspace(req.prometheus):
+        req.monitor_api = kinds.PROMETHEUS_OPERATOR_API
+        return None
+    req.monitor_api = kinds.AZURE_MONITOR_API
+    return (
+        "--dry-run=client asks no cluster, so KEDA's query names no cluster label: a real deploy reads the one "
+        f"Azure Monitor's collector stamps ({monitoring.COLLECTOR_NAMESPACE}/{monitoring.COLLECTOR_DEPLOYMENT}) "
+        "and pins the query to it, as the workspace holds the series of every cluster that sends to it; "
+        "--dry-run=server -o yaml renders the pinned query"
+    )
+
+
 def client_dry_run_pod_monitor(req: "DeployRequest") -> str | None:
     """What --dry-run=client leaves out of its output, said on stderr: a real deploy asks the
     cluster which PodMonitor API it serves (preflight.monitor_api) and adds a PodMonitor for the

@@ -129,10 +129,10 @@ def _scaled_object(req: DeployRequest, base: dict[str, Any], autoscale: tuple[in
             "min_replicas": autoscale[0],
             "max_replicas": autoscale[1],
             "prometheus": req.prometheus or DEFAULT_PROMETHEUS,
-            # Azure Monitor's workspace needs KEDA's workload identity (monitoring.py).
-            "auth": f"{req.name}-prometheus" if req.managed_prometheus else None,
+            # An Azure Monitor workspace needs KEDA's workload identity (request.queries_workspace).
+            "auth": f"{req.name}-prometheus" if req.queries_workspace else None,
             # ... for the workspace's own cloud (KEDA asks for the public one otherwise).
-            "cloud": monitoring.keda_cloud(req.prometheus or "") if req.managed_prometheus else None,
+            "cloud": monitoring.keda_cloud(req.prometheus or "") if req.queries_workspace else None,
             "threshold": str(req.queue_threshold),
             "query": queue_query(req),
         },

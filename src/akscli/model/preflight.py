@@ -39,16 +39,26 @@ KEDA_KAITO_SCALER_INSTALL = (
 )
 
 
-def monitor_api(kube: Kube) -> str | None:
-    """The PodMonitor API the cluster serves (Azure Monitor managed Prometheus first)."""
-    return next((api for api in PODMONITOR_APIS if kube.has_api(api, "PodMonitor")), None)
+def monitor_api(kube: Kube, prometheus: str | None = None) -> str | None:
+    """The PodMonitor API whose scraper feeds what KEDA queries: Azure Monitor managed Prometheus's
+    first, but the Prometheus Operator's where the cluster serves both and --prometheus names a
+    Prometheus, not a workspace. The two groups live side by side, and managed Prometheus does not
+    read the Prometheus Operator's PodMonitors (MicrosoftDocs/azure-aks-docs
+    articles/aks/deploy-postgresql-ha.md: "Managed Prometheus does not pick up the custom resource
+    definitions (CRDs) from the Prometheus community ... This allows pod monitors for Managed
+    Prometheus to exist side-by-side those that use the community pod monitor"), so a query on
+    the cluster's own Prometheus needs the PodMonitor that Prometheus reads."""
+    served = [api for api in PODMONITOR_APIS if kube.has_api(api, "PodMonitor")]
+    if len(served) > 1 and prometheus is not None and not monitoring.is_workspace(prometheus):
+        return PROMETHEUS_OPERATOR_API
+    return served[0] if served else None
 
 
 def prepare(kube: Kube, req: DeployRequest) -> None:
     """What the objects depend on in this cluster, read before they are rendered: the PodMonitor
     group, the labels a Prometheus selects PodMonitors by (and its address for KEDA), and KAITO's
     own InferencePool of the set."""
-    req.monitor_api = monitor_api(kube)
+    req.monitor_api = monitor_api(kube, req.prometheus if req.autoscale and req.runtime == "vllm" else None)
     if req.managed_prometheus and not req.fleet:  # KEDA's query names this cluster's series
         req.workspace_cluster, req.monitor_warning = monitoring.workspace_cluster(kube)
     if req.monitor_api == PROMETHEUS_OPERATOR_API:
@@ -129,7 +139,7 @@ def check(
     ``volumes``: the classes the deploy's fit check read already (each is read once)."""
     warnings: list[str] = [req.monitor_warning] if req.monitor_warning else []
     check_operators(kube, objects)
-    if req.managed_prometheus:  # KEDA signs in to the workspace with its workload identity
+    if req.queries_workspace:  # KEDA signs in to the workspace with its workload identity
         warnings += keda_identity.warnings(kube)
     if req.monitor_api == AZURE_MONITOR_API and req.serves_vllm_metrics and not req.fleet:
         warnings += _check_arc_target_allocator(kube, req)

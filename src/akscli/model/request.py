@@ -116,6 +116,16 @@ class DeployRequest:
         return self.runtime == "vllm" and self.autoscale is not None and self.monitor_api == AZURE_MONITOR_API
 
     @property
+    def queries_workspace(self) -> bool:
+        """KEDA's query goes to an Azure Monitor workspace, which answers only a request with an Entra
+        token: with managed Prometheus, and also where a self-managed Prometheus remote-writes the
+        series there and --prometheus names the workspace (MicrosoftDocs/azure-monitor-docs
+        articles/azure-monitor/metrics/prometheus-remote-write-configure.md). The trigger then needs
+        KEDA's workload identity (deploy.py: the TriggerAuthentication, the workspace's cloud)."""
+        asked = self.runtime == "vllm" and self.autoscale is not None and self.prometheus is not None
+        return self.managed_prometheus or (asked and monitoring.is_workspace(str(self.prometheus)))
+
+    @property
     def vm_size(self) -> str:
         return self.fit.vm_size
 
