@@ -103,3 +103,51 @@ def test_a_workspace_a_self_managed_prometheus_remote_writes_to_is_queried_with_
     assert trigger["authenticationRef"] == {"name": "phi-4-prometheus"}
     auth = emu.cluster.get(KEDA, "TriggerAuthentication", "default", "phi-4-prometheus")
     assert auth["spec"]["podIdentity"]["provider"] == "azure-workload"
+
+
+def test_a_workspace_whose_prometheus_remote_writes_nowhere_is_warned_about(model_emulator: Start) -> None:
+    emu = model_emulator(monitoring=True)
+    keda_operator_pod(emu, workload_identity=True)
+    result = invoke(*AUTOSCALE, "--prometheus", WORKSPACE, "-y")
+    assert result.exit_code == 0, result
+    assert (
+        "warning: KEDA queries the Azure Monitor workspace amw-ml-a1b2.eastus.prometheus.monitor.azure.com, but "
+        "Prometheus monitoring/kube-prometheus-stack-prometheus, which scrapes PodMonitor default/phi-4, "
+        "remote-writes nowhere (no spec.remoteWrite)" in result.stderr
+    )
+
+
+def _remote_writing(emu: Any, external_labels: dict[str, str]) -> None:
+    spec = {"remoteWrite": [{"url": "https://dce-ml.eastus-1.metrics.ingest.monitor.azure.com/dataCollectionRules/"
+                                   "dcr-0000/streams/Microsoft-PrometheusMetrics/api/v1/write"}],
+            "externalLabels": external_labels}  # fmt: skip
+    emu.cluster.patch(OPERATOR, "Prometheus", "monitoring", "kube-prometheus-stack-prometheus",
+                      {"spec": spec})  # fmt: skip
+
+
+def test_a_remote_written_workspace_query_names_the_prometheus_external_cluster_label(model_emulator: Start) -> None:
+    # Prometheus puts its external labels on every series it remote-writes, and the workspace holds
+    # every cluster's: the cluster external label keeps this cluster's queue.
+    emu = model_emulator(monitoring=True)
+    keda_operator_pod(emu, workload_identity=True)
+    _remote_writing(emu, {"cluster": "aks-ml-westus"})
+    result = invoke(*AUTOSCALE, "--prometheus", WORKSPACE, "-y")
+    assert result.exit_code == 0, result
+    query = emu.cluster.get(KEDA, "ScaledObject", "default", "phi-4")["spec"]["triggers"][0]["metadata"]["query"]
+    assert query.startswith('sum(vllm:num_requests_waiting{cluster="aks-ml-westus",namespace="default"')
+    assert "remote-writes nowhere" not in result.stderr and "query is not pinned" not in result.stderr
+
+
+def test_a_remote_written_workspace_without_a_cluster_external_label_warns_the_query_is_unpinned(
+    model_emulator: Start,
+) -> None:
+    emu = model_emulator(monitoring=True)
+    keda_operator_pod(emu, workload_identity=True)
+    _remote_writing(emu, {})
+    result = invoke(*AUTOSCALE, "--prometheus", WORKSPACE, "-y")
+    assert result.exit_code == 0, result
+    assert (
+        "warning: KEDA's query is not pinned to this cluster (Prometheus monitoring/kube-prometheus-stack-prometheus"
+        in (result.stderr)
+    )
+    assert "set spec.externalLabels.cluster on monitoring/kube-prometheus-stack-prometheus" in result.stderr

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -129,10 +129,41 @@ class Scraper:
     namespace: str
     name: str
     labels: dict[str, str]
+    # Whether it remote-writes anywhere (spec.remoteWrite), and the labels it adds to what it
+    # sends (spec.externalLabels): workspace_pin reads them for a query on a workspace.
+    remote_write: bool = False
+    external_labels: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def address(self) -> str:
         return f"http://{PROMETHEUS_SERVICE}.{self.namespace}.svc.cluster.local:9090"
+
+
+def workspace_pin(scraper: Scraper, url: str, monitor: str) -> tuple[str | None, str | None]:
+    """For KEDA's query on an Azure Monitor workspace fed by the Prometheus Operator's ``scraper``
+    through remote-write (MicrosoftDocs/azure-monitor-docs
+    articles/azure-monitor/metrics/prometheus-remote-write-configure.md): the ``cluster`` label
+    that pins the query to this cluster's series and no warning, or None and why not. The
+    operator adds spec.externalLabels to the Prometheus's external labels
+    (prometheus-operator/prometheus-operator pkg/prometheus/promcfg.go buildExternalLabels), which
+    Prometheus puts on every series it remote-writes (prometheus/prometheus
+    docs/configuration/configuration.md, ``external_labels``: "The labels to add to any time series
+    or alerts when communicating with external systems (federation, remote storage, Alertmanager)").
+    A Prometheus with no spec.remoteWrite sends the workspace nothing."""
+    ref = f"{scraper.namespace}/{scraper.name}"
+    host = urlsplit(url).hostname or url
+    if not scraper.remote_write:
+        return None, (
+            f"KEDA queries the Azure Monitor workspace {host}, but Prometheus {ref}, which scrapes PodMonitor "
+            f"{monitor}, remote-writes nowhere (no spec.remoteWrite): the workspace gets no {QUEUE_METRIC} and "
+            f"KEDA's trigger fails; remote-write {ref} to the workspace, or leave out --prometheus to query "
+            f"{ref} itself"
+        )
+    label = str(scraper.external_labels.get("cluster") or "")
+    if label:
+        return label, None
+    detail = f"Prometheus {ref} sets no cluster label in spec.externalLabels"
+    return None, _unpinned(detail, f"set spec.externalLabels.cluster on {ref} to this cluster's name and deploy again")
 
 
 def select_scraper(kube: Kube, namespace: str, labels: Mapping[str, str]) -> Scraper:
@@ -220,7 +251,8 @@ def scraper_of(
             return None, f"{ref}'s podMonitorSelector matchExpressions exclude akscli's PodMonitor"
     except SelectorError as exc:
         return None, f"{ref}'s podMonitorSelector cannot be read ({exc.message}), so it selects nothing"
-    return Scraper(str(md.get("namespace", "")), str(md["name"]), wanted), ""
+    external = {str(k): str(v) for k, v in (spec.get("externalLabels") or {}).items()}
+    return Scraper(str(md.get("namespace", "")), str(md["name"]), wanted, bool(spec.get("remoteWrite")), external), ""
 
 
 def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
@@ -381,10 +413,10 @@ def cluster_alias(settings: Mapping[str, Any] | None) -> str:
     return re.sub(r"[^0-9a-zA-Z]+", "_", alias.strip()).strip("_")
 
 
-def _unpinned(detail: str) -> str:
-    """The deploy's line when the collector's cluster label could not be read."""
+def _unpinned(detail: str, fix: str = "grant read on kube-system Deployments and ConfigMaps and deploy again") -> str:
+    """The deploy's line when this cluster's label on the workspace's series is not known."""
     return (
         f"KEDA's query is not pinned to this cluster ({bounded.value(detail, 100)}): the workspace holds the series "
         f"of every cluster that sends to it, so {QUEUE_METRIC} would be summed over each cluster that runs this "
-        "model in this namespace; grant read on kube-system Deployments and ConfigMaps and deploy again"
+        f"model in this namespace; {fix}"
     )

@@ -74,6 +74,11 @@ def prepare(kube: Kube, req: DeployRequest) -> None:
             req.monitor_labels = scraper.labels
             if needs_metric and req.prometheus is None:
                 req.prometheus = scraper.address
+            elif needs_metric and req.queries_workspace and not req.fleet:  # fed by remote-write
+                monitor = f"{req.namespace}/{req.name}"
+                req.workspace_cluster, req.monitor_warning = monitoring.workspace_pin(
+                    scraper, str(req.prometheus), monitor
+                )
     if req.inference_pool and req.runtime == "kaito" and not req.fleet and kube.has_api(POOL_API, "InferencePool"):
         pool = kaito_names.pool_name(req.name)
         if kube.get(POOL_API, "InferencePool", pool, namespace=req.namespace) is not None or (
