@@ -300,7 +300,10 @@ def logs_cmd(
         typer.Option(
             "-c",
             "--container",
-            help="The logs of this container of each pod (kubectl logs -c); default: the pod's one container.",
+            help=(
+                "The logs of this container of each pod (kubectl logs -c); default: the one the pod's "
+                "kubectl.kubernetes.io/default-container annotation names, else its first."
+            ),
             show_default=False,
         ),
     ] = None,
@@ -317,14 +320,14 @@ def logs_cmd(
     namespace = obj["metadata"]["namespace"]
     pods = live.server_pods(kube, obj)
     shown = pods[:1] if follow else pods
-    if container is not None:
-        _check_container(kube, namespace, shown, container, f"akscli model logs {name} -n {namespace}")
+    command = f"akscli model logs {name} -n {namespace}"
+    containers = _containers(kube, namespace, shown, container, command)
     for pod in shown:
         prefix = f"[{pod}] " if len(shown) > 1 else ""
         for line in kube.logs(
             namespace,
             pod,
-            container=container,
+            container=containers.get(pod),
             follow=follow,
             tail_lines=tail_lines,
             previous=previous,
@@ -334,15 +337,27 @@ def logs_cmd(
             output.write(prefix + line.rstrip("\n"), raw=True)  # as kubectl logs: the bytes as they came
 
 
-def _check_container(kube: Any, namespace: str, pods: list[str], container: str, command: str) -> None:
-    """Every pod shown has ``container``, before any line is printed, as kubectl logs checks each pod
-    (kube.pod_containers); a pod gone since the list is left to the log request's NotFound."""
+def _containers(kube: Any, namespace: str, pods: list[str], container: str | None, command: str) -> dict[str, str]:
+    """The container to read of each pod shown, chosen before any line is printed as kubectl logs
+    chooses (kube.pod_containers): ``container`` when every pod has it, else kubectl's refusal; with
+    none, each pod's default, its notice on stderr as kubectl writes it for each pod of a selector
+    (kubernetes/kubectl dee3483a pkg/polymorphichelpers/logsforobject.go, a PodList with allPods
+    false). A pod gone since the list is left to the log request's NotFound."""
     from akscli.kube import pod_containers
 
+    chosen: dict[str, str] = {}
     for pod_name in pods:
         pod = kube.get("v1", "Pod", pod_name, namespace)
-        if pod is not None:
+        if pod is None:
+            continue
+        if container is not None:
             pod_containers.check(pod, container, command)
+            chosen[pod_name] = container
+            continue
+        chosen[pod_name], notices = pod_containers.default(pod)
+        for notice in notices:
+            output.info(notice)
+    return chosen
 
 
 def _since_seconds(since: str) -> int:

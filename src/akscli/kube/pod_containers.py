@@ -4,11 +4,14 @@ wrong name is answered with. Plain logic: no I/O, no kubernetes import.
 upstream: kubernetes/kubectl dee3483a pkg/cmd/util/podcmd/podcmd.go FindContainerByName (spec.containers,
 then initContainers, then ephemeralContainers) and AllContainerNames (containers, then ``NAME (ephem)``,
 then ``NAME (init)``, joined with ", "); pkg/polymorphichelpers/logsforobject.go logsForObjectWithClient:
-``container %s is not valid for pod %s out of: %s`` before any log is asked for.
+``container %s is not valid for pod %s out of: %s`` before any log is asked for; with no container
+named, the ``kubectl.kubernetes.io/default-container`` annotation's container, else the first, with
+``Defaulted container %q out of: %s`` on stderr when the pod has more than one.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,3 +49,28 @@ def check(pod: Mapping[str, Any], name: str, command: str) -> None:
         f"container {name} is not valid for pod {pod_name} out of: {all_names(pod)}",
         hint=f"give one of them: {command} -c {first}",
     )
+
+
+# kubernetes/kubectl dee3483a pkg/cmd/util/podcmd/podcmd.go DefaultContainerAnnotationName
+DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container"
+
+
+def default(pod: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """The container kubectl logs reads when none is named, and the lines it writes on stderr about
+    the choice (kubernetes/kubectl dee3483a pkg/polymorphichelpers/logsforobject.go
+    logsForObjectWithClient): the annotation's container when the pod has it (an annotation naming
+    none of them: ``Default container name %q not found in pod %s``, then the first); else the first
+    container, with ``Defaulted container %q out of: %s`` when the pod has any other container, init
+    or ephemeral ones included. ``%q`` is Go's quoted string, which JSON's matches for these names."""
+    lines: list[str] = []
+    pod_name = (pod.get("metadata") or {}).get("name", "?")
+    annotated = str(((pod.get("metadata") or {}).get("annotations") or {}).get(DEFAULT_CONTAINER_ANNOTATION) or "")
+    if annotated:
+        if has(pod, annotated):
+            return annotated, lines
+        lines.append(f"Default container name {json.dumps(annotated)} not found in pod {pod_name}")
+    containers = _named(pod, "containers")
+    first = containers[0] if containers else ""
+    if len(containers) > 1 or _named(pod, "initContainers") or _named(pod, "ephemeralContainers"):
+        lines.append(f"Defaulted container {json.dumps(first)} out of: {all_names(pod)}")
+    return first, lines
