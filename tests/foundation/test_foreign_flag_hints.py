@@ -66,3 +66,34 @@ def test_ray_address_on_ray_job_submit_names_the_cluster_flag() -> None:
         "hint: --address is Ray's job CLI flag; 'akscli ray job submit' reaches a Ray cluster by its name: "
         "-c/--cluster NAME"
     )
+
+
+@pytest.mark.parametrize("flag", ["--grace-period=0", "--now", "--force"])
+def test_kubectl_delete_grace_flags_on_model_delete_say_the_pods_keep_their_own_grace_period(flag: str) -> None:
+    # kubectl delete's flags (kubernetes/kubectl pkg/cmd/delete/delete_flags.go); the API server takes a
+    # grace period only for pods (kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/registry/rest/delete.go)
+    assert _hint("model", "delete", "phi-4", flag) == (
+        "hint: 'akscli model delete' deletes the objects that run the pods, which take no grace period: each pod "
+        "stops within its own terminationGracePeriodSeconds; leave it out (--no-wait returns without waiting for them)"
+    )
+
+
+def test_kubectl_delete_cascade_on_model_delete_says_the_pods_always_go_with_their_objects() -> None:
+    assert _hint("model", "delete", "phi-4", "--cascade=orphan") == (
+        "hint: 'akscli model delete' always deletes the pods with the objects that run them (kubectl's --cascade "
+        "background or foreground, never orphan); leave it out (--wait, the default, waits for the objects, "
+        "--no-wait returns at once)"
+    )
+
+
+@pytest.mark.parametrize("kind", ["cluster", "job", "service"])
+def test_kubectl_delete_grace_period_on_a_ray_delete_gets_the_same_answer(kind: str) -> None:
+    assert _hint("ray", kind, "delete", "train", "--grace-period", "0").startswith(
+        f"hint: 'akscli ray {kind} delete' deletes the objects that run the pods, which take no grace period"
+    )
+
+
+def test_ray_address_on_ray_job_delete_keeps_its_cluster_flag_answer() -> None:
+    assert _hint("ray", "job", "delete", "train", "--address", "http://head:8265").startswith(
+        "hint: --address is Ray's job CLI flag"
+    )

@@ -82,10 +82,27 @@ CONFIG_FILE_FLAGS = frozenset({"--config", "--config-file"})
 #   container of each server pod, chosen with -c/--container as kubectl's.
 # - Ray's job CLI --address, the dashboard to reach (ray-project/ray
 #   python/ray/dashboard/modules/job/cli.py): akscli's ray job commands find the cluster by name.
+# - kubectl delete's --grace-period, --now, --force and --cascade (kubernetes/kubectl
+#   pkg/cmd/delete/delete_flags.go AddFlags) on the deletes of objects that run pods (a model's, a
+#   Ray cluster's, job's or service's): the API server honours a grace period only for kinds with a
+#   graceful delete strategy, pods (kubernetes/kubernetes
+#   staging/src/k8s.io/apiserver/pkg/registry/rest/delete.go BeforeDelete, RESTGracefulDeleteStrategy),
+#   so the pods keep their own terminationGracePeriodSeconds; akscli deletes with propagation
+#   Background, or Foreground for an operator's object it waits for (cli/common.py delete_objects),
+#   never Orphan, and its --wait waits for the objects.
 _NO_SSH = "akscli's clusters carry no SSH key (it sends no linuxProfile): leave it out"
 _NODEPOOL_NAME = "--nodepool-name is az's; '{path}' takes the pool's name as its first word: {path} NAME -c CLUSTER"
 _RAY_ADDRESS = "--address is Ray's job CLI flag; '{path}' reaches a Ray cluster by its name: -c/--cluster NAME"
 _CONTAINER = "'{path}' reads one container of each of the model's server pods; name it with -c/--container NAME"
+_GRACE = (
+    "'{path}' deletes the objects that run the pods, which take no grace period: each pod stops within its own "
+    "terminationGracePeriodSeconds; leave it out (--no-wait returns without waiting for them)"
+)
+_CASCADE = (
+    "'{path}' always deletes the pods with the objects that run them (kubectl's --cascade background or "
+    "foreground, never orphan); leave it out (--wait, the default, waits for the objects, --no-wait returns at once)"
+)
+_POD_OWNER_DELETE = {"--grace-period": _GRACE, "--now": _GRACE, "--force": _GRACE, "--cascade": _CASCADE}
 FOREIGN: dict[str, dict[str, str]] = {
     "cluster create": {
         "--generate-ssh-keys": _NO_SSH,
@@ -106,6 +123,8 @@ FOREIGN: dict[str, dict[str, str]] = {
     "model logs": {"--all-containers": _CONTAINER},
     **{f"ray job {verb}": {"--address": _RAY_ADDRESS} for verb in ("submit", "status", "logs", "stop", "delete")},
 }
+for _command in ("model delete", "ray cluster delete", "ray job delete", "ray service delete"):
+    FOREIGN[_command] = {**FOREIGN.get(_command, {}), **_POD_OWNER_DELETE}
 # az's --ids, a resource's full ID in place of its name and group, on every command of a resource
 # (Azure/azure-cli src/azure-cli-core/azure/cli/core/commands/arm.py add_id_parameters).
 _IDS = "--ids is az's; '{path}' names the resource by its name and -g GROUP (with --subscription for another)"
