@@ -128,3 +128,14 @@ def test_render_of_a_template_refuses_a_table_format() -> None:
     result = invoke("render", "model/vllm", "--set", "name=x", "-o", "table")
     assert result.exit_code == 2, result
     assert result.stdout == ""
+
+
+def test_render_refuses_a_format_it_never_prints_with_its_own_formats_then_those_of_list() -> None:
+    # Before, the hint named table|wide|custom-columns=SPEC as if a template printed them.
+    result = invoke("render", "model/vllm", "--set", "name=x", "-o", "xml")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.splitlines() == [
+        "error: unknown output format 'xml'",
+        "hint: use -o yaml|json|name|jsonpath=TEMPLATE (default yaml; with --help-values or --list: "
+        "table|wide|json|yaml|name)",
+    ]

@@ -125,6 +125,18 @@ def output_option(formats: Sequence[str], note: str = "", *, accept: Sequence[st
     def check(ctx: Any, _param: Any, value: str | None) -> str | None:
         if value is None or getattr(ctx, "resilient_parsing", False):
             return value
+        try:
+            return check_format(value, allowed)
+        except UsageError as exc:
+            if not accept or not exc.message.startswith("unknown output format"):
+                raise
+        # A format no mode prints: the hint names the command's own formats (and az's word, as
+        # check_format does), then the note's: render's `-o xml` listed table|wide|custom-columns,
+        # which only its --list and --help-values take.
+        try:
+            check_format(value, formats)
+        except UsageError as exc:
+            raise UsageError(exc.message, hint=f"{exc.hint} ({note})" if note else exc.hint) from None
         return check_format(value, allowed)
 
     check.akscli_formats = allowed  # type: ignore[attr-defined]  # docgen's fast-path spec (akscli.cli.fast_spec)
