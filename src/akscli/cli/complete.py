@@ -343,6 +343,29 @@ def _connected(ctx: Any) -> "tuple[Any, str]":
     return kube, _param(ctx, "namespace") or kube.namespace
 
 
+def no_terminal_input() -> None:
+    """A <TAB>'s process reads nothing from the terminal, nor does what it starts: its stdin (fd 0)
+    becomes the null device. A kubeconfig exec plugin inherits fd 0 from the kubernetes client
+    (kubernetes-client/python-base config/exec_provider.py ExecProvider.run, installed as
+    kubernetes/config/exec_provider.py: ``stdin=None``
+    when stdout is no terminal, as in the shell's ``$(akscli __complete ...)``), and one still running
+    when ``_within`` gives up would read the keys typed at the prompt. client-go gives a plugin that
+    is not interactive the null device (kubernetes/client-go plugin/pkg/client/auth/exec/exec.go
+    refreshCredsLocked sets cmd.Stdin only when interactive; Go's os/exec: a nil Stdin reads from
+    os.DevNull). The shell scripts already send stderr to /dev/null, as cobra's do
+    (spf13/cobra bash_completionsV2.go, ``2>/dev/null``)."""
+    try:
+        null = os.open(os.devnull, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.dup2(null, 0)
+    except OSError:
+        pass
+    finally:
+        os.close(null)
+
+
 def _within(seconds: float, work: Callable[[], list[Any]]) -> list[Any] | None:
     """``work()`` if it finishes within ``seconds``, else None (the thread is left to end)."""
     result: list[list[Any]] = []

@@ -130,8 +130,9 @@ def _main() -> None:
     prog = "kubectl akscli" if os.path.basename(sys.argv[0]) == "kubectl-akscli" else "akscli"
     if sys.argv[1:2] == ["__complete"]:
         # Before the help fast path: an empty word list is a <TAB>, not a request for help.
-        from akscli.cli.complete import protocol_lines
+        from akscli.cli.complete import no_terminal_input, protocol_lines
 
+        no_terminal_input()
         say("".join(line + "\n" for line in protocol_lines(sys.argv[1:], command_tree, prog)))
     text = None if completing(sys.argv[1:]) else cached_help(sys.argv[1:], prog)
     if text is not None:
