@@ -97,16 +97,18 @@ def _conditions(parent: dict[str, Any]) -> dict[str, tuple[str, str]]:
     return {c["type"]: (c["status"], c["reason"]) for c in parent["conditions"]}
 
 
-def _route_resolved_refs(emu: KubeEmulator) -> dict[str, Any]:
+def _route_condition(emu: KubeEmulator, kind: str, want: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """The route's condition ``kind`` once ``want`` holds for it."""
     found: dict[str, Any] = {}
 
     def written() -> bool:
         route = emu.cluster.get(API, "HTTPRoute", "default", "phi-4") or {}
+        found.clear()
         for parent in (route.get("status") or {}).get("parents") or []:
-            found.update(next(c for c in parent["conditions"] if c["type"] == "ResolvedRefs"))
-        return bool(found)
+            found.update(next((c for c in parent["conditions"] if c["type"] == kind), {}))
+        return bool(found) and want(found)
 
-    assert wait_until(written, timeout=5.0)
+    assert wait_until(written, timeout=5.0), found
     return found
 
 
@@ -165,7 +167,30 @@ def test_with_the_extension_off_a_route_to_a_pool_has_invalid_kind_and_the_pool_
     _picker_service(emu)
     _pool(emu)
     _route(emu)
-    refs = _route_resolved_refs(emu)
+    refs = _route_condition(emu, "ResolvedRefs", lambda c: True)
     assert (refs["status"], refs["reason"]) == ("False", "InvalidKind")
     assert "ENABLE_GATEWAY_API_INFERENCE_EXTENSION" in refs["message"]
     assert not ((emu.cluster.get(POOL, "InferencePool", "default", "phi-4") or {}).get("status") or {}).get("parents")
+
+
+def test_a_route_to_a_pool_that_does_not_exist_is_accepted_with_backend_not_found(emu: KubeEmulator) -> None:
+    # kubernetes-sigs/gateway-api-inference-extension v1.6.0 conformance/tests/httproute_invalid_inferencepool_ref.go:
+    # Accepted True (Accepted) and ResolvedRefs False (BackendNotFound); the message is Istio's
+    # (istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go buildDestination).
+    _route(emu)
+    accepted = _route_condition(emu, "Accepted", lambda c: True)
+    refs = _route_condition(emu, "ResolvedRefs", lambda c: True)
+    assert (accepted["status"], accepted["reason"]) == ("True", "Accepted")
+    assert (refs["status"], refs["reason"], refs["message"]) == ("False", "BackendNotFound", "backend(phi-4) not found")
+
+
+def test_a_route_whose_pool_is_deleted_loses_its_resolved_refs(emu: KubeEmulator) -> None:
+    _picker_service(emu)
+    _pool(emu)
+    _route(emu)
+    _route_condition(emu, "ResolvedRefs", lambda c: c["status"] == "True")
+    emu.cluster.delete(POOL, "InferencePool", "default", "phi-4")
+    refs = _route_condition(emu, "ResolvedRefs", lambda c: c["status"] == "False")
+    assert (refs["reason"], refs["message"]) == ("BackendNotFound", "backend(phi-4) not found")
+    accepted = _route_condition(emu, "Accepted", lambda c: True)
+    assert (accepted["status"], accepted["reason"]) == ("True", "Accepted")

@@ -29,8 +29,8 @@ from typing import Any
 from akscli.errors import AuthError
 from akscli.kube import readiness
 from akscli.kube.client import Kube
-from akscli.model import gateway_checks
-from akscli.model.kinds import GATEWAY_API, ISTIO_CONTROLLER, POOL_API, is_istio_class
+from akscli.model import gateway_checks, kaito_names
+from akscli.model.kinds import GATEWAY_API, ISTIO_CONTROLLER, KAITO_POOL_SUFFIX, MODEL_LABEL, POOL_API, is_istio_class
 
 # The label that makes a pool's Service Istio's (istio/istio 1.29.6
 # pilot/pkg/config/kube/gateway/inferencepool_collection.go InferencePoolRefLabel).
@@ -142,11 +142,47 @@ def read(kube: Kube, name: str, namespace: str) -> Exposure | None:
     verdict, subject = readiness.check(route), f"HTTPRoute/{name}"
     if verdict.ready and pool is not None:
         verdict, subject = readiness.check(pool), f"InferencePool/{pool_name}"
+    elif pool_name and pool is None and verdict.reason == "BackendNotFound" and kube.has_api(POOL_API, "InferencePool"):
+        verdict = _missing_pool_verdict(verdict, route, namespace, pool_name)
     elif (
         pool is not None and verdict.reason in ("BackendNotFound", "InvalidDestination") and _istio_parent(kube, route)
     ):
         verdict = _pool_service_verdict(kube, verdict, namespace, str(pool_name))
     return Exposure(route, pool, verdict, subject, _rows(route) + (_rows(pool) if pool else []))
+
+
+def _missing_pool_verdict(
+    verdict: readiness.Readiness, route: Mapping[str, Any], namespace: str, pool: str
+) -> readiness.Readiness:
+    """A route whose InferencePool does not exist: every conformant gateway keeps it Accepted with
+    ``ResolvedRefs`` False, ``BackendNotFound`` (kubernetes-sigs/gateway-api-inference-extension v1.6.0
+    conformance/tests/httproute_invalid_inferencepool_ref.go), and serves nothing through it. The
+    GET of the pool has said it is gone, so the line says so and names who makes it: KAITO its own
+    ``NAME-inferencepool`` (kaito_names.pool_name), akscli the pool of a route it labelled, AI Runway
+    the pool of a route its ModelDeployment owns (ai-runway/airunway v0.7.0
+    controller/internal/controller/gateway_reconciler.go makes both, owned by the ModelDeployment)."""
+    meta = route.get("metadata") or {}
+    name = str(meta.get("name"))
+    missing = f"InferencePool {namespace}/{pool}, which the route names, does not exist"
+    if pool != name and pool == kaito_names.pool_name(name):
+        fix = (
+            f"KAITO makes it for InferenceSet {name} once the set's Workspaces exist, and only while its controller "
+            "runs with the gatewayAPIInferenceExtension feature gate (kubectl get helmrelease "
+            f"{name}{KAITO_POOL_SUFFIX} -n {namespace})"
+        )
+    elif (meta.get("labels") or {}).get(MODEL_LABEL) == name:
+        fix = (
+            "akscli makes it with the route: deploy the model again with --expose --inference-pool, or without "
+            "--inference-pool to route to its Service"
+        )
+    elif any(o.get("kind") == "ModelDeployment" for o in meta.get("ownerReferences") or []):
+        fix = (
+            f"AI Runway makes it with the route while ModelDeployment {name} is Running, and says why not in its "
+            f"GatewayReady condition (kubectl describe modeldeployment {name} -n {namespace})"
+        )
+    else:
+        fix = "whoever made the route makes it; akscli did not make this route"
+    return dataclasses.replace(verdict, message=f"{verdict.message}; {missing}", fix=fix)
 
 
 # What Istio says of a route while the Service it makes for the pool is missing or not its own.

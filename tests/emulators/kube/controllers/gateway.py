@@ -59,7 +59,9 @@ the bundle ../shared/crds/gateway-api comes from), apis/v1:
   (gateway_grants.py). Else: another namespace without one is ``RefNotPermitted`` ("backendRef
   NAME/NS not accessible to a HTTPRoute in namespace ...", checked first), another kind
   ``InvalidKind`` ("referencing unsupported backendRef: group ... kind ..."), a missing object
-  ``BackendNotFound`` ("backend(HOST) not found"; the pool's name for a missing pool), and for a
+  ``BackendNotFound`` ("backend(HOST) not found"; the pool's name for a missing pool, the route staying
+  Accepted: kubernetes-sigs/gateway-api-inference-extension v1.6.0
+  conformance/tests/httproute_invalid_inferencepool_ref.go), and for a
   pool ``BackendNotFound`` while its shadow Service NAME-ip-HASH (gateway_pools.py) does not exist.
   A RequestMirror filter's backendRef is judged the same way (RefNotPermitted without a grant);
   its error never ends the rule and follows the backends' message (_resolved).
