@@ -10,6 +10,7 @@ from typing import Any
 
 from akscli.model import exposure
 from tests.cli import invoke
+from tests.emulators.kube.apiserver_common import wait_until
 
 from .test_serving_on_the_operators import _picker
 
@@ -65,11 +66,22 @@ def _route(name: str, pool: str, labels: dict[str, str], owners: list[dict[str, 
     }
 
 
+def _resolved_refs(emu: Any) -> str | None:
+    """The reason of the route's ResolvedRefs, as the lab's gateway last wrote it."""
+    route = emu.cluster.get("gateway.networking.k8s.io/v1", "HTTPRoute", "default", "phi-4") or {}
+    for parent in (route.get("status") or {}).get("parents") or []:
+        for condition in parent.get("conditions") or []:
+            if condition["type"] == "ResolvedRefs":
+                return str(condition["reason"])
+    return None
+
+
 def test_status_says_akscli_s_pool_is_gone_and_that_a_deploy_makes_it_again(model_emulator: Start) -> None:
     emu = model_emulator()
     _picker(emu, "phi-4-epp")
     assert invoke("model", "deploy", "phi-4", "--expose", "--inference-pool", *WAIT).exit_code == 0
     emu.cluster.delete(POOL_API, "InferencePool", "default", "phi-4")
+    assert wait_until(lambda: _resolved_refs(emu) == "BackendNotFound", timeout=5)
     result = invoke("model", "status", "phi-4")
     assert result.exit_code == 0, result
     assert "backend(phi-4) not found; InferencePool default/phi-4, which the route names, does not exist" in (

@@ -10,7 +10,7 @@ from typing import Any
 
 from akscli.errors import NotFoundError
 from akscli.kube.client import Kube
-from akscli.model import picker_tls
+from akscli.model import picker_rbac, picker_tls
 from akscli.model.deploy import PICKER_PORT, endpoint_picker
 from akscli.model.goflags import go_flag
 from akscli.model.kinds import POOL_API
@@ -34,9 +34,11 @@ def check(kube: Kube, req: DeployRequest) -> list[str]:
             "yours with --endpoint-picker), or route to the Service without --inference-pool",
         )
     port = _service_port(req, picker, service)
-    container, pod_meta = _check_picker_pool(kube, req, picker, service)
+    container, template = _check_picker_pool(kube, req, picker, service)
     _check_grpc_port(req, picker, port, container)
-    return picker_tls.check_gateway_tls(kube, req, picker, container, pod_meta, port)
+    pod_meta = dict(template.get("metadata") or {})
+    found = picker_rbac.warnings(kube, req.namespace, picker, req.name, template.get("spec") or {})
+    return found + picker_tls.check_gateway_tls(kube, req, picker, container, pod_meta, port)
 
 
 def _service_port(req: DeployRequest, picker: str, service: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -66,7 +68,7 @@ def _check_picker_pool(
     pkg/epp/server/options.go and cmd/epp/runner/runner.go, resolvePoolNamespace; the same flags in
     kubernetes-sigs/gateway-api-inference-extension v1.6.0 pkg/lwepp/server/options.go). A picker
     started with --endpoint-selector serves no pool (routerlib templates/_deployment.yaml). Returns
-    the EPP's container and the metadata of its pod template."""
+    the EPP's container and its pod template."""
     selector = dict((service.get("spec") or {}).get("selector") or {})
     pools: list[str] = []
     for deployment in kube.list("apps/v1", "Deployment", namespace=req.namespace) if selector else []:
@@ -77,7 +79,7 @@ def _check_picker_pool(
         for container in (template.get("spec") or {}).get("containers") or []:
             pool = _served_pool(container, req.namespace)
             if pool == (req.namespace, req.name, POOL_GROUP):
-                return dict(container), dict(template.get("metadata") or {})
+                return dict(container), dict(template)
             if pool is not None:
                 pools.append(f"{pool[0]}/{pool[1]}" + ("" if pool[2] == POOL_GROUP else f" of group {pool[2]}"))
     found = (
