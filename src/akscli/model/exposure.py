@@ -249,8 +249,8 @@ def _pool_service_verdict(kube: Kube, verdict: readiness.Readiness, namespace: s
 
 def url(kube: Kube, exposure: Exposure) -> tuple[str | None, str]:
     """``http(s)://HOST[:PORT]/v1`` of a served route: its first hostname, else the Gateway's first
-    address (status.addresses; an IPv6 one in brackets); the scheme and port of the listener it
-    attached to (kubernetes-sigs/gateway-api v1.6.1 apis/v1/gateway_types.go,
+    address (status.addresses; an IPv6 one in brackets); the scheme and port of the first listener it
+    attached to (gateway_checks.attached_listeners; kubernetes-sigs/gateway-api v1.6.1 apis/v1/gateway_types.go,
     GatewayStatus.Addresses, Listener). None and why where that listener's status says it is not
     served (gateway_checks.listener_problem: a certificate Secret no ReferenceGrant opens). Without an
     address, None and why: Istio writes no address while
@@ -277,11 +277,7 @@ def url(kube: Kube, exposure: Exposure) -> tuple[str | None, str]:
         return None, why
     if ":" in host:
         host = f"[{host}]"  # an IPv6 address (RFC 3986 IP-literal)
-    listeners = [
-        lst
-        for lst in (gateway.get("spec") or {}).get("listeners") or []
-        if lst.get("protocol") in ("HTTP", "HTTPS") and ref.get("sectionName") in (None, lst.get("name"))
-    ]
+    listeners = gateway_checks.attached_listeners(kube, gateway, route)
     listener: Mapping[str, Any] = listeners[0] if listeners else {"protocol": "HTTP", "port": 80}
     problem = gateway_checks.listener_problem(gateway, listener) if listeners else ""
     if problem:

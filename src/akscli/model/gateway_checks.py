@@ -39,7 +39,7 @@ def check_gateway(kube: Kube, req: DeployRequest) -> list[str]:
         monitoring.NAMESPACE_NAME_LABEL: req.namespace
     }
     listeners = (gateway.get("spec") or {}).get("listeners") or []
-    judged = [(lst, _listener_refusal(lst, namespace, req, ns_labels)) for lst in listeners]
+    judged = [(lst, _listener_refusal(lst, namespace, req.namespace, req.hostname, ns_labels)) for lst in listeners]
     reasons = [why for _, why in judged if why]
     if len(reasons) == len(listeners):
         raise NotFoundError(
@@ -179,8 +179,44 @@ def _class_not_accepted(gateway_class: Mapping[str, Any], gateway: str) -> list[
     ]
 
 
+def attached_listeners(kube: Kube, gateway: Mapping[str, Any], route: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The HTTP and HTTPS listeners of the Gateway the route's first Gateway parentRef attaches it to,
+    in the Gateway's order: the ones the parentRef selects (sectionName, port: kubernetes-sigs/gateway-api
+    v1.6.1 apis/v1/shared_types.go ParentReference, "When both Port and SectionName are specified, the
+    name and port of the selected listener must match both specified values") that admit the route
+    (_listener_refusal: kinds, allowedRoutes.namespaces, hostname; conformance
+    httproute-invalid-parentref-not-matching-listener-port.go and
+    httproute-invalid-parentref-section-name-not-matching-port.go). The route's namespace is read
+    (one GET) only when a listener selects namespaces by label."""
+    route_ns = str((route.get("metadata") or {}).get("namespace") or "")
+    gateway_ns = str((gateway.get("metadata") or {}).get("namespace") or "")
+    spec = route.get("spec") or {}
+    refs = [r for r in spec.get("parentRefs") or [] if (r.get("kind") or "Gateway") == "Gateway"]
+    ref: Mapping[str, Any] = refs[0] if refs else {}
+    hostname = next(iter(spec.get("hostnames") or []), None)
+    listeners = [
+        lst
+        for lst in (gateway.get("spec") or {}).get("listeners") or []
+        if lst.get("protocol") in ("HTTP", "HTTPS")
+        and ref.get("sectionName") in (None, lst.get("name"))
+        and ref.get("port") in (None, lst.get("port"))
+    ]
+    labels: dict[str, str] = {monitoring.NAMESPACE_NAME_LABEL: route_ns}
+    if any(((lst.get("allowedRoutes") or {}).get("namespaces") or {}).get("from") == "Selector" for lst in listeners):
+        try:
+            ns_obj = kube.get("v1", "Namespace", route_ns)
+        except AuthError:  # a user of one namespace: its name label, which the API server always sets
+            ns_obj = None
+        labels = dict(((ns_obj or {}).get("metadata") or {}).get("labels") or {}) or labels
+    return [lst for lst in listeners if not _listener_refusal(lst, gateway_ns, route_ns, hostname, labels)]
+
+
 def _listener_refusal(
-    listener: Mapping[str, Any], gateway_namespace: str, req: DeployRequest, ns_labels: Mapping[str, str]
+    listener: Mapping[str, Any],
+    gateway_namespace: str,
+    route_namespace: str,
+    hostname: str | None,
+    ns_labels: Mapping[str, str],
 ) -> str:
     """Why this listener would not admit akscli's HTTPRoute, "" where it would
     (kubernetes-sigs/gateway-api v1.6.1 apis/v1/gateway_types.go, AllowedRoutes and RouteNamespaces:
@@ -196,13 +232,13 @@ def _listener_refusal(
         return f"listener {name} is {listener.get('protocol')}, not HTTP"
     namespaces = allowed.get("namespaces") or {}
     origin = namespaces.get("from") or "Same"
-    if origin == "Same" and req.namespace != gateway_namespace:
+    if origin == "Same" and route_namespace != gateway_namespace:
         return f"listener {name} admits routes of namespace {gateway_namespace} only"
     if origin == "Selector" and not _listener_selects(namespaces.get("selector"), ns_labels):
-        return f"listener {name}'s namespace selector does not select namespace {req.namespace}"
+        return f"listener {name}'s namespace selector does not select namespace {route_namespace}"
     host = str(listener.get("hostname") or "")
-    if req.hostname and host and not _hostname_matches(host, req.hostname):
-        return f"listener {name} serves hostname {host}, not {req.hostname}"
+    if hostname and host and not _hostname_matches(host, hostname):
+        return f"listener {name} serves hostname {host}, not {hostname}"
     return ""
 
 

@@ -35,7 +35,7 @@ from typing import Any
 
 from akscli.errors import AkscliError, AuthError, NotFoundError, NotInstalledError
 from akscli.kube.client import Kube
-from akscli.model import body_router, envoy_filters, istio_mesh
+from akscli.model import body_router, envoy_filters, gateway_checks, istio_mesh
 from akscli.model.body_router import SERVICE_HINT
 from akscli.model.envoy_filters import Workload
 from akscli.model.exposure import Exposure
@@ -70,9 +70,10 @@ def _parent(route: Mapping[str, Any]) -> Mapping[str, Any]:
     return refs[0]
 
 
-def _listener(gateway: Mapping[str, Any], ref: Mapping[str, Any], gw_name: str) -> Mapping[str, Any]:
-    """The first listener the parentRef selects that the service proxy can reach: HTTP, else HTTPS
-    without a hostname. An HTTPS listener with a hostname is refused: the API server's service
+def _listener(kube: Kube, gateway: Mapping[str, Any], route: Mapping[str, Any], gw_name: str) -> Mapping[str, Any]:
+    """The first listener the route attaches to (gateway_checks.attached_listeners: the parentRef's
+    sectionName and port, and a listener that admits the route) that the service proxy can reach:
+    HTTP, else HTTPS without a hostname. An HTTPS listener with a hostname is refused: the API server's service
     proxy dials the gateway pod's IP and sends no TLS server name (kubernetes/kubernetes
     pkg/controlplane/apiserver/config.go CreateProxyTransport: "Proxying to pods and services is
     IP-based", ``InsecureSkipVerify`` and no ServerName; Go's TLS sends no SNI for an IP), and
@@ -80,13 +81,7 @@ def _listener(gateway: Mapping[str, Any], ref: Mapping[str, Any], gw_name: str) 
     pilot/pkg/config/kube/gateway/conversion.go buildHostnameMatch, pilot/pkg/model/gateway.go
     GetSNIHostsForServer, pilot/pkg/networking/core/listener.go toFilterChainMatch: only ``*``
     matches any), so Envoy would close the connection."""
-    listeners: list[Mapping[str, Any]] = [
-        lst
-        for lst in (gateway.get("spec") or {}).get("listeners") or []
-        if lst.get("protocol") in ("HTTP", "HTTPS")
-        and ref.get("sectionName") in (None, lst.get("name"))
-        and ref.get("port") in (None, lst.get("port"))
-    ]
+    listeners = gateway_checks.attached_listeners(kube, gateway, route)
     listeners.sort(key=lambda lst: (lst.get("protocol") != "HTTP", bool(lst.get("hostname"))))
     if not listeners:
         raise AkscliError(
@@ -255,7 +250,7 @@ def via_gateway(kube: Kube, exposure: Exposure, model: str, asked: str | None = 
     gateway = kube.get(GATEWAY_API, "Gateway", name, namespace=namespace)
     if gateway is None:
         raise NotFoundError(f"Gateway {gw_name}, which the model's route names, does not exist")
-    listener = _listener(gateway, ref, gw_name)
+    listener = _listener(kube, gateway, route, gw_name)
     routed = body_router.routed_match(route) is not None
     mesh = istio_mesh.for_gateway(kube, gateway) if routed else None
     if _managed(gateway):
