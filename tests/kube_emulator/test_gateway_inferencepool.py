@@ -112,6 +112,11 @@ def _route_condition(emu: KubeEmulator, kind: str, want: Callable[[dict[str, Any
     return found
 
 
+def _route_resolved_refs(emu: KubeEmulator) -> dict[str, Any]:
+    """The route's ResolvedRefs, once the gateway has written one."""
+    return _route_condition(emu, "ResolvedRefs", lambda c: True)
+
+
 def test_a_pool_named_by_an_accepted_route_is_accepted_by_its_gateway_with_resolved_refs(emu: KubeEmulator) -> None:
     _picker_service(emu)
     _pool(emu)
@@ -167,7 +172,7 @@ def test_with_the_extension_off_a_route_to_a_pool_has_invalid_kind_and_the_pool_
     _picker_service(emu)
     _pool(emu)
     _route(emu)
-    refs = _route_condition(emu, "ResolvedRefs", lambda c: True)
+    refs = _route_resolved_refs(emu)
     assert (refs["status"], refs["reason"]) == ("False", "InvalidKind")
     assert "ENABLE_GATEWAY_API_INFERENCE_EXTENSION" in refs["message"]
     assert not ((emu.cluster.get(POOL, "InferencePool", "default", "phi-4") or {}).get("status") or {}).get("parents")
