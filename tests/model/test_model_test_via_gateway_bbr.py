@@ -227,7 +227,13 @@ def test_the_charts_target_ref_does_not_reach_a_gateway_deployed_by_hand(model_e
 
 
 def _gateway(*listeners: Mapping[str, Any]) -> dict[str, Any]:
-    return {"spec": {"listeners": list(listeners)}}
+    return {"metadata": {"name": "gw", "namespace": "default"}, "spec": {"listeners": list(listeners)}}
+
+
+# The route in the Gateway's namespace, which its listeners admit (allowedRoutes Same); no listener
+# selects namespaces by label, so nothing is read.
+ROUTE = {"metadata": {"name": "phi-4", "namespace": "default"}, "spec": {"parentRefs": [{"name": "gw"}]}}
+NO_KUBE: Any = None
 
 
 HTTPS_NAMED = {"name": "https-chat", "protocol": "HTTPS", "port": 443, "hostname": "chat.example.com"}
@@ -236,10 +242,10 @@ HTTPS_ANY = {"name": "https", "protocol": "HTTPS", "port": 8443}
 
 def test_an_https_listener_for_one_hostname_only_is_refused_with_why() -> None:
     with pytest.raises(NotInstalledError) as caught:
-        _listener(_gateway(HTTPS_NAMED), {}, "default/gw")
+        _listener(NO_KUBE, _gateway(HTTPS_NAMED), ROUTE, "default/gw")
     assert "takes TLS for chat.example.com only" in caught.value.message
     assert "sends no TLS server name" in caught.value.message
 
 
 def test_an_https_listener_for_any_hostname_goes_before_one_for_a_single_name() -> None:
-    assert _listener(_gateway(HTTPS_NAMED, HTTPS_ANY), {}, "default/gw") is HTTPS_ANY
+    assert _listener(NO_KUBE, _gateway(HTTPS_NAMED, HTTPS_ANY), ROUTE, "default/gw") is HTTPS_ANY

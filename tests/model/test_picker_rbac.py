@@ -47,14 +47,6 @@ def test_a_picker_that_may_not_watch_pods_is_named_with_that_verb_only(model_emu
     assert "which may not watch pods in namespace default" in result.stderr
 
 
-def test_a_picker_with_the_charts_rbac_gets_no_warning(model_emulator: Start) -> None:
-    emu = model_emulator()
-    _picker(emu, "phi-4-epp")
-    result = invoke(*DEPLOY)
-    assert result.exit_code == 0, result
-    assert "ServiceAccount" not in result.stderr
-
-
 def test_a_user_who_may_not_ask_the_api_server_gets_no_rbac_check(model_emulator: Start) -> None:
     emu = model_emulator()
     _picker(emu, "phi-4-epp")
