@@ -116,9 +116,9 @@ class Constraint:
         reported, not assumed."""
         if self.scope == "Cluster":  # scopeMatch: a Pod is namespaced
             return Match(False)
-        if self.namespaces and not any(_glob(n, namespace) for n in self.namespaces):
+        if self.namespaces and not any(glob_matches(n, namespace) for n in self.namespaces):
             return Match(False)
-        if any(_glob(n, namespace) for n in self.excluded_namespaces):
+        if any(glob_matches(n, namespace) for n in self.excluded_namespaces):
             return Match(False)
         parts = [
             _selected(self.label_selector, None if pod is None else pod.labels, "the pod's labels"),
@@ -225,7 +225,7 @@ def _named(pattern: str, pod: pod_labels.PodGuess | None) -> Match:
     if not pattern or pod is None:
         return Match(True)
     if pod.name:
-        return Match(_glob(pattern, pod.name))
+        return Match(glob_matches(pattern, pod.name))
     found = (
         pod_names.generated_name_matches(pattern, pod.generate_name, pod.generate_exact) if pod.generate_name else None
     )
@@ -238,7 +238,7 @@ _AKS_DEFAULT = Constraint("", "deny", DEFAULT_PROBES, (), (), (), ())
 _AKS_NO_PRIVILEGE = Constraint("", "deny", (), (), (), (), (), kind=NO_PRIVILEGE_KIND)
 
 
-def _glob(pattern: str, candidate: str) -> bool:
+def glob_matches(pattern: str, candidate: str) -> bool:
     """gatekeeper pkg/wildcard/wildcard.go Matches."""
     if pattern.startswith("*") and pattern.endswith("*") and len(pattern) > 1:
         return pattern.strip("*") in candidate
@@ -260,7 +260,7 @@ def _strs(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
-def _action(spec: Mapping[str, Any]) -> str:
+def webhook_action(spec: Mapping[str, Any]) -> str:
     action = str(spec.get("enforcementAction") or "deny").lower()
     if action != "scoped":
         return action
@@ -279,7 +279,7 @@ def constraint(obj: Mapping[str, Any]) -> Constraint:
     params = spec.get("parameters") or {}
     return Constraint(
         name=str((obj.get("metadata") or {}).get("name") or ""),
-        action=_action(spec),
+        action=webhook_action(spec),
         probes=_strs(params.get("enforceProbes")) if "enforceProbes" in params else DEFAULT_PROBES,
         excluded_containers=_strs(params.get("excludedContainers")),
         excluded_images=_strs(params.get("excludedImages")),
@@ -489,7 +489,7 @@ class Exemptions:
     def skips(self, namespace: str, labels: Mapping[str, str | None] | None) -> bool:
         if namespace == GATEKEEPER_NAMESPACE or IGNORE_LABEL in (labels or {}):
             return True
-        return any(_glob(n, namespace) for n in self.config_excluded())
+        return any(glob_matches(n, namespace) for n in self.config_excluded())
 
     def config_excluded(self) -> tuple[str, ...]:
         if self._config is None:
