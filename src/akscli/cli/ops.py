@@ -479,6 +479,7 @@ _PolicyFile = Annotated[
 
 
 @policy_app.command("check")
+@flag_types.on_kube("namespace", "kubeconfig", "context", "request_timeout")
 def policy_check(
     files: Annotated[
         list[str],
@@ -487,11 +488,17 @@ def policy_check(
     output_format: Annotated[str, _output_option(POLICY_CHECK_FORMATS)] = "table",
     allow: _Allow = None,
     policy_file: _PolicyFile = None,
+    cluster: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Check manifests against the policy rules, for CI.
 
     Exits 9 when an error-severity finding is not let through with --allow RULE; --policy-file
     enables, disables or re-grades rules. -o sarif feeds code-scanning uploads.
+
+    Offline unless --context or --kubeconfig is given: then it also lists, on stderr, the cluster's
+    Gatekeeper (Azure Policy) constraints whose match selects the objects or their pods (-n: where
+    objects without a namespace land), with their enforcement action and the violations their last
+    audit found there. akscli does not evaluate their Rego: apply --dry-run=server shows a deny.
     """
     from akscli.globals import FLAGS
     from akscli.policy import engine as policy
@@ -499,7 +506,8 @@ def policy_check(
     del allow, policy_file  # global flags: akscli.globals.extract takes them into FLAGS before parsing
 
     fmt = opts.output_format(output_format, POLICY_CHECK_FORMATS)
-    findings, count = policy.check_paths(files, allow=FLAGS.allow, policy_file=FLAGS.policy_file)
+    cluster.target()  # -n and --request-timeout are checked before a file is read
+    findings, objects = policy.check_paths(files, allow=FLAGS.allow, policy_file=FLAGS.policy_file)
     if fmt == "sarif":
         output.emit_object(policy.sarif(findings), "json")
     else:
@@ -508,13 +516,32 @@ def policy_check(
             fmt,
             _FINDING_COLUMNS,
             name=lambda f: f"{f['rule']}/{f['object']}",
-            empty=f"No findings in {count} object(s).",
+            empty=f"No findings in {len(objects)} object(s).",
         )
+    if cluster.context or cluster.kubeconfig:
+        _cluster_constraints(cluster, files, objects)
     policy.raise_if_blocked(findings, FLAGS.allow, "check failed", listed=True)
     # The job passes: say which errors --allow let through, or a CI log shows an error row and exit 0.
     let = [f.rule for f in findings if f.severity == "error" and f.rule in FLAGS.allow]
     if let:
         output.info(f"{len(let)} error finding(s) let through by --allow: {', '.join(sorted(set(let)))}")
+
+
+def _cluster_constraints(cluster: opts.KubeFlags, files: list[str], objects: list[dict[str, Any]]) -> None:
+    """``policy check --context``: the Gatekeeper constraints that would judge the files' objects."""
+    from akscli.kube import gatekeeper
+
+    kube = cluster.connect()
+    with output.status("reading the cluster's Gatekeeper constraints"):
+        found, forbidden = gatekeeper.applying(kube, gatekeeper.targets(kube, objects, cluster.client_namespace()))
+    for kind in forbidden:
+        output.warn(f"could not list the {kind} constraints (forbidden): the webhook judges the objects all the same")
+    for constraint in found:
+        output.warn(gatekeeper.warning(constraint))
+    if not found:
+        output.info(f"no Gatekeeper constraint on {kube.context_name} selects these objects")
+    elif any(c.action == "deny" for c in found):
+        output.info(gatekeeper.DRY_RUN_HINT.format(files=" ".join(f"-f {f}" for f in files)))
 
 
 _RULE_COLUMNS = [

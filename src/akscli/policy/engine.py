@@ -227,8 +227,8 @@ def enforce(
 
 def check_paths(
     paths: Sequence[str], *, allow: Sequence[str] = (), policy_file: str | None = None
-) -> tuple[list[Finding], int]:
-    """``policy check -f``: the findings in manifest files and how many objects were read.
+) -> tuple[list[Finding], list[dict[str, Any]]]:
+    """``policy check -f``: the findings in manifest files and the objects read.
 
     The same rules, policy file and ``--allow`` check as ``enforce``, so CI and an apply agree;
     the caller prints the findings, then calls ``raise_if_blocked``.
@@ -244,7 +244,7 @@ def check_paths(
     manifests.require_names(objects, sources)
     if not objects:
         raise manifests.none_found(paths)  # a CI gate passing on a wrong path hides it
-    return evaluate(objects, config, sources, [nodes[i] for i in kept]), len(objects)
+    return evaluate(objects, config, sources, [nodes[i] for i in kept]), objects
 
 
 def rule_rows(config: PolicyConfig) -> list[dict[str, str | None]]:
