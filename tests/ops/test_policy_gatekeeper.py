@@ -94,6 +94,60 @@ def violation(name: str, namespace: str) -> dict[str, Any]:
     }
 
 
+def pod(name: str = "web") -> dict[str, Any]:
+    spec = web()["spec"]["template"]["spec"]
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"}, "spec": spec}
+
+
+def expand_deployments(emu: Any) -> None:
+    """The ExpansionTemplate of open-policy-agent/gatekeeper website/docs/expansion.md (Deployments and
+    the other workloads into Pods, without its enforcementAction override), and its CRD as
+    charts/gatekeeper/crds/expansiontemplate-customresourcedefinition.yaml names it (plural
+    expansiontemplate, Cluster, v1alpha1 stored, v1beta1 served)."""
+    schema = {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}
+    emu.cluster.create(
+        {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "expansiontemplate.expansion.gatekeeper.sh"},
+            "spec": {
+                "group": "expansion.gatekeeper.sh",
+                "scope": "Cluster",
+                "names": {
+                    "plural": "expansiontemplate",
+                    "singular": "expansiontemplate",
+                    "kind": "ExpansionTemplate",
+                    "listKind": "ExpansionTemplateList",
+                },
+                "versions": [
+                    {"name": "v1alpha1", "served": True, "storage": True, "schema": schema},
+                    {"name": "v1beta1", "served": True, "storage": False, "schema": schema},
+                ],
+            },
+        }
+    )
+    emu.cluster.create(
+        {
+            "apiVersion": "expansion.gatekeeper.sh/v1beta1",
+            "kind": "ExpansionTemplate",
+            "metadata": {"name": "expand-deployments"},
+            "spec": {
+                "applyTo": [
+                    {
+                        "groups": ["apps"],
+                        "kinds": ["DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"],
+                        "versions": ["v1"],
+                    },
+                    {"groups": [""], "kinds": ["ReplicationController"], "versions": ["v1"]},
+                    {"groups": ["batch"], "kinds": ["Job"], "versions": ["v1"]},
+                ],
+                "templateSource": "spec.template",
+                "generatedGVK": {"kind": "Pod", "group": "", "version": "v1"},
+            },
+        }
+    )
+
+
 def test_a_deny_constraint_on_the_pods_of_a_deployment_is_listed_with_its_action(
     kubeconfig: Path, kube_emulator: Any, tmp_path: Path
 ) -> None:
@@ -102,16 +156,36 @@ def test_a_deny_constraint_on_the_pods_of_a_deployment_is_listed_with_its_action
     assert result.exit_code == 0, result
     assert (
         "Gatekeeper constraint K8sAzureContainerNoPrivilege/pods-default (deny: refuses what breaks it) "
-        "selects deployment.apps/web (its pods); not audited yet"
+        "selects deployment.apps/web (its pods)"
     ) in result.stderr
 
 
-def test_a_deny_constraint_names_the_server_dry_run_that_shows_the_deny(
+def test_a_pod_constraint_without_expansion_is_said_to_act_after_the_apply_with_no_dry_run_hint(
     kubeconfig: Path, kube_emulator: Any, tmp_path: Path
 ) -> None:
     add(kube_emulator, pods_in("default"))
     result = check(tmp_path, web())
+    assert "a server dry run does not show it: a deny shows as FailedCreate events" in result.stderr
+    assert "--dry-run=server" not in result.stderr
+
+
+def test_a_deny_constraint_on_a_pod_names_the_server_dry_run_that_shows_the_deny(
+    kubeconfig: Path, kube_emulator: Any, tmp_path: Path
+) -> None:
+    add(kube_emulator, pods_in("default"))
+    result = check(tmp_path, pod())
     assert "akscli does not evaluate Gatekeeper's Rego" in result.stderr
+    assert f"akscli apply -f {tmp_path / 'stack.yaml'} --dry-run=server" in result.stderr
+    assert "FailedCreate" not in result.stderr
+
+
+def test_an_expansion_template_makes_the_deployments_dry_run_show_its_pods_deny(
+    kubeconfig: Path, kube_emulator: Any, tmp_path: Path
+) -> None:
+    expand_deployments(kube_emulator)
+    add(kube_emulator, pods_in("default"))
+    result = check(tmp_path, web())
+    assert "FailedCreate" not in result.stderr
     assert f"akscli apply -f {tmp_path / 'stack.yaml'} --dry-run=server" in result.stderr
 
 
@@ -178,12 +252,12 @@ def test_an_excluded_namespace_is_not_selected(kubeconfig: Path, kube_emulator: 
     del obj["spec"]["match"]["namespaces"]
     obj["spec"]["match"]["excludedNamespaces"] = ["def*"]
     add(kube_emulator, obj)
-    assert "pods-default" not in check(tmp_path, web()).stderr
+    assert "no Gatekeeper constraint on emulator selects these objects" in check(tmp_path, web()).stderr
 
 
 def test_a_constraint_on_other_kinds_is_not_listed(kubeconfig: Path, kube_emulator: Any, tmp_path: Path) -> None:
     add(kube_emulator, REQUIRED_LABELS)
-    assert "ns-must-have-gk" not in check(tmp_path, web()).stderr
+    assert "no Gatekeeper constraint on emulator selects these objects" in check(tmp_path, web()).stderr
 
 
 def test_a_dryrun_constraint_is_listed_as_one_that_only_audits_with_no_dry_run_hint(

@@ -540,7 +540,7 @@ def _cluster_constraints(cluster: opts.KubeFlags, files: list[str], objects: lis
         output.warn(gatekeeper.warning(constraint))
     if not found:
         output.info(f"no Gatekeeper constraint on {kube.context_name} selects these objects")
-    elif any(c.action == "deny" for c in found):
+    elif any(c.action == "deny" and c.at_admission for c in found):
         output.info(gatekeeper.DRY_RUN_HINT.format(files=" ".join(f"-f {f}" for f in files)))
 
 

@@ -57,6 +57,10 @@ class Target:
     name: str
     namespace: str | None  # None: cluster-scoped
     ref: str
+    # The Pods of a workload: the workload's (group, kind). The webhook judges them at the
+    # workload's admission only where an ExpansionTemplate expands that kind into Pods.
+    parent: tuple[str, str] | None = None
+    expanded: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ class Applying:
     action: str
     objects: tuple[str, ...]
     sure: bool
+    # A selected object is judged when it is sent (not only the Pods a controller makes later).
+    at_admission: bool
     total: int | None  # status.totalViolations (else the violations listed); None: not audited yet
     violations: tuple[Mapping[str, Any], ...]  # those in the objects' namespaces
     audited: str
@@ -87,6 +93,7 @@ def targets(kube: Kube, objects: Sequence[Mapping[str, Any]], namespace: str) ->
     """Each object, and the Pods of those with a pod template (akscli.kube.podsecurity.pod_specs),
     where they would land (``namespace``: objects without one)."""
     found: list[Target] = []
+    expanded = expanded_kinds(kube)
     for obj in objects:
         api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
         meta = obj.get("metadata") or {}
@@ -100,8 +107,37 @@ def targets(kube: Kube, objects: Sequence[Mapping[str, Any]], namespace: str) ->
         group = api_version.split("/")[0] if "/" in api_version else ""
         found.append(Target(group, kind, str(meta.get("name") or ""), ns, ref))
         if podsecurity.pod_specs(obj) and ns is not None:
-            found.append(Target("", "Pod", "", ns, f"{ref} (its pods)"))
+            parent = (group, kind)
+            found.append(Target("", "Pod", "", ns, f"{ref} (its pods)", parent, parent in expanded))
     return found
+
+
+EXPANSION_API_VERSIONS = ("expansion.gatekeeper.sh/v1beta1", "expansion.gatekeeper.sh/v1alpha1")
+
+
+def expanded_kinds(kube: Kube) -> set[tuple[str, str]]:
+    """The workload kinds an ExpansionTemplate expands into Pods, whose pod template the webhook
+    then judges as a Pod when the workload is sent (open-policy-agent/gatekeeper
+    website/docs/expansion.md; apis/expansion/v1beta1/expansiontemplate_types.go: applyTo[]
+    groups, kinds; generatedGVK). None where the API is not served or may not be listed."""
+    for api_version in EXPANSION_API_VERSIONS:
+        if not kube.has_api(api_version, "ExpansionTemplate"):
+            continue
+        try:
+            items = list(kube.list(api_version, "ExpansionTemplate", page_size=PAGE_SIZE))
+        except errors.AuthError:
+            return set()
+        found: set[tuple[str, str]] = set()
+        for obj in items:
+            spec = obj.get("spec") or {}
+            made = spec.get("generatedGVK") or {}
+            if (made.get("group") or "", made.get("kind")) != ("", "Pod"):
+                continue
+            for entry in spec.get("applyTo") or []:
+                for group in (entry or {}).get("groups") or []:
+                    found.update((str(group), str(kind)) for kind in (entry or {}).get("kinds") or [])
+        return found
+    return set()
 
 
 def selects(match: Mapping[str, Any], target: Target) -> bool | None:
@@ -174,6 +210,7 @@ def _applying(kind: str, obj: Mapping[str, Any], found: Sequence[Target]) -> App
         action=webhook_action(spec),
         objects=tuple(dict.fromkeys(t.ref for t in chosen)),
         sure=any(v for _, v in verdicts),
+        at_admission=any(t.parent is None or t.expanded for t in chosen),
         total=total if isinstance(total, int) else None,
         violations=violations,
         audited=str(status.get("auditTimestamp") or ""),
@@ -201,6 +238,12 @@ def warning(found: Applying) -> str:
         f"Gatekeeper constraint {found.kind}/{found.name} ({found.action}: "
         f"{_DOES.get(found.action, 'does nothing at admission')}) {selects_word} {', '.join(found.objects)}"
     )
+    if not found.at_admission and found.action in ("deny", "warn"):
+        line += (
+            "; it judges the pods when their controller creates them, after the apply (no ExpansionTemplate "
+            "expands the workload into Pods), so a server dry run does not show it: a deny shows as "
+            "FailedCreate events"
+        )
     if found.total is None:
         return line + "; not audited yet"
     where = sorted(
