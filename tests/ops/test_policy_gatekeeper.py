@@ -15,7 +15,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.emulators.kube.gatekeeper import install_constraint_crd
 from tests.ops.test_policy_apply import manifest, web
 
@@ -341,3 +341,11 @@ def test_a_namespaced_scope_leaves_out_a_cluster_scoped_object() -> None:
     role = gatekeeper.Target("rbac.authorization.k8s.io", "ClusterRole", "reader", None, "clusterrole/reader")
     assert gatekeeper.selects({"scope": "Namespaced"}, role) is False
     assert gatekeeper.selects({"scope": "Cluster", "namespaces": ["default"]}, role) is True
+
+
+def test_dash_n_names_the_namespace_of_an_offline_finding(tmp_path: Path) -> None:
+    obj = web()
+    del obj["metadata"]["namespace"]
+    result = invoke("policy", "check", "-f", manifest(tmp_path, obj), "-n", "models", "-o", "json")
+    assert result.exit_code == 0, result
+    assert {f["object"] for f in list_items(result.stdout)} == {"Deployment models/web"}

@@ -495,10 +495,11 @@ def policy_check(
     Exits 9 when an error-severity finding is not let through with --allow RULE; --policy-file
     enables, disables or re-grades rules. -o sarif feeds code-scanning uploads.
 
-    Offline unless --context or --kubeconfig is given: then it also lists, on stderr, the cluster's
-    Gatekeeper (Azure Policy) constraints whose match selects the objects or their pods (-n: where
-    objects without a namespace land), with their enforcement action and the violations their last
-    audit found there. akscli does not evaluate their Rego: apply --dry-run=server shows a deny.
+    -n: where objects without a namespace land. Offline unless --context or --kubeconfig is given:
+    then it also lists, on stderr, the cluster's Gatekeeper (Azure Policy) constraints whose match
+    selects the objects or their pods, with their enforcement action and the violations their last
+    audit found there. akscli does not evaluate their Rego: apply --dry-run=server shows a deny on
+    the objects sent (on a workload's pods only where an ExpansionTemplate expands it).
     """
     from akscli.globals import FLAGS
     from akscli.policy import engine as policy
@@ -507,7 +508,9 @@ def policy_check(
 
     fmt = opts.output_format(output_format, POLICY_CHECK_FORMATS)
     cluster.target()  # -n and --request-timeout are checked before a file is read
-    findings, objects = policy.check_paths(files, allow=FLAGS.allow, policy_file=FLAGS.policy_file)
+    on_cluster = bool(cluster.context or cluster.kubeconfig)
+    namespace = cluster.client_namespace() if on_cluster else cluster.namespace
+    findings, objects = policy.check_paths(files, allow=FLAGS.allow, policy_file=FLAGS.policy_file, namespace=namespace)
     if fmt == "sarif":
         output.emit_object(policy.sarif(findings), "json")
     else:
@@ -518,8 +521,8 @@ def policy_check(
             name=lambda f: f"{f['rule']}/{f['object']}",
             empty=f"No findings in {len(objects)} object(s).",
         )
-    if cluster.context or cluster.kubeconfig:
-        _cluster_constraints(cluster, files, objects)
+    if on_cluster:
+        _cluster_constraints(cluster, files, objects, namespace or "default")
     policy.raise_if_blocked(findings, FLAGS.allow, "check failed", listed=True)
     # The job passes: say which errors --allow let through, or a CI log shows an error row and exit 0.
     let = [f.rule for f in findings if f.severity == "error" and f.rule in FLAGS.allow]
@@ -527,13 +530,15 @@ def policy_check(
         output.info(f"{len(let)} error finding(s) let through by --allow: {', '.join(sorted(set(let)))}")
 
 
-def _cluster_constraints(cluster: opts.KubeFlags, files: list[str], objects: list[dict[str, Any]]) -> None:
+def _cluster_constraints(
+    cluster: opts.KubeFlags, files: list[str], objects: list[dict[str, Any]], namespace: str
+) -> None:
     """``policy check --context``: the Gatekeeper constraints that would judge the files' objects."""
     from akscli.kube import gatekeeper
 
     kube = cluster.connect()
     with output.status("reading the cluster's Gatekeeper constraints"):
-        found, forbidden = gatekeeper.applying(kube, gatekeeper.targets(kube, objects, cluster.client_namespace()))
+        found, forbidden = gatekeeper.applying(kube, gatekeeper.targets(kube, objects, namespace))
     for kind in forbidden:
         output.warn(f"could not list the {kind} constraints (forbidden): the webhook judges the objects all the same")
     for constraint in found:

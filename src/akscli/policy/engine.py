@@ -226,15 +226,16 @@ def enforce(
 
 
 def check_paths(
-    paths: Sequence[str], *, allow: Sequence[str] = (), policy_file: str | None = None
+    paths: Sequence[str], *, allow: Sequence[str] = (), policy_file: str | None = None, namespace: str | None = None
 ) -> tuple[list[Finding], list[dict[str, Any]]]:
-    """``policy check -f``: the findings in manifest files and the objects read.
+    """``policy check -f``: the findings in manifest files and the objects read; ``namespace``:
+    where objects without one land (as ``enforce``'s).
 
     The same rules, policy file and ``--allow`` check as ``enforce``, so CI and an apply agree;
     the caller prints the findings, then calls ``raise_if_blocked``.
     """
     known_rules(allow)
-    config = load_config(policy_file)
+    config = replace(load_config(policy_file), default_namespace=namespace)
     nodes: list[Any] = []
     loaded, files = manifests.load(paths, nodes)
     kept = [i for i, obj in enumerate(loaded) if "kind" in obj]
