@@ -181,6 +181,8 @@ def _pool_defaults(
 
 
 def _cluster_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
+    from tests.emulators.arm.aksrules import check_pool_name
+
     schema.check_aks("ManagedCluster", body)
     # A read-only property is refused unless it has its current value; one sent back as read is
     # ignored (upstream: schema.refuse_changed_read_only, schema.drop_read_only). The route has set
@@ -237,6 +239,7 @@ def _cluster_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: 
     for pool in pools:
         if not pool.get("name"):
             raise ArmError(400, "InvalidParameter", "agentPoolProfiles[].name is required.")
+        check_pool_name(pool["name"])
         _pool_defaults(emu, pool, version, loc, old_pools.get(pool["name"], {}), str(pool["name"]))
         # A cluster-level operation updates the pools' eTags too (upstream: MicrosoftDocs/azure-aks-docs
         # fb060abe articles/aks/use-etags.md).
@@ -256,6 +259,9 @@ def _cluster_on_put_done(emu: ArmEmulator, rid: str, obj: dict[str, Any]) -> Non
 
 
 def _pool_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
+    from tests.emulators.arm.aksrules import check_pool_name
+
+    check_pool_name(rid.rsplit("/", 1)[-1])  # the agentPoolName path parameter's pattern
     schema.check_aks("AgentPool", body)
     models, current = schema.aks_models(), (existing or {}).get("properties") if existing else None
     schema.refuse_changed_read_only(

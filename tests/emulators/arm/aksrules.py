@@ -9,6 +9,7 @@ combinations itself before sending anything.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from tests.emulators.arm.server import ArmError
@@ -24,6 +25,29 @@ AP = r"Microsoft\.ContainerService/managedClusters/agentPools"
 SPOT_LABEL = ("kubernetes.azure.com/scalesetpriority", "spot")
 SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
 FEATURE_ROUTE = r"^/subscriptions/[^/]+/providers/Microsoft\.Features/providers/([^/]+)/features/([^/]+)"
+
+
+# A node pool's name, as the agentPoolName path parameter and ManagedClusterAgentPoolProfile.name
+# give it (upstream: Azure/azure-rest-api-specs specification/containerservice/resource-manager/
+# Microsoft.ContainerService/aks/stable/2026-08-01/managedClusters.json: "agentPoolName" minLength 1,
+# maxLength 12, pattern "^[a-z][a-z0-9]{0,11}$"; the definition ManagedClusterAgentPoolProfile's "name" has
+# the same pattern). What AKS answers for one outside it: 400 InvalidParameter "The value of parameter
+# agentPoolProfile.name is invalid. Please see https://aka.ms/aks-naming-rules for more details.", target
+# agentPoolProfile.name (Azure/AKS issue #3300, `az aks nodepool add --nodepool-name UPSANW`; the same code,
+# words and target for a cluster create's profile in crossplane/crossplane issue #304, "StatusCode=400").
+POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
+
+
+def check_pool_name(name: Any) -> None:
+    """Refuse a node pool name the spec's pattern does not match, as AKS does (POOL_NAME)."""
+    if not isinstance(name, str) or not POOL_NAME.match(name):
+        raise ArmError(
+            400,
+            "InvalidParameter",
+            "The value of parameter agentPoolProfile.name is invalid. "
+            "Please see https://aka.ms/aks-naming-rules for more details.",
+            target="agentPoolProfile.name",
+        )
 
 
 def _nap(props: dict[str, Any]) -> bool:
@@ -235,10 +259,10 @@ def _upgrade_settings_rules(pool: dict[str, Any]) -> None:
     settings = pool.get("upgradeSettings")
     if not isinstance(settings, dict):
         return
-    # upstream: Azure/bicep-types-az generated/containerservice/microsoft.containerservice/2025-10-02-preview/
-    # types.md (generated from Azure/azure-rest-api-specs) AgentPoolUpgradeSettings: drainTimeoutInMinutes
-    # {minValue: 1, maxValue: 1440}, nodeSoakDurationInMinutes {minValue: 0, maxValue: 30}; ARM's code for a value
-    # outside the spec's range is not published: InvalidParameter is the emulator's.
+    # upstream: Azure/azure-rest-api-specs specification/containerservice/resource-manager/Microsoft.ContainerService/
+    # aks/stable/2026-08-01/managedClusters.json, the api-version akscli sends, AgentPoolUpgradeSettings:
+    # drainTimeoutInMinutes "minimum": 1, "maximum": 1440; nodeSoakDurationInMinutes "minimum": 0, "maximum": 30.
+    # ARM's code for a value outside the spec's range is not published: InvalidParameter is the emulator's.
     for key, (lo, hi) in (("drainTimeoutInMinutes", (1, 1440)), ("nodeSoakDurationInMinutes", (0, 30))):
         value = settings.get(key)
         if value is not None and not (isinstance(value, int) and lo <= value <= hi):
