@@ -10,11 +10,11 @@ from typing import Any
 from akscli import validate
 from akscli.errors import UsageError
 
-# upstream: Azure/bicep-types-az generated/containerservice/microsoft.containerservice/2025-10-02-preview/types.md
-# (generated from Azure/azure-rest-api-specs), AgentPoolUpgradeSettings: "drainTimeoutInMinutes: int {minValue: 1,
-# maxValue: 1440}", "nodeSoakDurationInMinutes: int {minValue: 0, maxValue: 30}", "undrainableNodeBehavior: 'Cordon' |
-# 'Schedule'". All three are in api-version 2026-08-01, which akscli sends (azure-mgmt-containerservice 41.8.0
-# models.AgentPoolUpgradeSettings: drain_timeout_in_minutes, node_soak_duration_in_minutes, undrainable_node_behavior).
+# upstream: Azure/azure-rest-api-specs specification/containerservice/resource-manager/Microsoft.ContainerService/aks/
+# stable/2026-08-01/managedClusters.json (the api-version akscli sends), AgentPoolUpgradeSettings: drainTimeoutInMinutes
+# "minimum": 1, "maximum": 1440; nodeSoakDurationInMinutes "minimum": 0, "maximum": 30; undrainableNodeBehavior
+# UndrainableNodeBehavior 'Cordon' | 'Schedule' (azure-mgmt-containerservice 41.8.0 models.AgentPoolUpgradeSettings,
+# generated from it: drain_timeout_in_minutes, node_soak_duration_in_minutes, undrainable_node_behavior).
 # az only checks that the two are whole numbers (Azure/azure-cli acs/_params.py: c.argument('drain_timeout', type=int),
 # c.argument('node_soak_duration', type=int)) and leaves the range to AKS; akscli refuses it before sending.
 DRAIN_TIMEOUT = (1, 1440)
