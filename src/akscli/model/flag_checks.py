@@ -30,6 +30,32 @@ def provider(value: str) -> str:
     return validate.choice(value, kinds.AIRUNWAY_PROVIDERS, "--provider")
 
 
+# The runtimes whose model has a Service named after the deployment: KAITO's Workspace Service NAME
+# and its headless NAME-headless (kaito-project/kaito v0.12.0 pkg/workspace/manifests/manifests.go
+# GenerateServiceManifest, GenerateHeadlessServiceManifest), an InferenceSet's Workspaces NAME-xxxxx
+# (pkg/utils/inferenceset/inferenceset.go NewWorkspaceForInferenceSet) and akscli's Service NAME over
+# the set (templates/model/kaito-inferenceset.yaml.j2), akscli's vLLM Service NAME
+# (templates/model/vllm.yaml.j2).
+SERVICE_NAMED_RUNTIMES = ("kaito", "vllm")
+
+
+def service_name(name: str, runtime: str) -> str:
+    """A deployment name its Service can carry: a Service name is a DNS-1035 label, which starts with
+    a letter (kubernetes/kubernetes pkg/apis/core/validation/validation.go ValidateServiceName =
+    apimachinery NameIsDNS1035Label). KAITO's webhook admits a Workspace or InferenceSet named with a
+    leading digit (a DNS-1123 label: kaito-project/kaito v0.12.0 api/v1beta1/workspace_validation.go
+    and inferenceset_validation.go Validate), then its ensureService create is refused on every
+    reconcile (pkg/workspace/controllers/workspace_controller.go), so the model never serves."""
+    if runtime not in SERVICE_NAMED_RUNTIMES or not name or name[0].isalpha():
+        return name
+    who = "KAITO's Service" if runtime == "kaito" else "its Service"
+    raise UsageError(
+        f"invalid model deployment name {name!r}: {who} is named after it, and a Service name must start "
+        "with a letter (a DNS-1035 label)",
+        hint=f"for example: m-{name}"[: len("for example: ") + 50].rstrip("-"),
+    )
+
+
 def replicas(value: int) -> int:
     return validate.integer(value, "--replicas", 0, 1000)
 

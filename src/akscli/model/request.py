@@ -242,6 +242,7 @@ class DeployRequest:
 
     def check(self) -> None:
         validate.name(self.name, "model deployment name", max_len=50)
+        flag_checks.service_name(self.name, self.runtime)
         if self.uses_inferenceset:
             from akscli.model import kaito_names
 

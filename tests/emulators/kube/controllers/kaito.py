@@ -80,6 +80,7 @@ from tests.emulators.kube.controllers.kaito_common import (
 )
 from tests.emulators.kube.controllers.kaito_inferenceset import InferenceSetController
 from tests.emulators.kube.controllers.rescheduling import requeue_owners
+from tests.emulators.kube.status import ApiError
 
 __all__ = [
     "FAILURES",
@@ -172,24 +173,31 @@ def _headless_spec(ws: dict[str, Any]) -> dict[str, Any]:
 
 
 def _estimator_failed(cluster: Any, ws: dict[str, Any], reason: str) -> None:
-    """The status KAITO writes for a Workspace its estimator fails on. Reconcile's deferred
-    syncWorkspaceStatus runs with the reconcile's error: targetNodeCount stays unset (the
-    status update that would set it failed), so the provisioner counts 0 nodes needed and calls
+    """The status KAITO writes for a Workspace its estimator fails on: targetNodeCount stays unset
+    (the status update that would set it failed), so the provisioner counts 0 nodes needed and calls
     NodesReady, NodeClaimReady and ResourceReady True (kaito-project/kaito
-    pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go CollectNodeStatusInfo);
-    no StatefulSet, so InferenceReady False, WorkspaceSucceeded workspacePending, state Pending
-    (applyInferenceWorkspaceStatus); each message ends " (last reconcile error: ERR)"
-    (buildReconcileErrMessageAppender). ERR wraps the estimator's error (kaito_estimator.py: for
-    a size outside the table, sku.GetGPUConfigBySKU's knative FieldError, kaito-project/kaito
-    pkg/sku/helpers.go; knative/pkg fdbc0b5adde7 apis/field_error.go ErrInvalidValue, Error) in
-    UpdateWorkspaceTargetNodeCount (kaito-project/kaito pkg/workspace/controllers/workspace_controller.go)."""
+    pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go CollectNodeStatusInfo). The error wraps the
+    estimator's (kaito_estimator.py: for a size outside the table, sku.GetGPUConfigBySKU's knative
+    FieldError, kaito-project/kaito pkg/sku/helpers.go; knative/pkg fdbc0b5adde7 apis/field_error.go
+    ErrInvalidValue, Error) in UpdateWorkspaceTargetNodeCount (kaito-project/kaito
+    pkg/workspace/controllers/workspace_controller.go)."""
     error = f"failed to update Workspace status targetNodeCount: failed to calculate target node count: {reason}"
+    _reconcile_failed(cluster, ws, error, {"workerNodes": []})
+
+
+def _reconcile_failed(cluster: Any, ws: dict[str, Any], error: str, fields: dict[str, Any]) -> None:
+    """The status of a reconcile that ended in ``error`` before the StatefulSet: Reconcile's deferred
+    syncWorkspaceStatus runs with the reconcile's error; the node conditions as the provisioner
+    collects them (all ready here), no StatefulSet, so InferenceReady False
+    WorkspaceInferenceStatusPending and WorkspaceSucceeded workspacePending (collectInferenceReadyStatus,
+    applyInferenceWorkspaceStatus), each message ending " (last reconcile error: ERR)"
+    (buildReconcileErrMessageAppender; kaito-project/kaito pkg/workspace/controllers/workspace_controller.go)."""
     conditions = (
         *kaito_nodes.conditions(),
         *_inference_pending("WorkspaceInferenceStatusPending", "Inference workload is not ready"),
     )
     stamped = tuple({**c, "message": f"{c['message']} (last reconcile error: {error})"} for c in conditions)
-    _set_status(cluster, ws, {"workerNodes": [], "state": "Pending"}, *stamped)
+    _set_status(cluster, ws, {**fields, "state": _pending_state(ws)}, *stamped)
 
 
 def _pending_state(ws: dict[str, Any]) -> str:
@@ -313,7 +321,18 @@ class WorkspaceController(_KaitoController):
                 *_inference_pending("WorkspaceInferenceStatusPending", "Inference workload is not ready"),
             )
             return
-        self._service(cluster, obj)
+        try:
+            self._service(cluster, obj)
+        except ApiError as exc:
+            # addOrUpdateWorkspace: reconcileNodes, then ensureService, then applyInference. A Service
+            # the API server refuses (a Workspace named with a leading digit: the webhook takes a
+            # DNS-1123 label, a Service name is a DNS-1035 one) ends the reconcile with the create's
+            # error (pkg/utils/resources/resources.go CreateResource returns it after its retries), the
+            # nodes made, no StatefulSet. (The simulator makes the Services first otherwise: its nodes
+            # are ready at once, so the order shows only here.)
+            workers = kaito_nodes.provision(cluster, obj, nodes)
+            _reconcile_failed(cluster, obj, exc.message, {"targetNodeCount": nodes, "workerNodes": workers})
+            return
         crashing = self.failure == "inference"
         # KAITO's provisioner brings up the nodes a Workspace lacks, each named after a NodeClaim
         # of its own (upstream: kaito-project/kaito pkg/utils/nodeclaim/nodeclaim.go
