@@ -72,7 +72,13 @@ def test_an_inferenceset_refuses_only_a_new_partition(new: dict[str, Any], refus
     message = _refusal("InferenceSet", new, _inferenceset())
     if refused:
         assert message is not None
-        assert message.endswith(DENIED + "field is immutable: spec.partition, spec.resource, spec.template"), message
+        # ErrGeneric's three paths; and the Workspace the set would make is refused as well, as on create:
+        # a partition needs BYO nodes (ValidateInferenceSetWorkspace runs on update too).
+        assert message.endswith(
+            DENIED
+            + "GPU partitioning is only supported with BYO nodes (disableNodeAutoProvisioning=true): "
+            + "spec.template.resource.partition\nfield is immutable: spec.partition, spec.resource, spec.template"
+        ), message
         assert 'admission webhook "validation.inferenceset.kaito.sh"' in message
     else:
         assert message is None

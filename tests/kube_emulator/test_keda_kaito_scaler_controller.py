@@ -32,7 +32,8 @@ class Lab:
             "apiVersion": KAITO, "kind": "InferenceSet",
             "metadata": {"name": "phi-4", "namespace": "ml", "annotations": ann | annotations},
             "spec": {"replicas": 1, "labelSelector": {"matchLabels": {"app": "phi-4"}},
-                     "template": {"inference": {"preset": {"name": "phi-4"}}}},
+                     "template": {"resource": {"instanceType": "Standard_NC24ads_A100_v4"},
+                                  "inference": {"preset": {"name": "phi-4"}}}},
         })  # fmt: skip
         self.settle()
 

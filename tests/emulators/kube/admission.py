@@ -24,11 +24,13 @@ not the status subresource, and run after schema and CEL validation.
   and the whole preset immutable, a template not set or unset: workspace_validation.go
   ResourceSpec.validateUpdate, InferenceSpec.validateUpdate), and the InferenceSet's update rule
   (its template's partition immutable: inferenceset_validation.go validateUpdate).
-  Not emulated:
-  the SKU table and GPU-memory fit (KAITO's pkg/sku is not in ../shared), legacy preset aliases,
-  the InferenceSet webhook (it validates the child
-  Workspace the set would make, pkg/utils/inferenceset/inferenceset.go
-  ValidateWorkspaceForInferenceSet) but for its ConfigMap check, tuning/adapter checks. The
+  With node auto-provisioning on, ResourceSpec.validateCreateWithInference's label selector,
+  reserved-label, partition and SKU-table checks: admission_kaito_resource.py. The InferenceSet
+  webhook (inferenceset_validation.go Validate): its name, and on create and update the Workspace
+  the set would make through Workspace.ValidateCreate, via ``spec.template``
+  (pkg/utils/inferenceset/inferenceset.go ValidateWorkspaceForInferenceSet). Not emulated: the
+  GPU-memory fit (a runtime other than vLLM only), the annotations' values (performance mode,
+  local weights, node image family, node class), tuning/adapter checks. The
   inference ConfigMap check reads the store, and a Hugging Face id outside KAITO's catalog the
   emulated Hub (hf_hub.py): admission_kaito_config.py (upstream: kaito-project/kaito
   api/v1beta1/workspace_validation.go).
@@ -46,7 +48,13 @@ import re
 from functools import cache
 from typing import Any
 
-from tests.emulators.kube import admission_airunway, admission_fleet, admission_keda, kaito_presets
+from tests.emulators.kube import (
+    admission_airunway,
+    admission_fleet,
+    admission_kaito_resource,
+    admission_keda,
+    kaito_presets,
+)
 from tests.emulators.kube.status import ApiError
 
 DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
@@ -272,31 +280,57 @@ def _deprecated_preset(inference: dict[str, Any]) -> FieldError | None:
     return FieldError(f"Model {name} is deprecated and no longer supported", "presetName").via("resource")
 
 
-def _workspace(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | None:
+def _name_errors(obj: dict[str, Any]) -> FieldError | None:
+    """Validate's first check, of a Workspace and an InferenceSet alike: the name a DNS-1123 label
+    (kaito-project/kaito v0.12.0 api/v1beta1/workspace_validation.go, inferenceset_validation.go)."""
+    msgs = _label_errors(str((obj.get("metadata") or {}).get("name", "")), DNS_1123_LABEL, DNS_1123_LABEL_MSG)
+    return FieldError.invalid_value(", ".join(msgs), "name") if msgs else None
+
+
+def _workspace_create(obj: dict[str, Any]) -> FieldError | None:
+    """Workspace.ValidateCreate (kaito-project/kaito v0.12.0 api/v1beta1/workspace_validation.go), which
+    the InferenceSet webhook also runs on the Workspace a set would make: validateCreate via "spec",
+    then for an inference Workspace ResourceSpec.validateCreateWithInference via "resource" and
+    InferenceSpec.validateCreate via "inference"."""
     errs: FieldError | None = None
-    name = str((obj.get("metadata") or {}).get("name", ""))
-    msgs = _label_errors(name, DNS_1123_LABEL, DNS_1123_LABEL_MSG)
-    if msgs:
-        errs = _also(errs, FieldError.invalid_value(", ".join(msgs), "name"))
+    resource = obj.get("resource") or {}
+    inference, tuning = obj.get("inference"), obj.get("tuning")
+    spec_errs: FieldError | None = None
+    if inference is None and tuning is None:
+        spec_errs = _also(spec_errs, FieldError("Either Inference or Tuning must be specified, not neither", ""))
+    if inference is not None and tuning is not None:
+        spec_errs = _also(spec_errs, FieldError("Either Inference or Tuning must be specified, but not both", ""))
+    if not resource.get("instanceType"):
+        spec_errs = _also(
+            spec_errs,
+            FieldError.missing(
+                "instanceType is required when node auto-provisioning is enabled", "resource.instanceType"
+            ),
+        )
+    errs = _also(errs, spec_errs.via("spec") if spec_errs else None)
+    if isinstance(inference, dict):
+        deprecated = _deprecated_preset(inference)
+        errs = _also(errs, deprecated)
+        if deprecated is None and _preset_known(inference):
+            refused = admission_kaito_resource.review(resource)
+            errs = _also(errs, FieldError(*refused).via("resource") if refused else None)
+        errs = _also(errs, _inference_create(inference))
+    return errs
+
+
+def _preset_known(inference: dict[str, Any]) -> bool:
+    """validateCreateWithInference goes past its preset check only for a valid preset, or for no
+    preset (a template)."""
+    preset = inference.get("preset")
+    return not isinstance(preset, dict) or _valid_preset(str(preset.get("name", "")).lower())
+
+
+def _workspace(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | None:
+    errs: FieldError | None = _name_errors(obj)
     resource = obj.get("resource") or {}
     inference, tuning = obj.get("inference"), obj.get("tuning")
     if old is None:
-        spec_errs: FieldError | None = None
-        if inference is None and tuning is None:
-            spec_errs = _also(spec_errs, FieldError("Either Inference or Tuning must be specified, not neither", ""))
-        if inference is not None and tuning is not None:
-            spec_errs = _also(spec_errs, FieldError("Either Inference or Tuning must be specified, but not both", ""))
-        if not resource.get("instanceType"):
-            spec_errs = _also(
-                spec_errs,
-                FieldError.missing(
-                    "instanceType is required when node auto-provisioning is enabled", "resource.instanceType"
-                ),
-            )
-        errs = _also(errs, spec_errs.via("spec") if spec_errs else None)
-        if isinstance(inference, dict):
-            errs = _also(errs, _deprecated_preset(inference))
-            errs = _also(errs, _inference_create(inference))
+        errs = _also(errs, _workspace_create(obj))
     else:
         old_resource = old.get("resource") or {}
         update: FieldError | None = None
@@ -364,20 +398,38 @@ def _selector_map(selector: Any) -> dict[str, str] | None:
 
 
 def _inferenceset(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | None:
-    """The InferenceSet webhook's update rule (upstream: kaito-project/kaito v0.12.0
-    api/v1beta1/inferenceset_validation.go validateUpdate): the template's partition is immutable;
-    nothing else of the template is (the InferenceSet controller hands it to the Workspaces it
-    makes from then on only: pkg/inferenceset/inferenceset_controller.go addOrUpdateInferenceSet)."""
-    if old is None:
-        return None
+    """The InferenceSet webhook (upstream: kaito-project/kaito v0.12.0 api/v1beta1/inferenceset_validation.go
+    Validate): the name a DNS-1123 label; on update the template's partition immutable, nothing else of
+    the template (the InferenceSet controller hands it to the Workspaces it makes from then on only:
+    pkg/inferenceset/inferenceset_controller.go addOrUpdateInferenceSet); on create and update alike,
+    ValidateInferenceSetWorkspace via "spec.template": Workspace.ValidateCreate of the Workspace the set
+    would make (pkg/utils/inferenceset/inferenceset.go NewWorkspaceForInferenceSet: the set's
+    labelSelector, the template's instanceType, annotations and inference). Its replicas check cannot
+    fire: the CRD's minimum 0 refuses a negative count first (config/crd/bases/kaito.sh_inferencesets.yaml)."""
+    errs = _name_errors(obj)
+    spec = obj.get("spec") or {}
+    template = spec.get("template") or {}
 
     def partition(o: dict[str, Any]) -> Any:
         return (((o.get("spec") or {}).get("template") or {}).get("resource") or {}).get("partition") or None
 
-    if partition(obj) == partition(old):
+    if old is not None and partition(obj) != partition(old):
+        errs = _also(errs, FieldError("field is immutable", "template", "resource", "partition").via("spec"))
+    child = {
+        "metadata": {"annotations": dict((template.get("metadata") or {}).get("annotations") or {})},
+        "resource": {
+            "labelSelector": spec.get("labelSelector"),
+            "instanceType": (template.get("resource") or {}).get("instanceType"),
+            **({"partition": p} if (p := (template.get("resource") or {}).get("partition")) else {}),
+        },
+        # InferenceSetTemplate.Inference is a struct, so the Workspace always has an inference spec.
+        "inference": template.get("inference") or {},
+    }
+    child_errs = _workspace_create(child)
+    errs = _also(errs, child_errs.via("spec.template") if child_errs else None)
+    if errs is None:
         return None
-    err = FieldError("field is immutable", "template", "resource", "partition").via("spec")
-    return _deny("validation.inferenceset.kaito.sh", 400, f"validation failed: {err.render()}", "BadRequest")
+    return _deny("validation.inferenceset.kaito.sh", 400, f"validation failed: {errs.render()}", "BadRequest")
 
 
 def _inference_create(inference: dict[str, Any]) -> FieldError | None:
