@@ -6,6 +6,10 @@ pkg/utils/controller/resource_snapshot_resolver.go shouldCreateNewResourceSnapsh
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from akscli.fleet.placement import PlacementRequest, build
 from tests.fleet.conftest import Hub
 
@@ -91,3 +95,31 @@ def test_changes_within_the_collection_duration_are_taken_into_one_snapshot(hub:
     assert _snapshots(hub) == ["llm-0-snapshot", "llm-1-snapshot"]
     assert _selected(hub) == {"model-config", "first", "second"}
     assert _bound_snapshots(hub) == {"llm-1-snapshot"}
+
+
+def test_a_clock_moved_on_while_a_pass_runs_counts_from_the_next_pass_whose_snapshot_holds_the_later_write(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As model deploy --fleet-hub and a test's advance met under load (audit37-flake37): a pass read
+    # what the placement selects, then the deploy wrote its revision record and the test moved the
+    # clock on. That pass snapshot the selection without the record at the moved time, and the
+    # snapshot holding it was held back a whole interval more.
+    _place(hub)
+    hub.controller.snapshot_interval = 30.0
+    read = hub.controller.selected_objects
+    late: list[str] = []
+
+    def read_then_write_and_move_the_clock(cluster: Any, identifiers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        selected = read(cluster, identifiers)
+        if not late and any(obj["metadata"]["name"] == "extra" for obj in selected):
+            late.append("record")
+            meta = {"name": "record", "namespace": "llm"}
+            cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {"k": "v"}})
+            hub.controller.advance(30)
+        return selected
+
+    monkeypatch.setattr(hub.controller, "selected_objects", read_then_write_and_move_the_clock)
+    _add_config_map(hub, "extra")
+    assert late == ["record"]
+    assert _selected(hub) == {"model-config", "extra", "record"}
+    assert _snapshots(hub) == ["llm-0-snapshot", "llm-1-snapshot"]

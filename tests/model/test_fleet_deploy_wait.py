@@ -22,9 +22,11 @@ Start = Callable[..., Any]
 FLEET = "placement.kubernetes-fleet.io/v1"
 C1 = "cluster.kubernetes-fleet.io/v1"
 # A wait that should end: it ends on the simulator's clock (hub.advance, a wait_scale of 0), never
-# on the wall clock, so its --timeout is only the CPU time a loaded machine may take (a 20 s one
-# ran out under load once). An interval held back is INTERVAL, longer than WAIT: a wait that ended
-# only because wall-clock time let the hold pass would still time out.
+# on the wall clock, so its --timeout is only the CPU time a loaded machine may take. An interval
+# held back is INTERVAL, longer than WAIT: a wait that ended only because wall-clock time let the
+# hold pass would still time out. (The redeploy's waits that ran out under load, 20 s and 120 s
+# alike, were a hub pass that read the selection before the record and the clock after the advance:
+# fleet_conditions.Clock.held, audit37-flake37.)
 WAIT = "120s"
 INTERVAL = 600.0
 

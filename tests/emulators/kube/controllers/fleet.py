@@ -229,7 +229,7 @@ class FleetHubController(
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         kind = obj.get("kind")
-        with self._lock:
+        with self._lock, Clock.held():  # a move of the clock while this pass runs shows from the next
             if kind in ("ClusterResourcePlacement", "ResourcePlacement"):
                 self.place(cluster, obj)
             elif kind == "MemberCluster":
@@ -282,7 +282,7 @@ class FleetHubController(
                     self.requeue(placement, self.delay)
 
     def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
-        with self._lock:
+        with self._lock, Clock.held():
             if obj.get("kind") in CONTENT_KINDS:
                 self.resource_changed(cluster, obj, gone=True)
             elif obj.get("kind") in ("ClusterResourcePlacement", "ResourcePlacement"):

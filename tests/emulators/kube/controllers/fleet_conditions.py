@@ -5,8 +5,10 @@ pkg/controllers/placement/placement_status.go (the rollup that stops at the firs
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from tests.emulators.kube.status import ApiError
@@ -18,17 +20,42 @@ class Clock:
     simulator's ``advance``: a test lets unavailablePeriodSeconds pass without sleeping, where
     upstream requeues after the shortest wait left (kubefleet-dev/kubefleet e160c1cd
     pkg/controllers/rollout/controller.go minWaitTime). One per
-    process; a new FleetHubController sets it back to the wall clock."""
+    process; a new FleetHubController sets it back to the wall clock.
+
+    A pass reads one clock (``held``): a test's move made while a pass runs on the controllers'
+    thread shows from the next pass, as a real pass takes milliseconds, not the seconds moved.
+    Without it a pass that read what a placement selects before a write, and the clock after the
+    move, took a snapshot of the selection before the write stamped with the moved time, so the
+    snapshot holding the write was held a whole interval more (audit37-flake37: the fleet redeploy
+    wait that ran out under load). Emulator structure, no upstream behaviour."""
 
     offset = 0.0
+    _pass = threading.local()  # the offset a pass on this thread reads, while it runs
+
+    @classmethod
+    def _offset(cls) -> float:
+        return float(getattr(cls._pass, "offset", cls.offset))
 
     @classmethod
     def monotonic(cls) -> float:
-        return time.monotonic() + cls.offset
+        return time.monotonic() + cls._offset()
 
     @classmethod
     def epoch(cls) -> float:
-        return time.time() + cls.offset
+        return time.time() + cls._offset()
+
+    @classmethod
+    @contextmanager
+    def held(cls) -> Iterator[None]:
+        """The clock as it is now, for the rest of this thread's pass (an inner pass keeps it)."""
+        if hasattr(cls._pass, "offset"):
+            yield
+            return
+        cls._pass.offset = cls.offset
+        try:
+            yield
+        finally:
+            del cls._pass.offset
 
 
 def _now() -> str:
