@@ -101,7 +101,15 @@ def helm_gpu_operator(emu: Any, *, nfd: bool = False) -> None:
         emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
     for obj in operator_objects(nfd=nfd):
         emu.cluster.create(obj)
-    assert emu.idle(10.0)  # the Deployment's pod exists, as after `helm install --wait`
+    assert emu.idle(HELM_WAIT)  # the Deployment's pod exists, as after `helm install --wait`
+
+
+# How long helm install --wait waits, by default (upstream: helm/helm cmd/helm/flags.go addInstallFlags,
+# --timeout 300*time.Second). emu.idle ends as soon as the controllers have nothing due, so this bounds
+# CPU time only: NFD's worker DaemonSet on a cluster of 1,100 nodes is 1,000 pods made one by one
+# (test_prepare_nfd_bounded.py), 3-5 s on an idle core, and it ran past the 10 s this was at load 18
+# with 596-925 of them made (audit37-flake37).
+HELM_WAIT = 300.0
 
 
 # As akscli's templates/baremetal/clusterpolicy.yaml.j2: the operands tolerate AKS's sku=gpu taint
