@@ -287,6 +287,8 @@ class FleetHubController(
                 self.resource_changed(cluster, obj, gone=True)
             elif obj.get("kind") in ("ClusterResourcePlacement", "ResourcePlacement"):
                 self.placement_deleted(cluster, obj)
+            elif obj.get("kind") in ("ClusterApprovalRequest", "ApprovalRequest"):
+                self.approval_deleted(cluster, obj)
             elif obj.get("kind") in fleet_override_snapshots.SNAPSHOT_OF:
                 fleet_override_snapshots.delete_all(cluster, obj)
                 meta = obj["metadata"]

@@ -428,21 +428,28 @@ class StagedRuns(RunDeletion, RunInitialization):
                 ),
             )
             return False
+        # An Approved (and ApprovalAccepted) condition counts only with the request's generation as its
+        # observedGeneration (pkg/utils/condition/condition.go IsConditionStatusTrue): one written
+        # without it (0) leaves the gate closed. Once accepted, an approval holds even if Approved is
+        # taken back ("Approved state should not change once the approval is accepted").
+        rgen = int(request["metadata"].get("generation") or 1)
         rconds = conds_of(request.get("status") or {})
-        if rconds.get("Approved", {}).get("status") != "True":
+        approved = _current(rconds.get("Approved"), rgen, "True")
+        accepted = _current(rconds.get("ApprovalAccepted"), rgen, "True")
+        if not approved and not accepted:
             return False
-        if "ApprovalAccepted" not in rconds:
-            accepted = self.cond(
+        if approved and not accepted:
+            accept = self.cond(
                 "ApprovalAccepted",
                 True,
                 "ApprovalRequestApprovalAccepted",
                 "The approval request has been approved and cannot be reverted",
-                int(request["metadata"].get("generation") or 1),
+                rgen,
             )
             # updateApprovalRequestAccepted: Status().Update of the request as read; a 409 ends the
             # pass (NewUpdateIgnoreConflictError) and the run is requeued (upstream: kubefleet-dev/
             # kubefleet e160c1cd pkg/controllers/updaterun/execution.go).
-            conditions = set_cond((request.get("status") or {}).get("conditions") or [], accepted)
+            conditions = set_cond((request.get("status") or {}).get("conditions") or [], accept)
             if not write_status(cluster, request, {"conditions": conditions}, lambda: self.requeue(run, self.delay)):
                 return False
         task["conditions"] = set_cond(
@@ -501,13 +508,30 @@ class StagedRuns(RunDeletion, RunInitialization):
         return 0.0
 
     def approval_changed(self, cluster: Any, request: dict[str, Any]) -> None:
-        """An approval request changed: its run is looked at again (the updaterun watcher)."""
-        labels = (request.get("metadata") or {}).get("labels") or {}
-        run_name = labels.get(RUN_LABEL)
+        """An approval request changed: its run (spec.parentStageRollout, TargetUpdateRun) is looked
+        at again when the request is approved for its generation (handleApprovalRequestUpdate,
+        upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun/controller.go; it
+        compares the old object with the new, the emulator has the new one only)."""
+        gen = int((request.get("metadata") or {}).get("generation") or 1)
+        if _current(conds_of(request.get("status") or {}).get("Approved"), gen, "True"):
+            self._requeue_run_of(cluster, request)
+
+    def approval_deleted(self, cluster: Any, request: dict[str, Any]) -> None:
+        """An approval request deleted: its run is looked at again, and so creates it again,
+        unless the request had been approved and accepted (handleApprovalRequestDelete, same file:
+        "We watch for ClusterApprovalRequest deletion events to recreate it ASAP")."""
+        gen = int((request.get("metadata") or {}).get("generation") or 1)
+        conds = conds_of(request.get("status") or {})
+        if "Approved" in conds and _current(conds.get("ApprovalAccepted"), gen, "True"):
+            return
+        self._requeue_run_of(cluster, request)
+
+    def _requeue_run_of(self, cluster: Any, request: Mapping[str, Any]) -> None:
+        run_name = (request.get("spec") or {}).get("parentStageRollout")
         if not run_name:
             return
         namespace = request["metadata"].get("namespace")
         kind = "StagedUpdateRun" if namespace else "ClusterStagedUpdateRun"
         run = cluster.get(P1, kind, namespace, run_name)
-        if run is not None and conds_of(request.get("status") or {}).get("Approved", {}).get("status") == "True":
+        if run is not None:
             self.requeue(run, self.delay)
