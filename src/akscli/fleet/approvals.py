@@ -47,8 +47,12 @@ def pending_approvals(run: Mapping[str, Any]) -> list[PendingApproval]:
 
 
 def approval_write(kube: Kube, name: str, namespace: str | None) -> Write:
-    """The status patch setting the Approved condition on a (Cluster)ApprovalRequest, as
-    ``kubectl fleet approve`` does (reads the request: the patch carries its conditions)."""
+    """The status write that approves a (Cluster)ApprovalRequest as ``kubectl fleet approve`` does
+    (upstream: kubefleet-dev/kubefleet e160c1cd tools/fleet/cmd/approve/approve.go): the request as
+    read, with meta.SetStatusCondition of Approved True, reason ``<Kind>Approved``, message ``<Kind> has
+    been approved`` and the request's generation as observedGeneration -- the update-run controller
+    takes the approval only with that generation (pkg/controllers/updaterun/execution.go
+    handleStageApprovalTask, pkg/utils/condition/condition.go IsConditionStatusTrue)."""
     kind = AR if namespace else CAR
     hint = f"see pending approvals with: akscli fleet rollout status RUN{ns_flag(namespace)}"
     request = hub.read(kube, kind, name, namespace, hint)
@@ -57,23 +61,34 @@ def approval_write(kube: Kube, name: str, namespace: str | None) -> Write:
         "type": "Approved",
         "status": "True",
         "reason": f"{kind}Approved",
-        "message": "approved with akscli",
+        "message": f"{kind} has been approved",
         "observedGeneration": meta.get("generation", 1),
-        "lastTransitionTime": timestamps.format(),
     }
-    conditions = [c for c in (request.get("status") or {}).get("conditions") or [] if c.get("type") != "Approved"] + [
-        approved
-    ]
-    # A merge patch replaces the list; resourceVersion makes a concurrent change a conflict
-    # instead of a lost update.
+    conditions = set_status_condition((request.get("status") or {}).get("conditions") or [], approved)
+    # The tool sends Status().Update of the request as read; a merge patch replaces the list, and
+    # its resourceVersion makes a concurrent change a conflict instead of a lost update, as there.
     body = {"metadata": {"resourceVersion": meta.get("resourceVersion")}, "status": {"conditions": conditions}}
     return Write.patch(request, body, subresource="status")
+
+
+def set_status_condition(conditions: list[dict[str, Any]], new: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """meta.SetStatusCondition (upstream: kubernetes/apimachinery eed236ce pkg/api/meta/conditions.go): a condition of
+    the same type is changed in place, and keeps its lastTransitionTime unless its status changes;
+    a new type is appended, stamped now."""
+    result = [dict(c) for c in conditions]
+    for cond in result:
+        if cond.get("type") == new["type"]:
+            if cond.get("status") != new["status"]:
+                cond["lastTransitionTime"] = timestamps.format()
+            cond.update({k: new[k] for k in ("status", "reason", "message", "observedGeneration")})
+            return result
+    return [*result, {**new, "lastTransitionTime": timestamps.format()}]
 
 
 def approve_request(kube: Kube, name: str, namespace: str | None) -> dict[str, Any] | None:
     """Approve one (Cluster)ApprovalRequest. Another writer between the read and the patch
     makes it a Conflict: read it again and set Approved again, as ``kubectl fleet approve`` does
-    (upstream: kubefleet-dev/kubefleet 102d9128 tools/fleet/cmd/approve/approve.go,
+    (upstream: kubefleet-dev/kubefleet e160c1cd tools/fleet/cmd/approve/approve.go,
     ``retry.RetryOnConflict(retry.DefaultRetry, ...)``)."""
     return retry.on_conflict(lambda: approval_write(kube, name, namespace).send(kube))
 
