@@ -170,6 +170,19 @@ def run_state_change(kube: Kube, name: str, namespace: str | None, action: str) 
     refuse_finished(run, name, action)
     state = RUN_STATES[action]
     current = (run.get("spec") or {}).get("state") or "Initialize"
+    if current == "Initialize" and state == "Stop":
+        # The CRD refuses it: UpdateRunSpec's XValidation "invalid state transition: cannot transition
+        # from Initialize to Stop" (upstream: kubefleet-dev/kubefleet e160c1cd
+        # apis/placement/v1beta1/stageupdate_types.go; config/crd/bases/
+        # placement.kubernetes-fleet.io_clusterstagedupdateruns.yaml). A run not started updates no
+        # member, so there is nothing to stop.
+        where = ns_flag(namespace)
+        raise ConflictError(
+            f"update run {name!r} has not started (state Initialize): it cannot be stopped, "
+            "the hub takes no Initialize to Stop",
+            hint=f"start it with: akscli fleet rollout start {name}{where}, "
+            f"or drop it with: akscli fleet rollout delete {name}{where}",
+        )
     return Write.patch(run, {"spec": {"state": state}}), current != state
 
 
