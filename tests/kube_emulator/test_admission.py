@@ -205,6 +205,24 @@ def test_crp_external_strategy_with_a_rolling_update_is_denied(kube_emulator: Ku
     assert "rollingUpdateConifg is not valid for ExternalRollout strategy type" in r.json()["message"]
 
 
+def test_crp_server_side_apply_config_under_another_apply_type_is_denied(kube_emulator: KubeEmulator) -> None:
+    # validateRolloutStrategy (kubefleet-dev/kubefleet e160c1cd pkg/utils/validator/placement.go); an
+    # unset type is the CRD's default ClientSideApply.
+    for apply in ({"type": "ReportDiff"}, {}):
+        strategy = {"applyStrategy": {**apply, "serverSideApplyConfig": {"force": True}}}
+        r = raw(kube_emulator, "POST", CRPS, crp("p", strategy=strategy))
+        assert r.status == 403, apply
+        assert r.json()["message"] == (
+            CRP_WEBHOOK + "deny create/update v1beta1 CRP has invalid fields the rollout Strategy field  is "
+            "invalid: serverSideApplyConfig is only valid for ServerSideApply strategy type"
+        )
+
+
+def test_crp_server_side_apply_config_under_server_side_apply_is_admitted(kube_emulator: KubeEmulator) -> None:
+    strategy = {"applyStrategy": {"type": "ServerSideApply", "serverSideApplyConfig": {"force": True}}}
+    assert raw(kube_emulator, "POST", CRPS, crp("p", strategy=strategy)).status == 201
+
+
 def test_crp_tolerations_can_be_added_but_not_removed(kube_emulator: KubeEmulator) -> None:
     toleration = {"key": "maintenance", "operator": "Exists", "effect": "NoSchedule"}
     created = raw(kube_emulator, "POST", CRPS, crp("p", policy={"placementType": "PickAll"}))

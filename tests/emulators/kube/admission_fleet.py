@@ -181,6 +181,12 @@ def _fleet_strategy_errors(strategy: dict[str, Any]) -> list[str]:
             value = rolling.get(field)
             if value is not None and str(value).startswith("-"):
                 errs.append(f"{field} must be greater than or equal to 0, got `{value}`")
+    # serverSideApplyConfig under any other apply strategy type; an unset type is the CRD's default,
+    # ClientSideApply (upstream: kubefleet-dev/kubefleet e160c1cd config/crd/bases/
+    # placement.kubernetes-fleet.io_clusterresourceplacements.yaml, spec.strategy.applyStrategy.type).
+    apply = strategy.get("applyStrategy") or {}
+    if apply.get("serverSideApplyConfig") is not None and (apply.get("type") or "ClientSideApply") != "ServerSideApply":
+        errs.append("serverSideApplyConfig is only valid for ServerSideApply strategy type")
     return errs
 
 
