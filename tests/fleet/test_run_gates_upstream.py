@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from akscli.fleet import approvals
 from akscli.fleet.placement import PlacementRequest, build
 from akscli.fleet.rollout import run_objects, strategy_objects
 from akscli.fleet.stages import parse_stages
@@ -138,3 +139,40 @@ def test_a_server_dry_run_stop_of_a_run_not_started_is_refused_the_same_way(hub:
     result = invoke("fleet", "rollout", "stop", "run-1", "--dry-run=server")
     assert result.exit_code == 4, result
     assert "has not started (state Initialize)" in result.stderr
+
+
+class _Kube:
+    """Answers every read with one object (approval_write reads the request, then builds its write)."""
+
+    def __init__(self, obj: dict[str, Any]) -> None:
+        self.obj = obj
+
+    def get(self, *_args: Any, **_kw: Any) -> dict[str, Any]:
+        return self.obj
+
+
+def test_approving_a_namespaced_request_writes_the_approval_request_reason_in_place() -> None:
+    # approveApprovalRequest: reason ApprovalRequestApproved; SetStatusCondition changes a condition of
+    # the type in place, other types stay where they are.
+    noted = {"type": "Noted", "status": "True", "reason": "x", "lastTransitionTime": "2026-12-07T11:00:00Z"}
+    withdrawn = {"type": "Approved", "status": "False", "reason": "no", "lastTransitionTime": "2026-12-07T11:00:00Z"}
+    request = {
+        "apiVersion": P1,
+        "kind": "ApprovalRequest",
+        "metadata": {"name": "run-1-after-all", "namespace": "llm", "generation": 1, "resourceVersion": "7"},
+        "status": {"conditions": [withdrawn, noted]},
+    }
+    kube: Any = _Kube(request)
+    write = approvals.approval_write(kube, "run-1-after-all", "llm")
+    assert (write.kind, write.namespace, write.subresource) == ("ApprovalRequest", "llm", "status")
+    first, second = write.body["status"]["conditions"]
+    assert second == noted
+    assert {k: first[k] for k in ("type", "status", "reason", "message", "observedGeneration")} == {
+        "type": "Approved",
+        "status": "True",
+        "reason": "ApprovalRequestApproved",
+        "message": "ApprovalRequest has been approved",
+        "observedGeneration": 1,
+    }
+    assert first["lastTransitionTime"] != "2026-12-07T11:00:00Z"  # False to True: a new transition
+    assert write.body["metadata"]["resourceVersion"] == "7"
