@@ -176,3 +176,25 @@ def test_approving_a_namespaced_request_writes_the_approval_request_reason_in_pl
     }
     assert first["lastTransitionTime"] != "2026-12-07T11:00:00Z"  # False to True: a new transition
     assert write.body["metadata"]["resourceVersion"] == "7"
+
+
+def test_a_run_that_failed_to_initialize_stays_failed_when_its_state_changes(hub: Hub) -> None:
+    # Reconcile first gives every condition the run's new generation (updateAllStatusConditionsGeneration),
+    # so Initialized False stays final after a spec change: the run is not initialized again, even
+    # once its strategy exists (controller.go: "The updateRun has failed to initialize").
+    for obj in build(PlacementRequest(name="llm", selects=["namespace/llm"], external=True)):
+        hub.cluster.create(obj)
+    hub.settle()
+    for obj in run_objects("run-1", None, "llm", "all", None, start=False):
+        hub.cluster.create(obj)
+    hub.settle()
+    failed = _conditions(hub.get("ClusterStagedUpdateRun", "run-1"))["Initialized"]
+    assert failed["status"] == "False"
+    for obj in strategy_objects("all", None, parse_stages(["all;max=100%"])):
+        hub.cluster.create(obj)
+    hub.cluster.patch(P1, "ClusterStagedUpdateRun", None, "run-1", {"spec": {"state": "Run"}})
+    hub.settle()
+    run = hub.get("ClusterStagedUpdateRun", "run-1")
+    initialized = _conditions(run)["Initialized"]
+    assert (initialized["status"], initialized["message"]) == ("False", failed["message"])
+    assert "stagesStatus" not in run["status"]

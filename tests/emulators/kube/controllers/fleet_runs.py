@@ -45,6 +45,7 @@ Each behaviour follows a file of (upstream:) kubefleet-dev/kubefleet e160c1cd
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -77,6 +78,26 @@ from tests.emulators.kube.controllers.fleet_runs_init import RunInitialization
 REASON_FAILED = "UpdateRunFailed"
 
 
+def _at_generation(status: dict[str, Any], generation: int) -> dict[str, Any]:
+    """updateAllStatusConditionsGeneration, the first step of every Reconcile: every condition of the
+    run, its stages (the deletion stage too), their tasks and members takes the run's generation as
+    its observedGeneration, so a spec change (a new state) leaves Initialized False final and finished
+    runs finished (upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun/controller.go
+    Reconcile, updateAllStageStatusConditionsGeneration)."""
+    stages = [
+        *(status.get("stagesStatus") or []),
+        *([status["deletionStageStatus"]] if status.get("deletionStageStatus") else []),
+    ]
+    holders = [status, *stages]
+    for stage in stages:
+        holders += [*(stage.get("beforeStageTaskStatus") or []), *(stage.get("afterStageTaskStatus") or [])]
+        holders += stage.get("clusters") or []
+    for holder in holders:
+        for cond in holder.get("conditions") or []:
+            cond["observedGeneration"] = generation
+    return status
+
+
 # upstream: kubefleet-dev/kubefleet pkg/controllers/updaterun/controller.go (initialize, execute, delete)
 class StagedRuns(RunDeletion, RunInitialization):
     """The update-run half of the hub simulator (mixed into FleetHubController)."""
@@ -103,7 +124,7 @@ class StagedRuns(RunDeletion, RunInitialization):
         meta = run["metadata"]
         run = cluster.get(run["apiVersion"], run["kind"], meta.get("namespace"), meta["name"]) or run
         generation = int(run["metadata"].get("generation") or 1)
-        status = dict(run.get("status") or {})
+        status = _at_generation(copy.deepcopy(run.get("status") or {}), generation)
         conds = conds_of(status)
         if _current(conds.get("Initialized"), generation, "False"):
             return
