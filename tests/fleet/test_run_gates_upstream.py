@@ -198,3 +198,12 @@ def test_a_run_that_failed_to_initialize_stays_failed_when_its_state_changes(hub
     initialized = _conditions(run)["Initialized"]
     assert (initialized["status"], initialized["message"]) == ("False", failed["message"])
     assert "stagesStatus" not in run["status"]
+
+
+def test_deleting_a_run_deletes_its_approval_requests(hub: Hub) -> None:
+    # handleDelete (controller.go): DeleteAllOf the requests labelled kubernetes-fleet.io/targetUpdateRun.
+    _gated_run(hub)
+    assert hub.cluster.get(P1, "ClusterApprovalRequest", None, GATE) is not None
+    result = invoke("fleet", "rollout", "delete", "run-1", "-y")
+    assert result.exit_code == 0, result
+    assert wait_until(lambda: not hub.cluster.list(P1, "ClusterApprovalRequest"), 10)

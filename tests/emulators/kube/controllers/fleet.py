@@ -289,6 +289,8 @@ class FleetHubController(
                 self.placement_deleted(cluster, obj)
             elif obj.get("kind") in ("ClusterApprovalRequest", "ApprovalRequest"):
                 self.approval_deleted(cluster, obj)
+            elif obj.get("kind") in ("ClusterStagedUpdateRun", "StagedUpdateRun"):
+                self.run_deleted(cluster, obj)
             elif obj.get("kind") in fleet_override_snapshots.SNAPSHOT_OF:
                 fleet_override_snapshots.delete_all(cluster, obj)
                 meta = obj["metadata"]

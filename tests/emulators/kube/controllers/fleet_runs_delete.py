@@ -11,6 +11,8 @@ from typing import Any
 
 from tests.emulators.kube.controllers import fleet_bindings
 from tests.emulators.kube.controllers.fleet_runs_common import (
+    P1,
+    RUN_LABEL,
     STAGE_STOPPED,
     STAGE_STOPPING,
     Cond,
@@ -104,3 +106,15 @@ class RunDeletion:
         if not in_flight:
             self._stage_cond(stage, False, "StageUpdatingStopped", STAGE_STOPPED, gen)
         return bool(left)
+
+    def run_deleted(self, cluster: Any, run: dict[str, Any]) -> None:
+        """A deleted run takes its approval requests with it: DeleteAllOf the (Cluster)ApprovalRequests
+        labelled kubernetes-fleet.io/targetUpdateRun=<run> (in its namespace). Upstream does it under the
+        run's finalizer kubernetes-fleet.io/stagedupdaterun-finalizer before the run goes; the simulator
+        adds no finalizer, so the requests go just after it (upstream: kubefleet-dev/kubefleet e160c1cd
+        pkg/controllers/updaterun/controller.go handleDelete; apis/placement/v1beta1/commons.go)."""
+        meta = run["metadata"]
+        namespace = meta.get("namespace")
+        kind = "ApprovalRequest" if namespace else "ClusterApprovalRequest"
+        for request in cluster.list(P1, kind, namespace, f"{RUN_LABEL}={meta['name']}"):
+            cluster.delete(P1, kind, namespace, request["metadata"]["name"])
