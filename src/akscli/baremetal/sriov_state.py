@@ -26,7 +26,15 @@ What the operator does (upstream: k8snetworkplumbingwg/sriov-network-operator 24
   kubernetes/kubernetes cmd/kube-apiserver/app/options/options.go NewServerRunOptions EventTTL 1 * time.Hour,
   read through find_string, whose hits name no commit), so a state InProgress with no such event left
   has been so for longer.
-  ``STUCK`` is akscli's own threshold: upstream sets none.
+  ``STUCK`` is akscli's own threshold: upstream sets none;
+- the node policy controller creates a node's SriovNetworkNodeState whenever it syncs
+  (sriovnetworknodepolicy_controller.go syncAllSriovNetworkNodeStates, syncSriovNetworkNodeState: every
+  node the selector above lists gets one, with or without a policy). It syncs a second after a node is
+  created, deleted or relabelled, or a policy changes, once at start, and every ``ResyncPeriod`` (constants.go,
+  5 minutes) after a sync that succeeded (SetupWithManager, Reconcile). A covered node older than
+  ``RESYNC`` with no state therefore means the operator does not run, runs in another namespace than the
+  ``default`` config (it reads only ``vars.Namespace``'s), or its sync fails: it stops at the first node
+  it cannot sync ("Fail to sync", "couldn't create SriovNetworkNodeState").
 
 Reads, where a SriovOperatorConfig ``default`` exists: that list (any namespace), one paged list of the
 node states in its namespace (only the Failed and InProgress ones are kept), and, where one is
@@ -55,6 +63,8 @@ DESIRED = "sriovnetwork.openshift.io/desired-state"
 CURRENT = "sriovnetwork.openshift.io/current-state"
 DRAINING = ("Drain_Required", "Draining")  # constants.go DrainRequired, Draining
 STUCK = timedelta(minutes=30)
+RESYNC = timedelta(minutes=5)  # pkg/consts/constants.go ResyncPeriod
+OPERATOR_PODS = "name=sriov-network-operator"  # deployment/sriov-network-operator-chart/templates/operator.yaml
 STATUS_EVENTS = "involvedObject.kind=SriovNetworkNodeState,reason=SyncStatusChanged"
 # Labels AKS puts on its nodes that a selector can name, the widest first: every GPU node of any pool
 # (kubernetes.azure.com/accelerator, akscli.gpu.devices AKS_ACCELERATOR), then the node's pool.
@@ -84,6 +94,7 @@ class SriovConfig:
     explicit: bool  # configDaemonNodeSelector set
     problems: dict[str, State] = field(default_factory=dict)
     went_in_progress: dict[str, datetime] | None = None  # node -> newest "to: InProgress" event; None: unread
+    states: set[str] | None = None  # every node state's name; None: not read in full
 
     def check(self, node: Mapping[str, Any], pool: str, rdma_expected: bool, out: Collector) -> None:
         """Findings for one GPU node: not covered by the config daemon's selector, or its state Failed
@@ -102,6 +113,23 @@ class SriovConfig:
                 "functions are never configured and the operator's device plugin gets no config for it: "
                 + self._why(unmet),
                 self._cover(labels, unmet),
+                name,
+            )
+            return
+        if self.states is not None and name not in self.states and _older_than(meta, RESYNC):
+            out.add(
+                "sriov-node-state",
+                "error" if rdma_expected else "warning",
+                "node",
+                pool,
+                f"the sriov-network-operator wrote no SriovNetworkNodeState for the node, although SriovOperatorConfig "
+                f"{self.namespace}/default's selector covers it: the operator writes one at each sync (every "
+                f"{int(RESYNC.total_seconds() // 60)} minutes), so it does not run, runs in another namespace, or its "
+                "sync fails; until then the node's SR-IOV virtual functions are never configured",
+                f"check the operator's pod and log: kubectl -n {self.namespace} get pods -l {OPERATOR_PODS}; "
+                f"kubectl -n {self.namespace} logs -l {OPERATOR_PODS} | grep -i SriovNetworkNodeState "
+                "('Fail to sync' names the error); no pod there: kubectl get pods -A -l "
+                f"{OPERATOR_PODS} (it reads only the SriovOperatorConfig default of its own namespace)",
                 name,
             )
             return
@@ -189,8 +217,10 @@ def read(kube: Kube, page_size: int = 500) -> SriovConfig | None:
     namespace = str(found["metadata"].get("namespace"))
     chosen = {str(k): str(v) for k, v in ((found.get("spec") or {}).get("configDaemonNodeSelector") or {}).items()}
     config = SriovConfig(namespace, chosen or dict(DEFAULT_SELECTOR), bool(chosen))
+    names: set[str] = set()
     try:
         for state in kube.list(API, "SriovNetworkNodeState", namespace=namespace, page_size=page_size):
+            names.add(str(state["metadata"]["name"]))
             status = state.get("status") or {}
             sync = str(status.get("syncStatus") or "")
             if sync in ("Failed", "InProgress"):
@@ -200,9 +230,19 @@ def read(kube: Kube, page_size: int = 500) -> SriovConfig | None:
                 )
     except errors.AkscliError:
         return config
+    config.states = names
     if any(s.sync == "InProgress" for s in config.problems.values()):
         config.went_in_progress = _went_in_progress(kube, namespace, page_size)
     return config
+
+
+def _older_than(meta: Mapping[str, Any], age: timedelta) -> bool:
+    """Whether the object was created more than ``age`` ago (an unreadable time counts as older)."""
+    created = str(meta.get("creationTimestamp") or "")
+    try:
+        return _now() - datetime.fromisoformat(created.replace("Z", "+00:00")) > age
+    except ValueError:
+        return True
 
 
 def _went_in_progress(kube: Kube, namespace: str, page_size: int) -> dict[str, datetime] | None:

@@ -49,7 +49,8 @@ plugin's DaemonSet. Upstream: k8snetworkplumbingwg/sriov-network-operator 249e20
 Not simulated: the config daemon's host work that creates VFs (the device plugin's emulator counts a
 node's HCAs itself, sriov_device_plugin.py), nicSelector.netFilter and pfName resolution (they need the
 node state's interfaces), the node state's spec, the delayed removal of a state whose node is no
-longer selected (handleStaleNodeState: the state is kept), the config daemon's init containers (the
+longer selected (handleStaleNodeState: the state is kept), the ResyncPeriod requeue (a stopped operator that
+runs again syncs at its next watched event), the config daemon's init containers (the
 CNI binaries), the webhooks, the init container of the BlockDevicePluginUntilConfigured feature gate,
 and useCDI.
 """
@@ -233,15 +234,26 @@ class SriovNetworkOperator(Controller):
         _crd("sriovnetworknodepolicies"),
         _crd("sriovnetworknodestates"),
     ]
-    watches: ClassVar[list[tuple[str, str]]] = [(API, "SriovOperatorConfig"), (API, "SriovNetworkNodePolicy")]
+    # SetupWithManager: policies and pool configs, and Nodes (nodeEvenHandler: created, deleted, or relabelled;
+    # the emulator's sync is idempotent, so a Node change that is not a relabel syncs to no effect).
+    watches: ClassVar[list[tuple[str, str]]] = [
+        (API, "SriovOperatorConfig"),
+        (API, "SriovNetworkNodePolicy"),
+        ("v1", "Node"),
+    ]
 
     def __init__(self, delay: float = 0.05, namespace: str = "sriov-network-operator", prefix: str = "openshift.io"):
         super().__init__(delay)
         self.namespace = namespace
         self.prefix = prefix  # the operator's RESOURCE_PREFIX
+        # False: the operator's pod does not run (scaled to 0, crash-looping): nothing is synced, so a node
+        # that joins gets no SriovNetworkNodeState and no device plugin config.
+        self.running = True
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         del obj  # every event syncs the whole namespace, as the node-policy-sync-event does
+        if not self.running:
+            return
         config = cluster.get(API, "SriovOperatorConfig", self.namespace, "default")
         if config is None:
             return  # "default SriovOperatorConfig object not found, cannot reconcile SriovNetworkNodePolicies"
