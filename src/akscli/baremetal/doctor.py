@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli.baremetal import rdma_stopped, sriov_state
 from akscli.baremetal.findings import DEFAULT_RDMA_RESOURCES as DEFAULT_RDMA_RESOURCES
-from akscli.baremetal.findings import NO_RDMA_DEVICE_FIX, RDMA_PLUGIN_STOPPED_FIX, Collector, PoolStats
+from akscli.baremetal.findings import NO_RDMA_DEVICE_FIX, RDMA_PLUGIN_STOPPED_FIX, Collector, PoolStats, nccl_resource
 from akscli.baremetal.findings import SAMPLE as SAMPLE
 from akscli.baremetal.findings import Finding as Finding
 from akscli.baremetal.findings import Options as Options
@@ -345,6 +345,7 @@ def _check_rdma(
     rdma = {r: _int(allocatable.get(r)) for r in opts.rdma_resources if _int(allocatable.get(r)) > 0}
     if rdma:
         stats.rdma_nodes += 1
+        opts.offered.update(rdma.keys())
     # NFD's rdma.capable is any Mellanox (15b3) PCI function, the virtual functions of Azure
     # accelerated networking included (kubernetes-sigs/node-feature-discovery
     # source/custom/static_features.go), so it alone does not mean InfiniBand.
@@ -559,6 +560,7 @@ def diagnose(kube: Kube, opts: Options | None = None, *, progress: Callable[[str
         )
     gpu_node_facts.dra = any(d.units for d in dra.values()) and not gpu_node_facts.advertising
     check_operator(kube, opts, out, gpu_node_facts, installed)
+    nccl_resource(opts.offered, out)
     return Report(
         findings=out.sorted(),
         pools=sorted(pools.values(), key=lambda p: p.pool),

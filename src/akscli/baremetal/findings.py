@@ -11,6 +11,8 @@ from typing import Any
 
 from akscli.statuslines import as_invoked
 
+# What ``baremetal test nccl`` asks each pod for without --rdma-resource (akscli.baremetal.nccl).
+NCCL_RDMA_RESOURCE = "rdma/rdma_shared_device_a"
 DEFAULT_RDMA_RESOURCES = ("rdma/rdma_shared_device_a", "rdma/ib", "rdma/shared_ib", "rdma/hca_shared_devices_a")
 # Where the RDMA shared device plugin registered a resource with no device (capacity 0): it found
 # no RDMA device for it, and logged so (Mellanox/k8s-rdma-shared-dev-plugin 410b0f3
@@ -118,6 +120,8 @@ class Options:
     rdma_causes: Any = None
     # The sriov-network-operator's config and its failing node states (akscli.baremetal.sriov_state).
     sriov: Any = None
+    # RDMA resource -> GPU nodes on which it is allocatable (for nccl_resource).
+    offered: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -201,3 +205,24 @@ class Collector:
     def sorted(self) -> list[Finding]:
         order = {"error": 0, "warning": 1, "info": 2}
         return sorted(self.found.values(), key=lambda f: (order.get(f.severity, 3), f.check, f.pool or "", f.message))
+
+
+def nccl_resource(offered: Counter[str], out: Collector) -> None:
+    """Where GPU nodes offer RDMA under other names only, the finding that ``baremetal test nccl`` needs
+    --rdma-resource: its default, NCCL_RDMA_RESOURCE, is a resource no node advertises, so its run is
+    refused (a pod asking for it would never be scheduled: kubernetes/kubernetes
+    pkg/scheduler/framework/plugins/noderesources/fit.go fitsRequest, "Insufficient <resource>")."""
+    if not offered or NCCL_RDMA_RESOURCE in offered:
+        return
+    name, nodes = offered.most_common(1)[0]
+    others = "".join(f", {r} ({n})" for r, n in offered.most_common()[1:])
+    out.add(
+        "nccl-rdma-resource",
+        "info",
+        "cluster",
+        None,
+        f"no GPU node offers {NCCL_RDMA_RESOURCE}, the RDMA resource 'baremetal test nccl' asks for by default; "
+        f"they offer {name} ({nodes} node{'s' if nodes != 1 else ''}){others}",
+        f"akscli baremetal test nccl --rdma-resource {name}",
+        count=nodes,
+    )

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import render, validate
 from akscli.baremetal import nccl_nodes, pods
-from akscli.baremetal.findings import NO_RDMA_DEVICE_FIX, RDMA_PLUGIN_STOPPED_FIX
+from akscli.baremetal.findings import NCCL_RDMA_RESOURCE, NO_RDMA_DEVICE_FIX, RDMA_PLUGIN_STOPPED_FIX
 from akscli.baremetal.nccl_expected import Verdict, interconnect, judge
 from akscli.baremetal.nccl_output import parse
 from akscli.errors import CheckFailedError, UsageError, WaitTimeoutError
@@ -71,7 +71,7 @@ TOPOLOGY_ENV: dict[str, dict[str, str]] = {
     "ndv5": {"NCCL_IB_PCI_RELAXED_ORDERING": "1", "NCCL_IGNORE_CPU_AFFINITY": "1"},
 }
 DEFAULT_IMAGE = "ghcr.io/coreweave/nccl-tests:12.8.1-devel-ubuntu22.04-nccl2.30.4-1-2eedd7c"
-DEFAULT_RDMA_RESOURCE = "rdma/rdma_shared_device_a"
+DEFAULT_RDMA_RESOURCE = NCCL_RDMA_RESOURCE
 RUN_LABEL = "akscli.io/nccl-run"
 
 
