@@ -121,6 +121,7 @@ class NcclSpec:
     topology: str | None = None  # a TOPOLOGY_FAMILIES family: its file is NCCL_TOPO_FILE
     pinned: tuple[str, ...] = ()  # the nodes chosen for the pods (nccl_pick.pick); none: the scheduler's choice
     kept_off: tuple[str, ...] = ()  # else the nodes passed over, which the pods may not use (nccl_pick.keep_off)
+    rdma_per_pod: int = 1  # units of rdma_resource each pod asks for (rdma_units)
 
 
 _BYTES = re.compile(r"^\d+[KMG]?$")
@@ -287,6 +288,23 @@ def check_spec(spec: NcclSpec) -> NcclSpec:
     return spec
 
 
+def rdma_units(plugins: Sequence[Plugin], resource: str | None, gpus_per_node: int) -> int:
+    """How many units of ``resource`` a pod asks for: one where the RDMA shared device plugin advertises
+    it (one unit gives the pod every HCA of the entry's selectors, shared by up to rdmaHcaMax pods:
+    Mellanox/k8s-rdma-shared-dev-plugin 410b0f3 pkg/resources/server.go Allocate gives every container the
+    server's whole deviceSpec), one per GPU where an SR-IOV network device plugin does: there a unit is one virtual
+    function, one HCA (k8snetworkplumbingwg/sriov-network-device-plugin README: it "registers available
+    SR-IOV capable VFs ... as extended resources", and pods "request for these VFs"), and Azure's AKS
+    InfiniBand test asks for rdma/ib: 8 beside nvidia.com/gpu: 8 (Azure/aks-rdma-infiniband d838696
+    tests/scenarios/k8s/sriov/gpu/eight/eight.yaml). One VF for eight ranks would put every rank of the
+    node on one HCA, an eighth of the node's InfiniBand bandwidth."""
+    if resource is None:
+        return 1
+    if any(p.kind == "sriov" and resource in p.resources for p in plugins):
+        return gpus_per_node
+    return 1
+
+
 def ssh_keypair() -> tuple[str, str]:
     """A fresh ed25519 key pair: (OpenSSH private key, authorized_keys line)."""
     from cryptography.hazmat.primitives import serialization
@@ -314,6 +332,7 @@ def objects(spec: NcclSpec, *, run_id: str, keypair: tuple[str, str] | None = No
             "ranks": spec.nodes * spec.gpus_per_node,
             "image": spec.image,
             "rdma_resource": spec.rdma_resource,
+            "rdma_per_pod": spec.rdma_per_pod,
             "host_network": spec.host_network,
             "node_selector": spec.node_selector,
             "min_bytes": spec.min_bytes,

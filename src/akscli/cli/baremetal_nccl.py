@@ -4,6 +4,7 @@ Thin: parse and validate flags, call ``akscli.baremetal.nccl``, print through ``
 Moved out of cli/baremetal.py (one module per noun, as cli/baremetal_cluster.py).
 """
 
+import functools
 import secrets
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
@@ -161,7 +162,8 @@ def test_nccl(
         # one read of the nodes: the most common size, and which GPU nodes the pods can use
         pod_spec = nccl.objects(spec, run_id=run_id, keypair=nccl.DRY_RUN_KEYPAIR)[-1]["spec"]["template"]["spec"]
         survey = nccl_nodes.survey(kube, selector, pod_spec, rdma)
-    placement = nccl.place(spec, vm_size, survey, rdma_plugins=(lambda: _rdma_plugins(kube)) if kube else None)
+    plugins = functools.cache(lambda: _rdma_plugins(kube)) if kube is not None else None
+    placement = nccl.place(spec, vm_size, survey, rdma_plugins=plugins)
     vm_size = placement.vm_size
     min_b, max_b = nccl.message_sizes(vm_size, max_bytes)
     spec = replace(
@@ -175,6 +177,8 @@ def test_nccl(
         node_selector=placement.node_selector,
         topology=placement.topology,
     )
+    if plugins is not None and rdma is not None:
+        spec = replace(spec, rdma_per_pod=nccl.rdma_units(plugins(), rdma, spec.gpus_per_node))
     pinned = spec.node_selector.get(nccl.INSTANCE_TYPE)
     want = nccl_pick.Want(spec.gpus_per_node, spec.nodes, placement.where, spec.timeout_s, pinned)
     if kube is not None and placement.nodes is not None:
