@@ -103,6 +103,10 @@ _CREDENTIAL_PARAMS = frozenset(
 #   learn.microsoft.com/rest/api/storageservices/create-service-sas, "Specify the signature"), a
 #   connection string's ``AccountKey=``, ``SharedAccessKey=``, ``SharedAccessSignature=`` (their
 #   names kept, as url_credentials keeps a parameter's), a storage account key (64 bytes, Base64);
+# - a JWT (an Entra access token, a service account token): three base64url parts, the first a JSON
+#   header (``eyJ`` is ``{"`` in base64); Azure CLI redacts it in its output by the same opening
+#   (Azure/azure-cli src/azure-cli-core/azure/cli/core/credential_helper.py CredentialType.JWT_TOKEN,
+#   ``(?:eyJ0eXAi|eyJhbGci)[\w\-.~+/%]*``: a header that starts with "typ" or "alg");
 # - a PEM private key, from its BEGIN line to its END line.
 # The same shapes akscli.secret_words.looks_secret reads in a value a user gives; here they are cut
 # out of running text, so each is bounded by what cannot continue it.
@@ -110,7 +114,7 @@ _TOKEN = (
     r"(?<![\w-])(?:hf_[A-Za-z0-9]{20,}|api_org_[A-Za-z]{34}|(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{30,}"
     r"|github_pat_\w{22,}|sk-(?=[\w-]*[A-Z])(?=[\w-]*[0-9])[\w-]{20,}|(?:AKIA|ASIA)[0-9A-Z]{16}"
     r"|sk-(?:proj|svcacct|admin|ant-(?:api03|admin01|oat01|ort01))-[\w-]{32,}"
-    r"|sk-(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{32,})(?![\w-])"
+    r"|sk-(?=[a-z0-9]*[0-9])(?=[a-z0-9]*[a-z])[a-z0-9]{32,}|eyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*)(?![\w-])"
     r"|(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}=="
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----(?s:.*?)(?:-----END [A-Z ]*PRIVATE KEY-----|$)"
 )
@@ -118,6 +122,7 @@ _TOKEN_VALUE = r"(?<![\w-])(sig|AccountKey|SharedAccessKey|SharedAccessSignature
 # Each shape's fixed part, the one a text must hold for the patterns above to be read at all.
 _TOKEN_MARKS = (
     "hf_",
+    "eyJ",
     "api_org_",
     "ghp_",
     "gho_",
@@ -168,7 +173,39 @@ _ENV_ENTRY = (
 )
 _CREDENTIAL_HEADER = (
     r"""(?i)(?<![\w-])((?:proxy-)?authorization|x-api-key|api-key|ocp-apim-subscription-key)(['"]?\s*[:=]\s*)"""
-    r"""(?:(["'])(?:(bearer|basic|negotiate)\s+)?(.*?)\3|(?:(bearer|basic|negotiate)\s+)?([^\s'",;]+))"""
+    r"""(?:(["'])(?:(bearer|basic|negotiate)\s+)?(.*?)\3"""
+    r"""|(?:(bearer|basic|negotiate|sharedkeylite|sharedkey)\s+)?([^\s'",;]+))"""
+)
+# A YAML mapping's line, as an answer quotes a values file or a ConfigMap's data
+# (``password: hunter2``, ``  - client_secret: "x"``): the value of a secret-named key, to the line's
+# end or a comment (yaml.org/spec/1.2.2 7.3.3 "Plain Style": a plain scalar runs to `` #``). A value
+# that opens a block scalar, an alias, a tag, a flow collection or a quote left open is no value here.
+_YAML_LINE = (
+    r"""(?m)^([ \t]*(?:-[ \t]+)?)([A-Za-z_][\w.-]*)[ \t]*:[ \t]+"""
+    r"""(?:(["'])(.*?)\3|([^\s#'"|>&*!{\[][^\n]*?))[ \t]*(?:[ \t]#[^\n]*)?$"""
+)
+# What a Kubernetes field error says after its path (kubernetes/apimachinery
+# pkg/util/validation/field/errors.go ErrorType.String: "Required value", "Invalid value",
+# "Unsupported value", "Duplicate value", "Not found", "Forbidden", "Too long", "Too many",
+# "Internal error"): ``spec.password: Required value`` is a message, not a password.
+_FIELD_ERROR_WORDS = (
+    "Required value",
+    "Invalid value",
+    "Unsupported value",
+    "Duplicate value",
+    "Not found",
+    "Forbidden",
+    "Too long",
+    "Too many",
+    "Internal error",
+)
+# A flag and its value apart (``--password hunter2``, ``--client-secret 'a b'``), as a command line in
+# a failed Job's condition or an event quotes it: the word after a secret-named flag, less a
+# sentence's closing punctuation. A word of lower-case letters only reads as prose ("the --token flag
+# is required") and stays, as does a placeholder or the next flag.
+_SPACED_FLAG = (
+    r"""(?<![\w-])(--?[A-Za-z][\w-]*)[ \t]+"""
+    r"""(?:(["'])(.*?)\2|([^\s'"-][^\s'"]*?)(?=[).,;:!\]}]*(?:\s|$)))"""
 )
 # What a text must hold (in lower case) for a secret's name to be in it: is_secret_name's words.
 _NAME_MARKS = ("pass", "pwd", "token", "secret", "key", "credential", "auth", "sas", "pat", "connection")
@@ -217,11 +254,28 @@ def hide_assignments(text: str) -> str:
         group = 5 if m.group(3) else 7
         return m.group(0) if _is_placeholder(m.group(group)) else _masked_span(m, group)
 
+    def yaml_line(m: re.Match[str]) -> str:
+        group = 4 if m.group(3) else 5
+        value = m.group(group)
+        if value.startswith(_FIELD_ERROR_WORDS) or not _hidden(m.group(2), value):
+            return m.group(0)
+        return _masked_span(m, group)
+
+    def spaced(m: re.Match[str]) -> str:
+        group = 3 if m.group(2) else 4
+        value = m.group(group)
+        if not m.group(2) and value.isalpha() and value.islower():
+            return m.group(0)
+        return _masked_span(m, group) if _hidden(m.group(1).lstrip("-"), value) else m.group(0)
+
     if "=" in text:
         text = re.sub(_ASSIGNED, assigned, text)
     if ":" in text:
         text = re.sub(_QUOTED_NAME, quoted, text)
         text = re.sub(_ENV_ENTRY, entry, text) if "alue" in text else text
+        text = re.sub(_YAML_LINE, yaml_line, text)
+    if _has_flag(text):
+        text = re.sub(_SPACED_FLAG, spaced, text)
     return re.sub(_CREDENTIAL_HEADER, header, text)
 
 
@@ -234,9 +288,15 @@ def hide_tokens(text: str) -> str:
     if _holds_any(text, _TOKEN_MARKS):
         text = re.sub(_TOKEN, MASK, text)
         text = re.sub(_TOKEN_VALUE, lambda m: f"{m.group(1)}={MASK}", text)
-    if ("=" in text or ":" in text) and _holds_any(text.lower(), _NAME_MARKS):
+    if ("=" in text or ":" in text or _has_flag(text)) and _holds_any(text.lower(), _NAME_MARKS):
         text = hide_assignments(text)
     return text
+
+
+def _has_flag(text: str) -> bool:
+    """Whether ``text`` may hold a flag (``--x``, `` -x``, a leading ``-``): a name with a hyphen
+    in it (``node-pool``) is none."""
+    return "--" in text or " -" in text or text.startswith("-")
 
 
 def _holds_any(text: str, marks: tuple[str, ...]) -> bool:
@@ -255,6 +315,21 @@ def server_text(text: str) -> str:
     value (url_credentials) written as ``***``."""
     text = hide_tokens(hide_known(text))
     return url_credentials(text) if "://" in text else text
+
+
+def may_hide(text: str) -> bool:
+    """Whether server_text could hide a part of ``text`` or of a string inside it (a JSON dump of
+    a report, in which each string is escaped as remember() remembers it): a remembered value, a
+    token's or a secret name's mark, or a URL. Substring searches only: a clean report's hundred
+    thousand strings cost one dump and these searches, not a call each."""
+    with _lock:
+        known = _longest_first
+    return (
+        _holds_any(text, known)
+        or _holds_any(text, _TOKEN_MARKS)
+        or _holds_any(text.lower(), _NAME_MARKS)
+        or "://" in text
+    )
 
 
 def remember(value: str) -> None:
