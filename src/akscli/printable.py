@@ -31,6 +31,10 @@ request, as kubectl's printers do.
   written as its escape, ``\\n``, ``\\x1b`` (``visible``): it cannot move the cursor or colour the
   terminal, and it is seen. The error line does the same (cli/main.py _one_line), a table's cells
   (output.print_table), and stderr's lines, which keep their line breaks and tabs (statuslines.info).
+* A server's words in ``-o json``, ``-o yaml`` and the templates are shown as the table shows them
+  (``said``, akscli.redact.server_text): each string of a report (akscli's own record: a check's
+  detail, a status's message), each ``message`` of an object's status and an Event's message, with
+  a token's shape, a secret-named value and a remembered Secret value as ``***``.
 * ``metadata.managedFields`` is left out of ``-o json`` and ``-o yaml`` unless
   ``--show-managed-fields`` is given (upstream: kubernetes/cli-runtime
   pkg/genericclioptions/json_yaml_flags.go, JSONYamlPrintFlags.ToPrinter wraps the printer in
@@ -42,7 +46,7 @@ Plain functions over plain data: the output layer calls them, nothing here print
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from akscli.globals import FLAGS
@@ -97,10 +101,13 @@ def shown(data: Any, fmt: str) -> Any:
     if isinstance(data, list):
         return [shown(item, fmt) for item in data]
     if not _is_object(data):
-        return data
+        return said(data)
     if data.get("kind") == "List" and isinstance(data.get("items"), list):
         return {**data, "items": [shown(item, fmt) for item in data["items"]]}
     result: dict[str, Any] = dict(data)
+    for field in _SERVER_FIELDS:
+        if field in data and (told := _messages(data[field], field)) is not data[field]:
+            result[field] = told
     if fmt in ("json", "yaml") and not FLAGS.show_managed_fields and "managedFields" in data["metadata"]:
         result["metadata"] = {k: v for k, v in data["metadata"].items() if k != "managedFields"}
     masked = masked_values(data)
@@ -117,6 +124,70 @@ def shown(data: Any, fmt: str) -> Any:
         if isinstance(annotations, Mapping) and LAST_APPLIED in annotations:
             result["metadata"] = {**metadata, "annotations": {**annotations, LAST_APPLIED: MASK}}
     return result
+
+
+# An object's fields that hold a server's or an operator's words: a ``message`` anywhere in its
+# status (metav1.Condition.Message: kubernetes/apimachinery pkg/apis/meta/v1/types.go; a RayJob's
+# status.message: ray-project/kuberay ray-operator/config/crd/bases/ray.io_rayjobs.yaml; a Fleet
+# placement's per-cluster conditions: kubefleet-dev/kubefleet
+# config/crd/bases/placement.kubernetes-fleet.io_clusterresourceplacements.yaml) and an Event's own
+# (kubernetes/api core/v1/types.go Event.Message, events/v1/types.go Event.Note). Only those
+# strings, and a Node's ``status.images`` (NodeStatus.Images, kubernetes/api core/v1/types.go: image
+# names and digests) is not read: a list of 75,000 Nodes prints them all.
+_SERVER_FIELDS = ("status", "message", "note")
+_MESSAGE_KEYS = frozenset({"message", "note"})
+_NO_WORDS = frozenset({"images"})
+
+
+def _messages(data: Any, key: str) -> Any:
+    """``data`` under ``key`` with each string under a message's key as said() gives it."""
+    return _each_string(data, key, lambda k, text: _server_text(text) if k in _MESSAGE_KEYS else text)
+
+
+def said(data: Any) -> Any:
+    """``data`` (a report's record, an object's status) with each string in it as akscli prints a
+    server's words (akscli.redact.server_text: remembered Secret values, a token's shape, a
+    secret-named value, a URL's password as ``***``): ``-o json`` and ``-o yaml`` hide what the
+    table and the error line hide. Azure CLI does the same to the whole of its output's JSON
+    (Azure/azure-cli src/azure-cli-core/azure/cli/core/credential_helper.py redact_credential);
+    kubectl prints a status as it came. ``data`` itself where nothing is hidden, so a clean
+    report is not copied."""
+    if isinstance(data, str) or not isinstance(data, (Mapping, list)):
+        return _each_string(data, "", _any_key)
+    import json
+
+    from akscli.redact import may_hide
+
+    try:
+        text = json.dumps(data, default=str, ensure_ascii=False)
+    except (TypeError, ValueError):  # a key JSON cannot write: read each string
+        text = "://"
+    return _each_string(data, "", _any_key) if may_hide(text) else data
+
+
+def _any_key(key: str, text: str) -> str:
+    return _server_text(text)
+
+
+def _server_text(text: str) -> str:
+    from akscli.redact import server_text
+
+    told = server_text(text)
+    return text if told == text else told
+
+
+def _each_string(data: Any, key: str, change: Callable[[str, str], str]) -> Any:
+    """``data`` with each string in it as ``change(its key, it)`` gives it (a Node's images not
+    read), copied only where a string changed: ``data`` itself where none did."""
+    if isinstance(data, str):
+        return change(key, data)
+    if isinstance(data, Mapping):
+        told = {k: v if k in _NO_WORDS else _each_string(v, str(k), change) for k, v in data.items()}
+        return data if all(told[k] is v for k, v in data.items()) else told
+    if isinstance(data, list):
+        items = [_each_string(item, key, change) for item in data]
+        return data if all(a is b for a, b in zip(items, data, strict=True)) else items
+    return data
 
 
 def masked_values(obj: Mapping[str, Any]) -> Mapping[str, Any]:
