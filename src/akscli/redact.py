@@ -212,7 +212,8 @@ _NAME_MARKS = ("pass", "pwd", "token", "secret", "key", "credential", "auth", "s
 # Fields named like a secret that hold the name of a Secret object, whose value (a Kubernetes name)
 # an answer may quote: KAITO's ``modelAccessSecret`` ("the name of the secret that contains the
 # huggingface access token": kaito-project/kaito api/v1beta1/workspace_types.go PresetOptions).
-_SECRET_OBJECT_FIELDS = frozenset({"modelaccesssecret"})
+# akscli's own ``--access-secret NAME`` (its hints write it) names that Secret too.
+_SECRET_OBJECT_FIELDS = frozenset({"modelaccesssecret", "access-secret"})
 _PLACEHOLDER = r"[A-Z][A-Z0-9_-]*|[0-9.]+|true|false|null|none|None|\.\.\.|…"
 
 

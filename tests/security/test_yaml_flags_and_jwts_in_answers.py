@@ -80,3 +80,8 @@ def test_ordinary_words_placeholders_and_references_stay(said: str) -> None:
 def test_the_error_line_hides_the_yaml_password_and_the_spaced_flag_too() -> None:
     said = f"webhook denied: config\n  password: {PW}\ncommand: run --api-key {PW}"
     assert PW not in redact.scrub(said)
+
+
+def test_the_name_of_the_access_secret_in_a_hint_stays() -> None:
+    said = "then add --access-secret hf-token, and --password ***"
+    assert redact.server_text(said) == said
