@@ -35,7 +35,7 @@ from akscli.ray.cluster_options import FIELDS as ALPHA_FIELDS
 from akscli.ray.job import interactive_hint
 from akscli.ray.kuberay_rules import cluster_spec_problem, upgrade_problem
 from akscli.ray.operator_gates import container_gates, operator_gates
-from akscli.ray.service import INCREMENTAL_UPGRADE
+from akscli.ray.service import INCREMENTAL_UPGRADE, serve_port_problem
 from akscli.ray.spec import RAY_API
 
 _SERVICE_INVALID = "The RayService spec is invalid: "
@@ -445,7 +445,20 @@ def check_objects(
 
     for obj in objects:
         problem = object_problem(obj, incremental, deletion, release, embedded, alpha)
-        if problem is None or shapes.problem(obj):
+        if problem is None:
+            problem = serve_port_problem(obj, incremental) if _whole_service(obj) else None
+            if problem is None or shapes.problem(obj):
+                continue
+            raise UsageError(
+                f"rayservice/{_mapping(obj.get('metadata')).get('name')}: KubeRay cannot make this RayService's "
+                f"serve Service: {problem}",
+                hint=(
+                    "name the head container's Ray Serve port serve (containerPort 8000 unless Serve listens "
+                    "elsewhere), or list no ports and KubeRay adds its defaults; KubeRay records no event for "
+                    "this, and the RayService would never become ready"
+                ),
+            )
+        if shapes.problem(obj):
             continue
         kind = str(obj["kind"])
         name = _mapping(obj.get("metadata")).get("name")
@@ -457,6 +470,15 @@ def check_objects(
             f"{kind.lower()}/{name}: KubeRay refuses this {kind} {part}: {problem}",
             hint=f"fix the file: KubeRay would only record a Warning event ({_EVENT[kind]}) and act on none of it",
         )
+
+
+def _whole_service(obj: Mapping[str, Any]) -> bool:
+    """A ray.io/v1 RayService that carries its rayClusterConfig (as object_problem checks)."""
+    return (
+        obj.get("apiVersion") == RAY_API
+        and obj.get("kind") == "RayService"
+        and "rayClusterConfig" in _mapping(obj.get("spec"))
+    )
 
 
 # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go

@@ -269,33 +269,95 @@ DEFAULT_SERVE_PORT = 8000
 INCREMENTAL_UPGRADE = "NewClusterWithIncrementalUpgrade"
 
 
+def _serving_ports(cluster_spec: Mapping[str, Any]) -> dict[str, int]:
+    """The head container's ports named ``serve`` or ``serve-*``, by name: common/service.go
+    getServicePorts (the container's ports, an unnamed one ``<port>-port``; KubeRay's defaults, serve
+    8000 among them, when the container lists none) filtered by isServingPort."""
+    head = _mapping(_mapping(_mapping(cluster_spec.get("headGroupSpec")).get("template")).get("spec"))
+    containers = head.get("containers") or [{}]
+    listed = _mapping(containers[0]) if isinstance(containers, list) else {}
+    ports: dict[str, int] = {}
+    for port in listed.get("ports") or []:
+        number = _mapping(port).get("containerPort")
+        if isinstance(number, int):
+            ports[str(_mapping(port).get("name") or f"{number}-port")] = number
+    if not ports:
+        ports = {"serve": DEFAULT_SERVE_PORT}
+    return {name: n for name, n in ports.items() if name == "serve" or name.startswith("serve-")}
+
+
+def serve_port_problem(service: Mapping[str, Any], incremental: bool | None = None) -> str | None:
+    """KubeRay's error when it cannot build a RayService's serve Service, or None: a head container
+    that lists ports, none named ``serve`` or ``serve-*``, and no ``spec.serveService`` to use
+    instead, which an incremental upgrade does not use (common/service.go BuildServeService;
+    ``incremental``: the operator's RayServiceIncrementalUpgrade gate, None when not known, as
+    utils/util.go IsIncrementalUpgradeEnabled reads it). rayservice_controller.go
+    reconcileServicesToReadyCluster returns the error before calculateStatus, on every pass: the
+    RayService never gets a serve Service nor a status, and no event says why."""
+    spec = _mapping(service.get("spec"))
+    if _serving_ports(_mapping(spec.get("rayClusterConfig"))):
+        return None
+    if spec.get("serveService") is not None and not (spec_strategy(spec) == INCREMENTAL_UPGRADE and incremental):
+        return None
+    return SERVE_PORT_MISSING
+
+
+# common/service.go BuildServeService's error, word for word.
+SERVE_PORT_MISSING = (
+    "Please specify a port named 'serve' (or with the prefix 'serve-', e.g. 'serve-grpc') in the Ray head "
+    "container; otherwise, the Kubernetes service for Ray Serve will not be created."
+)
+
+
+def spec_strategy(spec: Mapping[str, Any]) -> Any:
+    return _mapping(spec.get("upgradeStrategy")).get("type")
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _address_port(ports: Mapping[str, int]) -> int:
+    """The port an address names: ``serve``'s, else the first serving port by name."""
+    return ports["serve"] if "serve" in ports else ports[sorted(ports)[0]]
+
+
 def serve_address(service: Mapping[str, Any]) -> str | None:
     """Where a RayService serves in the cluster, as KubeRay v1.7.0 builds that Service
     (ray-project/kuberay ray-operator/controllers/ray/common/service.go BuildServeService,
-    GetServePort; utils/util.go GenerateServeServiceName, IsIncrementalUpgradeEnabled).
+    getServicePorts, isServingPort; utils/util.go GenerateServeServiceName, IsIncrementalUpgradeEnabled).
 
     The name is ``<service>-serve-svc`` (``spec.serveService.metadata.name`` when given), but with
     ``upgradeStrategy.type: NewClusterWithIncrementalUpgrade`` (its feature gate is on by default)
-    each cluster has its own ``<cluster>-serve-svc``: then the active cluster's, None before one
-    is active. The port is the head container's port named ``serve``, else 8000.
+    each cluster has its own ``<cluster>-serve-svc`` and ``spec.serveService`` is not used: then
+    the active cluster's, None before one is active. The port is the head container's port named
+    ``serve`` (else the first ``serve-*``), 8000 when the container lists no port; a port of
+    ``spec.serveService`` with the same name replaces it (its ``port``: KubeRay keeps the user's
+    definition), and with no serving port on the container ``spec.serveService``'s ports are the
+    Service's. None where KubeRay builds no serve Service (``serve_port_problem``).
     """
     name, ns = service["metadata"]["name"], service["metadata"]["namespace"]
-    spec = service.get("spec") or {}
-    if ((spec.get("upgradeStrategy") or {}).get("type")) == INCREMENTAL_UPGRADE:
+    spec = _mapping(service.get("spec"))
+    auto = _serving_ports(_mapping(spec.get("rayClusterConfig")))
+    custom = _mapping(spec.get("serveService")) if spec.get("serveService") is not None else None
+    if spec_strategy(spec) == INCREMENTAL_UPGRADE:
         active = service_status(service, "activeServiceStatus").get("rayClusterName")
-        if not active:
+        if not active or not auto:
             return None
-        svc_name = f"{active}-serve-svc"
-    else:
-        custom = ((spec.get("serveService") or {}).get("metadata") or {}).get("name")
-        svc_name = str(custom or f"{name}-serve-svc")
-    head = ((spec.get("rayClusterConfig") or {}).get("headGroupSpec") or {}).get("template") or {}
-    containers = (head.get("spec") or {}).get("containers") or [{}]
-    port = next(
-        (p.get("containerPort") for p in containers[0].get("ports") or [] if p.get("name") == "serve"),
-        DEFAULT_SERVE_PORT,
-    )
-    return f"{svc_name}.{ns}.svc.cluster.local:{port}"
+        return f"{active}-serve-svc.{ns}.svc.cluster.local:{_address_port(auto)}"
+    if custom is None:
+        return f"{name}-serve-svc.{ns}.svc.cluster.local:{_address_port(auto)}" if auto else None
+    svc_name = str(_mapping(custom.get("metadata")).get("name") or f"{name}-serve-svc")
+    user: dict[str, int] = {}
+    for port in _mapping(custom.get("spec")).get("ports") or []:
+        number = _mapping(port).get("port")
+        if isinstance(number, int):
+            user.setdefault(str(_mapping(port).get("name") or ""), number)
+    ports = {port: user.get(port, number) for port, number in auto.items()} if auto else user
+    if not ports:
+        return f"{svc_name}.{ns}.svc.cluster.local"
+    serving = {k: v for k, v in ports.items() if k == "serve" or k.startswith("serve-")} or ports
+    return f"{svc_name}.{ns}.svc.cluster.local:{_address_port(serving)}"
 
 
 def service_failure(service: Mapping[str, Any]) -> str | None:

@@ -39,6 +39,11 @@ GPU_TOLERATIONS = [
 # Labels that mark a node as a GPU node on AKS, with or without the NVIDIA GPU operator.
 GPU_NODE_SELECTORS = ("nvidia.com/gpu.present=true", "nvidia.com/gpu.product", "accelerator=nvidia")
 
+# The head container's ports, by the names KubeRay gives its defaults (ray-project/kuberay v1.7.0
+# ray-operator/controllers/ray/utils/constant.go GcsServerPortName, DashboardPortName,
+# ClientPortName, ServingPortName and their Default*Port): common/service.go getPortsFromCluster
+# makes the head Service's ports of them, BuildServeService the serve Service's of `serve`, and
+# utils/util.go FetchHeadServiceURL finds the dashboard (job submission) by the name `dashboard`.
 DASHBOARD_PORT = 8265
 HEAD_PORTS = [
     {"name": "gcs-server", "containerPort": 6379},

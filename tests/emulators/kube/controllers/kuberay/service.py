@@ -176,7 +176,11 @@ class ServiceReconciler:
             pending = self._pending(cluster, svc, pending)  # reconcileServe of the pending cluster
             serving = self._serving(pending)
             if serving:
-                self._switch_services(cluster, svc, pending["rayClusterName"])
+                if not self._switch_services(cluster, svc, pending["rayClusterName"]):
+                    # reconcileServicesToReadyCluster's error returns before calculateStatus:
+                    # `RequeueAfter: ServiceDefaultRequeueDuration`, no status, no event.
+                    self.requeue(svc, self.delay)
+                    return
                 # reconcilePromotionAndServingStatus; the old active cluster is now dangling.
                 active, pending = pending, {}
         # calculateStatus -> shouldPrepareNewCluster, after the promotion: a new pending cluster when
@@ -372,14 +376,19 @@ class ServiceReconciler:
         apps = pending.get("applicationStatuses") or {}
         return bool(apps) and all(a.get("status") == "RUNNING" for a in apps.values())
 
-    def _switch_services(self, cluster: Any, svc: dict[str, Any], rc_name: str) -> None:
+    def _switch_services(self, cluster: Any, svc: dict[str, Any], rc_name: str) -> bool:
         """The head and serve services point at the promoted cluster (services.py cites
-        common/service.go BuildHeadServiceForRayService and BuildServeService)."""
+        common/service.go BuildHeadServiceForRayService and BuildServeService); False where
+        KubeRay can build no serve Service (the head Service is made first)."""
         ns = svc["metadata"]["namespace"]
         wanted = (svc.get("spec") or {}).get("rayClusterConfig") or {}
         rc = cluster.get(RAY, "RayCluster", ns, rc_name) or {"spec": wanted}
         apply_service(cluster, owner_head_service("RayService", svc, rc_name, rc.get("spec") or wanted))
-        apply_service(cluster, serve_service(svc, rc_name, rc.get("spec") or wanted))
+        serve = serve_service(svc, rc_name, rc.get("spec") or wanted)
+        if serve is None:
+            return False
+        apply_service(cluster, serve)
+        return True
 
     @staticmethod
     def _serve_labels(cluster: Any, ns: str, rc_name: str, proxy_healthy: bool) -> None:

@@ -14,7 +14,8 @@ common/pod.go labelPod:
   (``clusterIP: None``, ``publishNotReadyAddresses``) unless ENABLE_RAY_HEAD_CLUSTER_IP_SERVICE.
 * A RayJob with its own cluster (no clusterSelector) and a RayService get ``<name>-head-svc`` of
   their own, pointing at their current cluster, besides the cluster's ``<cluster>-head-svc``.
-* A RayService's ``<name>-serve-svc`` carries only the ports named ``serve`` or ``serve-*`` and
+* A RayService's ``<name>-serve-svc`` carries only the ports named ``serve`` or ``serve-*`` (or
+  is ``spec.serveService`` merged with them; none at all is KubeRay's error) and
   selects ``ray.io/cluster`` and ``ray.io/serve: "true"`` (pods: workers ``true``, the head
   ``false`` until its proxy actor is healthy, rayservice_controller.go updateHeadPodServeLabel).
 """
@@ -121,9 +122,17 @@ def owner_head_service(
     return head_service(f"{meta['name']}-head-svc", meta["namespace"], cluster_name, cluster_spec, labels, ref)
 
 
-def serve_service(service: Mapping[str, Any], cluster_name: str, cluster_spec: Mapping[str, Any]) -> dict[str, Any]:
-    """common/service.go BuildServeService for a RayService (no incremental upgrade, no custom
-    serveService): ``<service>-serve-svc`` with the serving ports only."""
+def serve_service(
+    service: Mapping[str, Any], cluster_name: str, cluster_spec: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """common/service.go BuildServeService for a RayService (no incremental upgrade):
+    ``<service>-serve-svc`` with the serving ports only. With ``spec.serveService`` that Service is
+    the base: KubeRay sets its selector, merges its labels over the user's (KubeRay's win), names
+    it ``<service>-serve-svc`` only when it has no name, puts it in the RayService's namespace and
+    gives it the head's serviceType when it has none; where the head container has serving ports,
+    the Service's ports are those, each replaced by a user's port of the same name, else the
+    user's as given. None where KubeRay builds none (no serving port, no serveService): its
+    error ends the reconcile."""
     meta = service["metadata"]
     name = meta["name"]
     ports = [
@@ -131,28 +140,38 @@ def serve_service(service: Mapping[str, Any], cluster_name: str, cluster_spec: M
         for port, number in service_ports(cluster_spec).items()
         if is_serving_port(port)
     ]
-    return {
+    custom = (service.get("spec") or {}).get("serveService")
+    if not ports and custom is None:
+        return None
+    labels = {
+        "ray.io/originated-from-cr-name": name,
+        "ray.io/originated-from-crd": "RayService",
+        SERVE_LABEL: f"{name}-serve",
+    }
+    kind = str((cluster_spec.get("headGroupSpec") or {}).get("serviceType") or "ClusterIP")
+    body: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": {
-            "name": f"{name}-serve-svc",
-            "namespace": meta["namespace"],
-            "labels": {
-                "ray.io/originated-from-cr-name": name,
-                "ray.io/originated-from-crd": "RayService",
-                SERVE_LABEL: f"{name}-serve",
-            },
-            # ctrl.SetControllerReference (ray-project/kuberay ray-operator/controllers/ray/rayservice_controller.go;
-            # kubernetes-sigs/controller-runtime pkg/controller/controllerutil/controllerutil.go):
-            # controller and blockOwnerDeletion.
-            "ownerReferences": [controller_ref("RayService", service)],
-        },
-        "spec": {
-            "type": str((cluster_spec.get("headGroupSpec") or {}).get("serviceType") or "ClusterIP"),
-            "selector": {"ray.io/cluster": cluster_name, SERVE_LABEL: "true"},
-            "ports": ports,
-        },
+        # ctrl.SetControllerReference (ray-project/kuberay ray-operator/controllers/ray/rayservice_controller.go;
+        # kubernetes-sigs/controller-runtime pkg/controller/controllerutil/controllerutil.go):
+        # controller and blockOwnerDeletion.
+        "metadata": {"name": f"{name}-serve-svc", "labels": labels},
+        "spec": {"type": kind, "ports": ports},
     }
+    if custom is not None:
+        user_meta, user_spec = dict(custom.get("metadata") or {}), dict(custom.get("spec") or {})
+        user_ports = {str(p.get("name") or ""): dict(p) for p in user_spec.get("ports") or []}
+        if ports:  # "use the user's definition" of a port with the same name
+            user_spec["ports"] = [user_ports.get(str(p["name"]), p) for p in ports]
+        user_spec.setdefault("ports", [])
+        user_spec["type"] = user_spec.get("type") or kind  # setServiceTypeForUserProvidedService
+        user_meta["labels"] = {**(user_meta.get("labels") or {}), **labels}  # setLabelsforUserProvidedService
+        user_meta["name"] = user_meta.get("name") or f"{name}-serve-svc"  # setNameforUserProvidedService
+        body = {"apiVersion": "v1", "kind": "Service", "metadata": user_meta, "spec": user_spec}
+    body["metadata"]["namespace"] = meta["namespace"]  # setNamespaceforUserProvidedService
+    body["metadata"]["ownerReferences"] = [controller_ref("RayService", service)]
+    body["spec"]["selector"] = {"ray.io/cluster": cluster_name, SERVE_LABEL: "true"}
+    return body
 
 
 def apply_service(cluster: Any, body: dict[str, Any]) -> None:
@@ -168,6 +187,9 @@ def apply_service(cluster: Any, body: dict[str, Any]) -> None:
         "ray.io/cluster"
     ):
         return
-    existing["spec"]["selector"] = body["spec"]["selector"]
-    existing["spec"]["ports"] = body["spec"]["ports"]
+    # "oldSvc.Spec = *newSvc.Spec.DeepCopy()" with the old ClusterIP kept (immutable); the API
+    # server keeps clusterIPs from it (kubernetes/kubernetes pkg/registry/core/service/storage
+    # patchAllocatedValues).
+    kept = {k: existing["spec"][k] for k in ("clusterIP", "clusterIPs") if k in existing["spec"]}
+    existing["spec"] = {**body["spec"], **kept}
     cluster.update(existing)
