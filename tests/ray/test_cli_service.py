@@ -81,7 +81,7 @@ def test_dashboard_url_goes_through_the_service_proxy(ray_emulator: Callable[...
     result = invoke("ray", "dashboard", "demo")
     assert result.exit_code == 0, result
     assert result.stdout.strip() == (
-        f"{emu.url.rstrip('/')}/api/v1/namespaces/default/services/demo-head-svc:8265/proxy/"
+        f"{emu.url.rstrip('/')}/api/v1/namespaces/default/services/demo-head-svc:dashboard/proxy/"
     )
 
 

@@ -93,7 +93,7 @@ def test_stop_client_dry_run_on_a_shared_cluster_prints_the_job_api_call(ray_emu
     assert list_items(result.stdout) == [
         {
             "method": "POST",
-            "path": "/api/v1/namespaces/default/services/shared-head-svc:8265/proxy/api/jobs/raysubmit_1/stop",
+            "path": "/api/v1/namespaces/default/services/shared-head-svc:dashboard/proxy/api/jobs/raysubmit_1/stop",
         }
     ]
     assert writes(emu) == before

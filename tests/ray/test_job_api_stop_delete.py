@@ -110,7 +110,7 @@ def test_delete_with_a_cluster_dry_run_client_prints_the_request_and_sends_nothi
     result = invoke("ray", "job", "delete", "direct", "--cluster", "shared", "--dry-run=client")
     assert result.exit_code == 0, result
     assert "method: DELETE" in result.stdout
-    assert "path: /api/v1/namespaces/default/services/shared-head-svc:8265/proxy/api/jobs/direct" in result.stdout
+    assert "path: /api/v1/namespaces/default/services/shared-head-svc:dashboard/proxy/api/jobs/direct" in result.stdout
     assert info(emu, "direct")["status"] == "SUCCEEDED"
 
 

@@ -14,7 +14,7 @@ from akscli.kube.reach import proxy_path
 from akscli.ray.follow import watch_pods
 from akscli.ray.live import Progress, head_pod
 from akscli.ray.pod_state import controlled_by_another, pod_ready
-from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL
+from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT_NAME, NODE_TYPE_LABEL
 from akscli.ray.status import head_service
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def dashboard_info(kube: Kube, cluster: Mapping[str, Any]) -> dict[str, str]:
         "cluster": str(cluster["metadata"]["name"]),
         "namespace": ns,
         "service": service,
-        "url": host + proxy_path(ns, service, DASHBOARD_PORT),
+        "url": host + proxy_path(ns, service, DASHBOARD_PORT_NAME),
     }
 
 
@@ -184,7 +184,7 @@ class DashboardForwarder:
         return status, {"Content-Type": "text/plain; charset=utf-8"}, (line + "\n").encode()
 
     def _once(self, method: str, path: str, body: bytes | None) -> tuple[int, dict[str, str], bytes]:
-        url = proxy_path(self.namespace, self.service, DASHBOARD_PORT, path)
+        url = proxy_path(self.namespace, self.service, DASHBOARD_PORT_NAME, path)
         try:
             response = self.kube.request(
                 method,

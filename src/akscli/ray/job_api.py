@@ -27,7 +27,7 @@ from akscli import timestamps
 from akscli.errors import AkscliError, ConflictError, NotFoundError, UsageError, WaitTimeoutError
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, proxy_path
 from akscli.ray.live import head_not_serving, not_found, was_running
-from akscli.ray.spec import DASHBOARD_PORT, RAY_API
+from akscli.ray.spec import DASHBOARD_PORT_NAME, RAY_API
 from akscli.ray.status import head_service
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class ApiJob:
     def request(self, method: str, path: str = "") -> dict[str, Any]:
         """The request, as --dry-run prints it."""
         tail = f"api/jobs/{self.job_id}" + (f"/{path}" if path else "")
-        return {"method": method, "path": proxy_path(self.namespace, self.service, DASHBOARD_PORT, tail)}
+        return {"method": method, "path": proxy_path(self.namespace, self.service, DASHBOARD_PORT_NAME, tail)}
 
     def hint(self, command: str) -> str:
         return f"akscli ray job {command} {self.job_id} --cluster {self.cluster} -n {self.namespace}"
@@ -118,7 +118,12 @@ def _send(kube: Kube, job: ApiJob, method: str, path: str) -> tuple[int, bytes]:
     proxy's 503 (no ready head), a gateway's 502/504, and Ray's 404 ``Job ID does not exist``."""
     where = f"api/jobs/{job.job_id}" + (f"/{path}" if path else "")
     code, body = kube.proxy(
-        job.namespace, job.service, DASHBOARD_PORT, where, method=method, answers=frozenset({404, 500, 502, 503, 504})
+        job.namespace,
+        job.service,
+        DASHBOARD_PORT_NAME,
+        where,
+        method=method,
+        answers=frozenset({404, 500, 502, 503, 504}),
     )
     if not_serving(code):
         raise head_not_serving(job.cluster, job.namespace, job.service)
@@ -224,7 +229,7 @@ def read(kube: Kube, namespace: str, cluster: str, service: str, path: str, hint
     """``GET path`` on the cluster's Ray job API: its body, or one error for the proxy's 503 (no
     ready head), a gateway's 502/504, or another answer (the Ray job API's own 404 ``Job ID does
     not exist`` among them)."""
-    code, body = kube.proxy(namespace, service, DASHBOARD_PORT, path, answers=frozenset({404, 503, 502, 504}))
+    code, body = kube.proxy(namespace, service, DASHBOARD_PORT_NAME, path, answers=frozenset({404, 503, 502, 504}))
     if not_serving(code):
         raise head_not_serving(cluster, namespace, service)
     if code in GATEWAY_ANSWERS:
@@ -295,7 +300,7 @@ def tail(kube: Kube, namespace: str, cluster: str, service: str, job_id: str) ->
             hint=f"see the head's state: akscli ray cluster status {cluster} -n {namespace}",
         )
 
-    yield from kube.proxy_websocket(namespace, service, DASHBOARD_PORT, f"api/jobs/{job_id}/logs/tail", refused)
+    yield from kube.proxy_websocket(namespace, service, DASHBOARD_PORT_NAME, f"api/jobs/{job_id}/logs/tail", refused)
 
 
 def log_text(body: bytes, cluster: str) -> str:

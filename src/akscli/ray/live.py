@@ -25,7 +25,7 @@ from akscli.ray.scaling import add_group_ops, head_tasks_warning
 from akscli.ray.spec import (
     AGENTPOOL_LABEL,
     CLUSTER_LABEL,
-    DASHBOARD_PORT,
+    DASHBOARD_PORT_NAME,
     GPU_NODE_SELECTORS,
     NODE_TYPE_LABEL,
     RAY_API,
@@ -282,7 +282,10 @@ class JobStop:
         """The request, as ``--dry-run`` prints it."""
         if self.suspend is not None:
             return self.suspend.describe()
-        return {"method": "POST", "path": proxy_path(self.namespace, str(self.service), DASHBOARD_PORT, self.api_path)}
+        return {
+            "method": "POST",
+            "path": proxy_path(self.namespace, str(self.service), DASHBOARD_PORT_NAME, self.api_path),
+        }
 
 
 def job_stop(kube: Kube, job: Mapping[str, Any]) -> JobStop:
@@ -319,7 +322,12 @@ def stop_job(kube: Kube, stop: JobStop, dry_run: bool = False) -> bool:
             hint="use --dry-run=client to see the request that would be sent",
         )
     code, body = kube.proxy(
-        stop.namespace, str(stop.service), DASHBOARD_PORT, stop.api_path, method="POST", answers=PROXY_ANSWERS | {404}
+        stop.namespace,
+        str(stop.service),
+        DASHBOARD_PORT_NAME,
+        stop.api_path,
+        method="POST",
+        answers=PROXY_ANSWERS | {404},
     )
     if not_serving(code):
         raise head_not_serving(str(stop.cluster), stop.namespace, str(stop.service))

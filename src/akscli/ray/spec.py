@@ -45,9 +45,14 @@ GPU_NODE_SELECTORS = ("nvidia.com/gpu.present=true", "nvidia.com/gpu.product", "
 # makes the head Service's ports of them, BuildServeService the serve Service's of `serve`, and
 # utils/util.go FetchHeadServiceURL finds the dashboard (job submission) by the name `dashboard`.
 DASHBOARD_PORT = 8265
+# The head Service's port akscli reaches the dashboard and the Ray job API through, by its name as
+# FetchHeadServiceURL finds it: the API server's service proxy takes a port name (kubernetes/kubernetes
+# pkg/registry/core/service/storage/storage.go ResourceLocation: a number is first mapped to the
+# name of the Service port with that number, "no service port N found" otherwise).
+DASHBOARD_PORT_NAME = "dashboard"
 HEAD_PORTS = [
     {"name": "gcs-server", "containerPort": 6379},
-    {"name": "dashboard", "containerPort": DASHBOARD_PORT},
+    {"name": DASHBOARD_PORT_NAME, "containerPort": DASHBOARD_PORT},
     {"name": "client", "containerPort": 10001},
     {"name": "serve", "containerPort": 8000},
 ]

@@ -263,6 +263,8 @@ class KubeEmulator:
 
     def find_service_proxy(self, namespace: str, service: str, port: str) -> ProxyHandler | None:
         h = self._proxies.get((namespace, service, port))
+        for alias in self._port_aliases(namespace, service, port) if h is None else ():
+            h = h or self._proxies.get((namespace, service, alias))
         if h is None and port == "":
             h = next((v for (ns, s, _), v in self._proxies.items() if ns == namespace and s == service), None)
         # A simulated operator whose pods serve behind a Service answers it (the KubeRay simulator's
@@ -277,6 +279,18 @@ class KubeEmulator:
         if h is None and self.service_proxy_fallback is not None:
             h = self.service_proxy_fallback(namespace, service, port)
         return h
+
+    def _port_aliases(self, namespace: str, service: str, port: str) -> list[str]:
+        """The other spelling of the Service port ``port`` names, its number or its name: the API
+        server's proxy takes either (kubernetes/kubernetes pkg/registry/core/service/storage/
+        storage.go ResourceLocation maps a number to its port's name), and a handler is registered
+        under one of them."""
+        svc = self.cluster.get("v1", "Service", namespace, service) if port else None
+        for p in ((svc or {}).get("spec") or {}).get("ports") or []:
+            spellings = [str(p.get("port")), str(p.get("name") or "")]
+            if port in spellings:
+                return [s for s in spellings if s and s != port]
+        return []
 
     def compact(self) -> None:
         """Expire all continue tokens and watch resourceVersions issued so far (410)."""

@@ -42,7 +42,7 @@ def dashboard(
             output.emit_object(info, fmt)
             return
         output.write(info["url"])
-        proxied = logic.proxy_path(ns, info["service"], logic.DASHBOARD_PORT)
+        proxied = logic.proxy_path(ns, info["service"], logic.DASHBOARD_PORT_NAME)
         output.info(
             f"open it with your cluster credentials (e.g. through kubectl proxy: http://127.0.0.1:8001{proxied})"
         )
@@ -57,7 +57,7 @@ def dashboard(
         output.write(forwarder.url)
     else:
         output.emit_object(info, fmt)
-    output.info(f"forwarding {forwarder.url} to {info['service']}:{logic.DASHBOARD_PORT}; Ctrl-C stops")
+    output.info(f"forwarding {forwarder.url} to {info['service']}:{logic.DASHBOARD_PORT_NAME}; Ctrl-C stops")
     try:
         forwarder.wait()  # until Ctrl-C, or the connection to the API server is lost (its error)
     finally:

@@ -82,7 +82,7 @@ from tests.emulators.kube.controllers.kuberay.job_submitter import (  # upstream
     StatusChecks,
     submitter_pod,
 )
-from tests.emulators.kube.controllers.kuberay.services import apply_service, owner_head_service
+from tests.emulators.kube.controllers.kuberay.services import apply_service, dashboard_url, owner_head_service
 from tests.emulators.kube.status import ApiError
 
 
@@ -383,8 +383,7 @@ class JobReconciler(JobRecovery, JobEndings):
             return False
         # rayjob_controller.go (Initializing): the dashboard URL is fetched from the cluster's head
         # Service only once the RayCluster is ready (utils FetchHeadServiceURL).
-        head_svc = str(((rc.get("status") or {}).get("head") or {}).get("serviceName") or f"{rc_name}-head-svc")
-        yield from write_status(cluster, ns, name, {"dashboardURL": f"{head_svc}.{ns}.svc.cluster.local:8265"})
+        yield from write_status(cluster, ns, name, {"dashboardURL": dashboard_url(cluster, ns, rc_name)})
         if mode == "InteractiveMode":
             job_id = yield from self._wait_for_job_id(cluster, ns, name)
             if job_id is None:

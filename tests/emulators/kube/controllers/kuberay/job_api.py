@@ -64,7 +64,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from tests.emulators.kube.controllers.kuberay.common import running_and_ready
+from tests.emulators.kube.controllers.kuberay.common import RAY, running_and_ready
 
 DASHBOARD_PORT = 8265  # ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/constant.go DefaultDashboardPort
 # ray-project/ray python/ray/dashboard/modules/job/common.py JobStatus.is_terminal.
@@ -338,7 +338,8 @@ class JobApi:
         if not cluster or selector.get("ray.io/node-type") != "head":
             return None
         ports = [p for p in spec.get("ports") or [] if port in ("", str(p.get("port")), str(p.get("name")))]
-        if not any(int(p.get("targetPort") or p.get("port") or 0) == DASHBOARD_PORT for p in ports):
+        listens = _dashboard_port(state.get(RAY, "RayCluster", ns, str(cluster)))
+        if not any(int(p.get("targetPort") or p.get("port") or 0) == listens for p in ports):
             return None
         labels = ",".join(f"{k}={v}" for k, v in selector.items())
         if not any(running_and_ready(p) for p in state.list("v1", "Pod", ns, label_selector=labels)):
@@ -413,3 +414,13 @@ class JobApi:
             if rest is None and method == "DELETE":
                 return self._delete(ns, cluster, info)
         return 405, {"Content-Type": "text/plain"}, b"405: Method Not Allowed"
+
+
+def _dashboard_port(rc: Any) -> int:
+    """The port the head's dashboard listens on: ``ray start --dashboard-port`` from the head's
+    rayStartParams, else Ray's default 8265 (ray-project/ray python/ray/_private/ray_constants.py
+    DEFAULT_DASHBOARD_PORT; ray-project/kuberay v1.7.0 ray-operator/controllers/ray/common/pod.go
+    initLivenessAndReadinessProbe probes getPort("dashboard-port", utils.DefaultDashboardPort))."""
+    params = (((rc or {}).get("spec") or {}).get("headGroupSpec") or {}).get("rayStartParams") or {}
+    value = str(params.get("dashboard-port") or "")
+    return int(value) if value.isdigit() else DASHBOARD_PORT

@@ -17,6 +17,7 @@ from tests.emulators.kube.controllers.kuberay.job_api import STOPPED_MESSAGE, Jo
 from tests.emulators.kube.controllers.kuberay.job_passes import Passes
 from tests.emulators.kube.controllers.kuberay.job_status import counted, forget_held, write_status
 from tests.emulators.kube.controllers.kuberay.job_submitter import SUBMITTER_CONTAINER
+from tests.emulators.kube.controllers.kuberay.services import dashboard_url, head_container
 
 # The Suspending/Retrying case's reset once the cluster and the submitter are gone (upstream:
 # ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go: RayClusterStatus,
@@ -103,12 +104,16 @@ class JobEndings:
         head_pod = cluster.get("v1", "Pod", ns, head)
         # A pod deleted since its read gets no log (cluster.write_pod_log).
         if cluster.write_pod_log(head_pod, f"ray head {head} started\n{output}") and mode == "SidecarMode":
-            logs = submitter_log.sidecar_log("http://127.0.0.1:8265", job_id, output, failed, message)
+            # common/job.go BuildJobSubmitCommand (SidecarMode): 127.0.0.1 and the head container's
+            # port named dashboard (utils.FindContainerPort, default 8265).
+            head_ports = head_container(spec.get("rayClusterSpec") or {}).get("ports") or []
+            port = next((p.get("containerPort") for p in head_ports if p.get("name") == "dashboard"), 8265)
+            logs = submitter_log.sidecar_log(f"http://127.0.0.1:{port}", job_id, output, failed, message)
             cluster.write_pod_log(head_pod, logs, container=SUBMITTER_CONTAINER)
             times = self.job_api.status_patch(ns, rc_name, job_id)["rayJobInfo"]
             exit_first = yield from self._sidecar_ends(cluster, ns, name, head, code, message, times)
         if submitter is not None:
-            address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
+            address = f"http://{dashboard_url(cluster, ns, rc_name)}"
             ending = submitter_log.k8s_job_log(address, job_id, output, failed, message)
             cluster.write_pod_log(cluster.get("v1", "Pod", ns, submitter), ending)
             # Its last command, ``ray job logs --follow``, ends 0 whatever the Ray job's status
@@ -186,7 +191,7 @@ class JobEndings:
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
         spec = job.get("spec") or {}
         self.job_api.set_status(ns, rc_name, job_id, "STOPPED")
-        address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
+        address = f"http://{dashboard_url(cluster, ns, rc_name)}"
         submitter_pod = cluster.get("v1", "Pod", ns, submitter) if submitter is not None else None
         if submitter is not None and submitter_pod is not None:
             cluster.write_pod_log(

@@ -12,6 +12,7 @@ from typing import Any
 
 from tests.emulators.kube.controllers.kuberay import submitter_log
 from tests.emulators.kube.controllers.kuberay.common import now, random_suffix
+from tests.emulators.kube.controllers.kuberay.services import dashboard_url
 
 SUBMITTER_CONTAINER = "ray-job-submitter"
 
@@ -23,6 +24,8 @@ def submitter_pod(cluster: Any, job: dict[str, Any], rc_name: str, job_id: str) 
     # The submitter Job's pod: generateName <job>- (kubernetes/apimachinery
     # pkg/storage/names/generate.go), a new name for each attempt.
     pod_name = f"{name}-{random_suffix()}"
+    # common/job.go BuildJobSubmitCommand (K8sJobMode): "http://" + status.dashboardURL.
+    address = f"http://{dashboard_url(cluster, ns, rc_name)}"
     template = copy.deepcopy((job.get("spec") or {}).get("submitterPodTemplate") or {})
     pod_spec = template.get("spec") or {
         "restartPolicy": "Never",
@@ -36,7 +39,7 @@ def submitter_pod(cluster: Any, job: dict[str, Any], rc_name: str, job_id: str) 
                 "job",
                 "submit",
                 "--address",
-                f"http://{rc_name}-head-svc:8265",
+                address,
                 "--submission-id",
                 job_id,
                 "--",
@@ -66,7 +69,6 @@ def submitter_pod(cluster: Any, job: dict[str, Any], rc_name: str, job_id: str) 
             "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "True"}],
         },
     )
-    address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
     # What `ray job submit --no-wait` has printed (upstream: ray-project/kuberay
     # feeaf72f ray-operator/controllers/ray/common/job.go BuildJobSubmitCommand; submitter_log.py).
     # A submitter pod deleted meanwhile has no log to write to (kubernetes/kubernetes

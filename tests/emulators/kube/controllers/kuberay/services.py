@@ -106,6 +106,22 @@ def head_service(
     }
 
 
+def dashboard_url(cluster: Any, ns: str, rc_name: str) -> str:
+    """utils/util.go FetchHeadServiceURL(.., utils.DashboardPortName): the RayCluster's head
+    Service (GenerateHeadServiceName: headService's name when set, else ``<cluster>-head-svc``) and
+    its port named ``dashboard``, as ``<svc>.<ns>.svc.cluster.local:<port>``. Upstream fails the
+    pass when the Service or the port is missing; here a missing one gives KubeRay's default 8265."""
+    rc = cluster.get("ray.io/v1", "RayCluster", ns, rc_name) or {}
+    custom = (((rc.get("spec") or {}).get("headGroupSpec") or {}).get("headService") or {}).get("metadata") or {}
+    svc_name = str(custom.get("name") or f"{rc_name}-head-svc")
+    svc = cluster.get("v1", "Service", ns, svc_name) or {}
+    port = next(
+        (p.get("port") for p in (svc.get("spec") or {}).get("ports") or [] if p.get("name") == "dashboard"),
+        DEFAULT_PORTS["dashboard"],
+    )
+    return f"{svc_name}.{ns}.svc.cluster.local:{port}"
+
+
 def owner_head_service(
     kind: str, owner: Mapping[str, Any], cluster_name: str, cluster_spec: Mapping[str, Any]
 ) -> dict[str, Any]:
