@@ -205,7 +205,8 @@ def job_spec_problem(
 
 
 # utils/constant.go MaxRayClusterNameLength 53, less 6 for a RayService's or RayJob's cluster suffix.
-_MAX_NAME = 47
+_MAX_CLUSTER_NAME = 53
+_MAX_NAME = _MAX_CLUSTER_NAME - 6
 _DNS1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?\Z")  # k8s.io/apimachinery validation.IsDNS1035Label
 _TIMEOUT = "ray.io/initializing-timeout"  # utils/constant.go RayServiceInitializingTimeoutAnnotation
 # Go's time.ParseDuration: signed, one or more decimal numbers each with a unit, or a bare 0.
@@ -213,10 +214,13 @@ _GO_DURATION = re.compile(r"[-+]?(0|((\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|
 
 
 def metadata_problem(kind: str, metadata: Mapping[str, Any]) -> str | None:
-    """utils/validation.go ValidateRayJobMetadata / ValidateRayServiceMetadata, in KubeRay's words."""
+    """utils/validation.go ValidateRayJobMetadata / ValidateRayServiceMetadata /
+    ValidateRayClusterMetadata, in KubeRay's words (a RayCluster's carry no "metadata is invalid"
+    prefix upstream; the event does: raycluster_controller.go "The RayCluster metadata is invalid")."""
     invalid, name = f"The {kind} metadata is invalid: ", str(metadata.get("name") or "")
-    if len(name) > _MAX_NAME:
-        return invalid + f"{kind} name should be no more than {_MAX_NAME} characters"
+    longest = _MAX_CLUSTER_NAME if kind == "RayCluster" else _MAX_NAME
+    if len(name) > longest:
+        return invalid + f"{kind} name should be no more than {longest} characters"
     if len(name) > 63 or not _DNS1035.match(name):
         return (
             invalid
@@ -373,13 +377,13 @@ def object_problem(
         return None
     spec = _mapping(obj.get("spec"))
     kind = obj.get("kind")
-    if kind == "RayCluster" and "headGroupSpec" in spec:
-        annotations = _mapping(_mapping(obj.get("metadata")).get("annotations"))
-        return cluster_spec_problem(spec, annotations, deletion, release, embedded, alpha) or upgrade_problem(obj)
-    if kind in ("RayService", "RayJob"):  # rayservice/rayjob_controller.go: metadata before spec
+    if kind in ("RayCluster", "RayService", "RayJob"):  # each controller: metadata before spec
         problem = metadata_problem(str(kind), _mapping(obj.get("metadata")))
         if problem:
             return problem
+    if kind == "RayCluster" and "headGroupSpec" in spec:
+        annotations = _mapping(_mapping(obj.get("metadata")).get("annotations"))
+        return cluster_spec_problem(spec, annotations, deletion, release, embedded, alpha) or upgrade_problem(obj)
     if kind == "RayService" and "rayClusterConfig" in spec:
         return service_spec_problem(obj, incremental, deletion, release, embedded, alpha)
     if kind == "RayJob" and ("rayClusterSpec" in spec or "clusterSelector" in spec):
@@ -466,9 +470,10 @@ def check_objects(
         problem = problem.removeprefix(f"The {kind} spec is invalid: ").removeprefix(
             f"The {kind} metadata is invalid: "
         )
+        event = f"Invalid{kind}Metadata" if part == "metadata" else _EVENT[kind]  # utils/constant.go
         raise UsageError(
             f"{kind.lower()}/{name}: KubeRay refuses this {kind} {part}: {problem}",
-            hint=f"fix the file: KubeRay would only record a Warning event ({_EVENT[kind]}) and act on none of it",
+            hint=f"fix the file: KubeRay would only record a Warning event ({event}) and act on none of it",
         )
 
 
