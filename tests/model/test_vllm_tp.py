@@ -160,7 +160,7 @@ def test_a_kaito_node_whose_gpu_count_vllm_refuses_does_not_fit() -> None:
     row = planning.kaito_fit(catalog.get("tiiuae/falcon-7b"), gpu_sku("Standard_NV72ads_A10_v5"), context=2048)
     assert not row.fits
     assert row.reason == (
-        "KAITO runs vLLM at tensor parallel 2 (the node's GPUs), which vLLM fails to start: "
+        "KAITO runs vLLM at tensor parallel 2 (the node's GPUs), which vLLM v0.25.1 (KAITO's) fails to start: "
         "2 does not divide its 71 attention heads"
     )
 

@@ -198,7 +198,8 @@ def fit(
     """Smallest GPU count on this size that holds the weights and a full KV cache for
     ``concurrency`` sequences of ``context`` tokens. Within a node the tensor-parallel degree is
     a power of two that divides the attention heads; beyond a node, whole nodes are added as
-    pipeline stages. The KV cache is vLLM's per-layer sizing (akscli.model.vllm_kv), or with
+    pipeline stages, and the stage vLLM gives the most layers must hold its share
+    (akscli.model.vllm_tp.heaviest_stage). The KV cache is vLLM's per-layer sizing (akscli.model.vllm_kv), or with
     ``per_layer_kv`` False KAITO's full length on every layer."""
     weights = model.weights_gib * KAITO_WEIGHT_FACTOR
 
@@ -222,8 +223,8 @@ def fit(
         candidates += [(sku.gpus, pp) for pp in range(2, MAX_NODES + 1)]
     best = None
     for tp, pp in sorted(set(candidates), key=lambda c: c[0] * c[1]):
-        n = tp * pp
-        if usable > 0 and n * usable >= weights + kv_at(tp):
+        # the fullest pipeline stage's share, split over its tp GPUs (vllm_tp.heaviest_stage)
+        if usable > 0 and tp * usable >= (weights + kv_at(tp)) * vllm_tp.heaviest_stage(model.layers, pp):
             best = (tp, pp)
             break
     largest_tp, largest = max(((c[0], c[0] * c[1]) for c in candidates), key=lambda c: c[1], default=(1, 1))
@@ -238,12 +239,23 @@ def fit(
         elif not multi_node:
             reason += " on one node (no RDMA network between nodes of this size)"
         reason += _refused(model, sku)
-        return unsized._replace(shortfall_gib=round(need - largest * max(usable, 0.0), 2), reason=reason)
+        shortfall = need - largest * max(usable, 0.0)
+        stages = largest // largest_tp
+        if shortfall <= 0 and stages > 1:  # the even split fits; vLLM's fullest stage does not
+            per_gpu = need * vllm_tp.heaviest_stage(model.layers, stages) / largest_tp
+            fullest = max(vllm_tp.stage_layers(model.layers, stages))
+            reason += (
+                f", but vLLM's fullest of {stages} pipeline stages holds {fullest} of {model.layers} layers: "
+                f"{per_gpu:.1f} GiB a GPU"
+            )
+            shortfall = (per_gpu - usable) * largest
+        return unsized._replace(shortfall_gib=round(shortfall, 2), reason=reason)
     tp, pp = best
     n = tp * pp
     kv_total = kv_at(tp)
     nodes = math.ceil(n / sku.gpus)
-    memory_per_gpu = round(weights / n + kv_total / n + OVERHEAD_GIB_PER_GPU, 2)
+    per_gpu = vllm_tp.heaviest_stage(model.layers, pp) / tp  # of the whole, on each GPU of the fullest stage
+    memory_per_gpu = round((weights + kv_total) * per_gpu + OVERHEAD_GIB_PER_GPU, 2)
     sized = unsized._replace(
         fits=True,
         tensor_parallel=tp,
@@ -251,8 +263,8 @@ def fit(
         gpus=n,
         nodes=nodes,
         replicas_per_node=max(sku.gpus // n, 1) if nodes == 1 else 1,
-        weights_per_gpu_gib=round(weights / n, 2),
-        kv_cache_per_gpu_gib=round(kv_total / n, 2),
+        weights_per_gpu_gib=round(weights * per_gpu, 2),
+        kv_cache_per_gpu_gib=round(kv_total * per_gpu, 2),
         memory_per_gpu_gib=memory_per_gpu,
         free_per_gpu_gib=round(sku.gpu_memory_gib * gpu_memory_utilization - memory_per_gpu, 2),
         throughput=throughput(
@@ -314,17 +326,22 @@ def kaito_fit(
     refused = vllm_tp.refusal(model, tensor_parallel)
     if refused:  # KAITO's TP is the node's GPU count (configureParallelism), whatever the model's heads
         return unsized._replace(
-            reason=f"KAITO runs vLLM at tensor parallel {tensor_parallel} (the node's GPUs), which vLLM fails to "
-            f"start: {refused}"
+            reason=f"KAITO runs vLLM at tensor parallel {tensor_parallel} (the node's GPUs), which vLLM "
+            f"{vllm_tp.KAITO_VLLM_RELEASE} (KAITO's) fails to start: {refused}"
         )
     shards = tensor_parallel * est.nodes
-    memory_per_gpu = round(weights / shards + kv_total / shards + KAITO_BASE_OVERHEAD_GIB, 2)
+    # KAITO's pipeline stages are its nodes: the fullest stage's GPUs hold the most (vllm_tp.heaviest_stage)
+    per_gpu = vllm_tp.heaviest_stage(model.layers, est.nodes) / tensor_parallel
+    memory_per_gpu = round((weights + kv_total) * per_gpu + KAITO_BASE_OVERHEAD_GIB, 2)
     warnings = unsized.warnings
     if concurrency > 1 and own.fits and own.gpus > gpus:
         warnings += (
             f"KAITO sizes the KV cache for one sequence: {gpus} GPU(s) here; "
             f"{concurrency} sequences of {context} tokens need {own.gpus}",
         )
+    usable = sku.gpu_memory_gib * utilization
+    if est.nodes > 1 and memory_per_gpu > usable:
+        warnings += (stage_warning(model, est.nodes, memory_per_gpu, usable),)
     sized = unsized._replace(
         fits=True,
         nodes=est.nodes,
@@ -332,16 +349,26 @@ def kaito_fit(
         tensor_parallel=tensor_parallel,
         pipeline_parallel=est.nodes,
         replicas_per_node=sku.gpus if single_gpu else 1,
-        weights_per_gpu_gib=round(weights / shards, 2),
-        kv_cache_per_gpu_gib=round(kv_total / shards, 2),
+        weights_per_gpu_gib=round(weights * per_gpu, 2),
+        kv_cache_per_gpu_gib=round(kv_total * per_gpu, 2),
         memory_per_gpu_gib=memory_per_gpu,
-        free_per_gpu_gib=round(sku.gpu_memory_gib * utilization - memory_per_gpu, 2),
+        free_per_gpu_gib=round(usable - memory_per_gpu, 2),
         throughput=throughput(
             model, sku, gpus, context=context, concurrency=concurrency, latency_gpus=shards, per_layer_kv=False
         ),
         warnings=warnings,
     )
     return _priced(sized, sku.price(region), budget)
+
+
+def stage_warning(model: Model, stages: int, memory_per_gpu: float, usable: float) -> str:
+    """KAITO's node count assumes an even split; vLLM's pipeline stages hold whole layers (vllm_tp.stage_layers)."""
+    fullest = max(vllm_tp.stage_layers(model.layers, stages))
+    return (
+        f"KAITO's {stages} nodes are {stages} vLLM pipeline stages over {model.layers} layers; the fullest holds "
+        f"{fullest} ({memory_per_gpu:.2f} GiB a GPU), over the {usable:.2f} GiB vLLM may use: likely short of "
+        "memory at start"
+    )
 
 
 class Plan(Record):

@@ -18,11 +18,26 @@ akscli pins (akscli.model.kinds.DEFAULT_VLLM_IMAGE):
 
 A plan sizes the KV cache summed over the TP ranks (the fit divides it by the GPUs), so a replicated head
 counts once on every rank that holds it.
+
+Pipeline parallel (KAITO's multi-node layout: kaito-project/kaito pkg/model/interface.go configureParallelism sets
+``tensor-parallel-size`` to the node's GPUs and ``pipeline-parallel-size`` to the nodes, with no smaller-TP fallback)
+splits the layers, not the heads:
+
+* ``vllm/distributed/utils.py`` get_pp_indices: ``num_hidden_layers // pp_size`` layers a stage, the remainder one
+  each to the stages before the last (``partitions[-i] += 1`` for i from 2), unless VLLM_PP_LAYER_PARTITION says.
+* ``vllm/v1/core/kv_cache_utils.py`` get_kv_cache_configs: "Change the num_blocks of each rank to the smallest
+  among all ranks", so the stage with the most layers bounds the KV cache every stage holds.
+
+KAITO v0.12.0 runs vLLM v0.25.1 (kaito-project/kaito presets/workspace/dependencies/requirements.txt
+``vllm==0.25.1``, installed by docker/presets/models/tfs/Dockerfile). Every rule above reads the same in v0.25.1's
+sdist (``mamba_utils.py``, ``mamba_mixer2.py`` and ``kv_cache_utils.py`` are unchanged; ``config/model.py``,
+``llama.py``, ``linear.py`` and ``distributed/utils.py`` change nothing these rules read).
 """
 
 from akscli.model.catalog import Model
 
 VLLM_RELEASE = "v0.24.0"
+KAITO_VLLM_RELEASE = "v0.25.1"  # kaito-project/kaito v0.12.0 presets/workspace/dependencies/requirements.txt
 
 
 def refusal(model: Model, tp: int) -> str | None:
@@ -79,3 +94,18 @@ def replication_note(model: Model, tp: int) -> str | None:
         f"KV cache at tensor parallel {tp}: vLLM {VLLM_RELEASE} keeps {held[0]} on each of the {tp} tensor-parallel "
         f"GPUs; the figure counts {held[1]} {times} times"
     )
+
+
+def stage_layers(layers: int, pp: int) -> list[int]:
+    """get_pp_indices: the layers each of ``pp`` pipeline stages holds (the remainder on the stages before the last)."""
+    pp = max(pp, 1)
+    parts = [layers // pp] * pp
+    for i in range(2, layers % pp + 2):
+        parts[-i] += 1
+    return parts
+
+
+def heaviest_stage(layers: int, pp: int) -> float:
+    """The share of the layers the fullest of ``pp`` stages holds: 1 with one stage, over 1/pp where they do not
+    divide evenly (61 layers on 2 stages: 31/61). That stage's GPUs bound the fit (get_kv_cache_configs)."""
+    return max(stage_layers(layers, pp)) / layers if layers > 0 else 1 / max(pp, 1)
