@@ -21,7 +21,7 @@ counts once on every rank that holds it.
 
 Pipeline parallel (KAITO's multi-node layout: kaito-project/kaito pkg/model/interface.go configureParallelism sets
 ``tensor-parallel-size`` to the node's GPUs and ``pipeline-parallel-size`` to the nodes, with no smaller-TP fallback)
-splits the layers, not the heads:
+splits the layers, not the heads (the same in v0.24.0 and v0.25.1):
 
 * ``vllm/distributed/utils.py`` get_pp_indices: ``num_hidden_layers // pp_size`` layers a stage, the remainder one
   each to the stages before the last (``partitions[-i] += 1`` for i from 2), unless VLLM_PP_LAYER_PARTITION says.
