@@ -239,7 +239,7 @@ def _cluster_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: 
     for pool in pools:
         if not pool.get("name"):
             raise ArmError(400, "InvalidParameter", "agentPoolProfiles[].name is required.")
-        check_pool_name(pool["name"])
+        check_pool_name(pool["name"])  # Azure/azure-rest-api-specs: agentPoolProfile.name, same pattern
         _pool_defaults(emu, pool, version, loc, old_pools.get(pool["name"], {}), str(pool["name"]))
         # A cluster-level operation updates the pools' eTags too (upstream: MicrosoftDocs/azure-aks-docs
         # fb060abe articles/aks/use-etags.md).
@@ -261,7 +261,7 @@ def _cluster_on_put_done(emu: ArmEmulator, rid: str, obj: dict[str, Any]) -> Non
 def _pool_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
     from tests.emulators.arm.aksrules import check_pool_name
 
-    check_pool_name(rid.rsplit("/", 1)[-1])  # the agentPoolName path parameter's pattern
+    check_pool_name(rid.rsplit("/", 1)[-1])  # Azure/azure-rest-api-specs aks 2026-08-01 agentPoolName pattern
     schema.check_aks("AgentPool", body)
     models, current = schema.aks_models(), (existing or {}).get("properties") if existing else None
     schema.refuse_changed_read_only(

@@ -74,6 +74,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
+# kaito_estimator: the port of kaito-project/kaito v0.12.0 pkg/sku and its node estimator.
 from tests.emulators.kube import hf_hub, kaito_estimator, kaito_presets, yaml_v2
 from tests.emulators.kube.admission import FieldError
 from tests.emulators.kube.status import ApiError

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
-# The InferenceProviderConfigs AI Runway's providers register, kept importable from here.
+# The InferenceProviderConfigs AI Runway's providers register (ai-runway/airunway providers/*/config.go),
+# kept importable from here.
 from tests.emulators.kube.airunway_configs import AIRUNWAY_PROVIDER_ENGINES as AIRUNWAY_PROVIDER_ENGINES
 from tests.emulators.kube.airunway_configs import install_airunway_providers as install_airunway_providers
 from tests.emulators.kube.controllers.volume_provisioner import CSIProvisioner

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from akscli.kube import selectors  # held to kubectl's own parser: the docstring of label_requirements
+# Held to kubectl's parser (kubernetes/kubernetes apimachinery pkg/labels/selector.go): see label_requirements.
+from akscli.kube import selectors
 from tests.emulators.kube.status import ApiError
 
 LabelMatcher = Callable[[Mapping[str, str]], bool]

@@ -49,6 +49,7 @@ def key_of(pod: dict[str, Any]) -> Key:
     return str(md["namespace"]), str(md["name"]), str(md.get("uid") or "")
 
 
+# kubernetes-sigs/karpenter pkg/controllers/node/termination/terminator/eviction.go
 def evict_pod(cluster: ClusterState, pod: dict[str, Any]) -> None:
     """eviction.go Queue.Reconcile's eviction: the pod's UID as precondition, as "karpenter" (raises the
     ApiError)."""

@@ -12,6 +12,8 @@ from typing import Any
 
 from tests.emulators.kube.controllers.kuberay import submitter_log
 from tests.emulators.kube.controllers.kuberay.common import now, random_suffix
+
+# dashboard_url: ray-project/kuberay utils/util.go FetchHeadServiceURL (the port named dashboard).
 from tests.emulators.kube.controllers.kuberay.services import dashboard_url
 
 SUBMITTER_CONTAINER = "ray-job-submitter"
