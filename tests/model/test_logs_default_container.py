@@ -6,6 +6,7 @@ Before, no container was sent, and the API server refused a pod of several conta
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,10 +25,20 @@ def _deployed(model_emulator: Start, annotation: str | None = None, sidecar: boo
     result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--wait", "--timeout", "20s", "-y")
     assert result.exit_code == 0, result
     [pod] = emu.cluster.list("v1", "Pod", "default", label_selector="akscli.io/model=phi-4")
+    if sidecar:
+        # A stored pod's containers are immutable (kubernetes/kubernetes pkg/apis/core/validation/
+        # validation.go ValidatePodUpdate): the sidecar comes with a pod of the template that has it.
+        deployment = emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")
+        containers = [
+            *deployment["spec"]["template"]["spec"]["containers"],
+            {"name": "proxy", "image": "istio/proxyv2"},
+        ]
+        emu.cluster.patch(
+            "apps/v1", "Deployment", "default", "phi-4", {"spec": {"template": {"spec": {"containers": containers}}}}
+        )
+        pod = _the_one_pod_with(emu, 2)
     name, server = pod["metadata"]["name"], pod["spec"]["containers"][0]["name"]
     if sidecar:
-        containers = [*pod["spec"]["containers"], {"name": "proxy", "image": "istio/proxyv2"}]
-        emu.cluster.patch("v1", "Pod", "default", name, {"spec": {"containers": containers}})
         emu.cluster.set_pod_logs("default", name, "proxy ready\n", container="proxy")
     if annotation is not None:
         patch = {"metadata": {"annotations": {"kubectl.kubernetes.io/default-container": annotation}}}
@@ -35,6 +46,17 @@ def _deployed(model_emulator: Start, annotation: str | None = None, sidecar: boo
     emu.cluster.set_pod_logs("default", name, "INFO vLLM ready\n", container=server)
     emu.request_log.clear()
     return emu, name, server
+
+
+def _the_one_pod_with(emu: Any, containers: int) -> dict[str, Any]:
+    """The model's only pod once the rollout has left one, of ``containers`` containers."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        pods = emu.cluster.list("v1", "Pod", "default", label_selector="akscli.io/model=phi-4")
+        if len(pods) == 1 and len(pods[0]["spec"]["containers"]) == containers:
+            return dict(pods[0])
+        time.sleep(0.05)
+    raise AssertionError(f"no single pod of {containers} containers: {pods}")
 
 
 def _asked_for(emu: Any) -> list[str]:

@@ -26,6 +26,7 @@ from tests.emulators.kube import (
     job_selector,
     job_validation,
     pod_template_validation,
+    pod_update_validation,
     resource_validation,
     typeinfo,
 )
@@ -546,6 +547,9 @@ class ValidationMixin:
                 causes.append(("FieldValueRequired", "spec.containers", "Required value"))
             # a Pod's spec is ValidatePodSpec's as a template's is (validatePodMetadataAndSpec)
             causes.extend(pod_template_validation.causes("spec", spec, pod=True))
+            if old is not None and isinstance(old.get("spec"), dict):
+                # the pod strategy's ValidateUpdate: a stored Pod's spec is immutable but a few fields
+                causes.extend(pod_update_validation.causes(spec, old["spec"]))
         elif rt.kind == "ConfigMap":
             for k in obj.get("data") or {}:
                 if not re.match(r"^[-._a-zA-Z0-9]+$", str(k)):

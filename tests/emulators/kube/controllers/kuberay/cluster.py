@@ -539,9 +539,11 @@ class ClusterReconciler:
             pull_failed = f'Failed to pull image "{image}": rpc error: code = NotFound desc = {image}: not found'
         else:
             digest = int(suffix(ns, pod_name).encode().hex(), 16)
+            ip = f"10.244.{digest % 250}.{digest % 200 + 2}"
             status = {
                 "phase": "Running",
-                "podIP": f"10.244.{digest % 250}.{digest % 200 + 2}",
+                "podIP": ip,
+                "podIPs": [{"ip": ip}],  # PodIP = PodIPs[0], as controllers/pods.py pod_status cites
                 "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "True"}],
                 "containerStatuses": [
                     {
@@ -574,7 +576,7 @@ class ClusterReconciler:
             assert placement is not None and placement.node is not None
             if volume_prebind.hold(cluster, created, placement.node, placement.claims, new=True, start=report):
                 return dict(created)
-            created = cluster.patch("v1", "Pod", ns, pod_name, {"spec": {"nodeName": placement.node}})
+            created = cluster.bind(ns, pod_name, placement.node)  # a stored pod's node: pod_update_validation.py
         return report(cluster, created)
 
 
