@@ -302,11 +302,31 @@ AFTER_AGE: dict[str, list[tuple[dict[str, Any], Getter]]] = {
         (_col("Container-Runtime", priority=1), _node_info("containerRuntimeVersion")),
     ],
     "Service": [(_col("Selector", priority=1), _selector)],
+    # printPod's wide cells: IP, Node, Nominated Node, Readiness Gates (kubernetes/kubernetes
+    # pkg/printers/internalversion/printers.go podColumnDefinitions and printPod). Upstream reads the IP
+    # from status.podIPs[0]; a status with podIP alone (the emulator's older writers) still shows it.
     "Pod": [
-        (_col("IP", priority=1), lambda o: (o.get("status") or {}).get("podIP", "<none>")),
-        (_col("Node", priority=1), lambda o: (o.get("spec") or {}).get("nodeName", "<none>")),
+        (_col("IP", priority=1), lambda o: _pod_ip(o.get("status") or {})),
+        (_col("Node", priority=1), lambda o: (o.get("spec") or {}).get("nodeName") or "<none>"),
+        (_col("Nominated Node", priority=1), lambda o: (o.get("status") or {}).get("nominatedNodeName") or "<none>"),
+        (_col("Readiness Gates", priority=1), lambda o: _readiness_gates(o)),
     ],
 }
+
+
+def _pod_ip(status: dict[str, Any]) -> str:
+    ips = status.get("podIPs") or []
+    return str((ips[0] or {}).get("ip") or "<none>") if ips else str(status.get("podIP") or "<none>")
+
+
+def _readiness_gates(pod: dict[str, Any]) -> str:
+    """printPod: "<none>", or how many of the spec's readinessGates have their condition True, of all."""
+    gates = (pod.get("spec") or {}).get("readinessGates") or []
+    if not gates:
+        return "<none>"
+    conditions = {c.get("type"): c.get("status") for c in (pod.get("status") or {}).get("conditions") or []}
+    true = sum(1 for g in gates if conditions.get(g.get("conditionType")) == "True")
+    return f"{true}/{len(gates)}"
 
 
 def _event_object(o: dict[str, Any]) -> str:

@@ -222,8 +222,13 @@ def pod_status(
         ],
         "containerStatuses": statuses,
         "startTime": t,
+        # the kubelet writes the lists with their first entry as the singular field (kubernetes/kubernetes
+        # pkg/kubelet/kubelet_pods.go generateAPIPodStatus: HostIPs, then convertStatusToAPIStatus:
+        # PodIPs, PodIP = PodIPs[0]); kubectl describe prints IPs from status.podIPs
         "hostIP": "10.224.0.4",
+        "hostIPs": [{"ip": "10.224.0.4"}],
         "podIP": "10.244.0.10",
+        "podIPs": [{"ip": "10.244.0.10"}],
         "qosClass": "BestEffort",
     }
     return st
