@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from tests.emulators.kube import daemonset_strategy
+from tests.emulators.kube import binding, daemonset_strategy
 from tests.emulators.kube.apiserver_common import (
     GENERATE_ALPHABET,
     SERVER_METADATA,
@@ -65,6 +65,8 @@ class WritesMixin:
         if not isinstance(obj, dict):
             raise bad_request("the body of the request could not be decoded as an object")
         self._check_body_type(rt, version, obj)
+        if rt.kind == "Binding":  # the legacy namespaces/NS/bindings (binding.py)
+            return binding.legacy_create(self, namespace or "", obj, ctx)  # type: ignore[arg-type]
         if rt.kind in VIRTUAL_KINDS:
             return self._review(rt, version, obj, ctx)
         obj = self._strip(clone(obj))

@@ -8,9 +8,12 @@ pkg/storage/errors.go (a failed precondition is a StorageError of code 4, invali
 storage/errors InterpretUpdateError turns into a Conflict on "pods").
 
 The write goes through the storage layer's GuaranteedUpdate, below admission of the pod and the
-handlers that record field managers, so the pod gets no managedFields entry. Not modelled: admission
-of the Binding itself (webhooks on pods/binding; PodTopologyLabels, alpha from 1.33, which is why
-v1.32 copies no labels from a Binding) and the legacy POST namespaces/NS/bindings.
+handlers that record field managers, so the pod gets no managedFields entry. The legacy POST
+namespaces/NS/bindings (what `kubectl create -f binding.yaml` sends) is the same create with the
+Binding's own name (pkg/registry/core/pod/storage/storage.go LegacyBindingREST.Create;
+pkg/registry/core/rest/storage_core.go serves it as "bindings"). Not modelled: admission of the
+Binding itself (webhooks on pods/binding; PodTopologyLabels, alpha from 1.33, which is why v1.32
+copies no labels from a Binding).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from tests.emulators.kube.apiserver_common import Ctx, clone, now_iso, obj_key
 from tests.emulators.kube.status import ApiError, bad_request, conflict
 
 if TYPE_CHECKING:
-    from tests.emulators.kube.cluster import ClusterState
+    from tests.emulators.kube.apiserver import ApiServer
 
 
 def _validate(binding: dict[str, Any]) -> None:
@@ -40,7 +43,7 @@ def _validate(binding: dict[str, Any]) -> None:
         raise ApiError(500, errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]", "")
 
 
-def create(emu: ClusterState, namespace: str, name: str, binding: Any, ctx: Ctx) -> dict[str, Any]:
+def create(api: ApiServer, namespace: str, name: str, binding: Any, ctx: Ctx) -> dict[str, Any]:
     """Create on pods/NAME/binding: the Status of Success (201, as kubernetes/apiserver
     pkg/endpoints/handlers/create.go answers a Status without a code), or raises the ApiError. The
     body's uid and resourceVersion are preconditions (BindingREST
@@ -52,7 +55,7 @@ def create(emu: ClusterState, namespace: str, name: str, binding: Any, ctx: Ctx)
         raise bad_request("name in URL does not match name in Binding object")
     _validate(binding)
     assign(
-        emu,
+        api,
         namespace,
         name,
         str(binding["target"]["name"]),
@@ -64,8 +67,15 @@ def create(emu: ClusterState, namespace: str, name: str, binding: Any, ctx: Ctx)
     return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 
 
+def legacy_create(api: ApiServer, namespace: str, binding: Any, ctx: Ctx) -> dict[str, Any]:
+    """Create on namespaces/NS/bindings: LegacyBindingREST.Create passes the Binding's own name as
+    the pod's, so the URL-name check cannot fail."""
+    md = binding.get("metadata") if isinstance(binding, dict) and isinstance(binding.get("metadata"), dict) else {}
+    return create(api, namespace, str(md.get("name") or ""), binding, ctx)
+
+
 def assign(
-    emu: ClusterState,
+    api: ApiServer,
     namespace: str,
     name: str,
     node: str,
@@ -76,7 +86,6 @@ def assign(
 ) -> dict[str, Any]:
     """assignPod: the bound pod. kube-scheduler's DefaultBinder sends the pod's uid
     (kubernetes/kubernetes pkg/scheduler/framework/plugins/defaultbinder/default_binder.go Bind)."""
-    api = emu.api
     rt = api.rt("v1", "Pod")
     with api.store.lock:
         old = api.get_entry(rt, namespace, name).obj()  # InterpretGetError: pods "NAME" not found

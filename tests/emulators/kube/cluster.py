@@ -335,7 +335,7 @@ class ClusterState:
         with no managedFields entry. The bound pod."""
         pod = self.api.get_entry(self.api.rt("v1", "Pod"), namespace, name).obj()
         uid = str(pod["metadata"].get("uid") or "")
-        return binding.assign(self, namespace, name, node, {}, uid, "", self._ctx(KUBE_SCHEDULER))
+        return binding.assign(self.api, namespace, name, node, {}, uid, "", self._ctx(KUBE_SCHEDULER))
 
     def json_patch(
         self,

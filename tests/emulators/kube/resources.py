@@ -125,6 +125,8 @@ def builtin_types() -> list[ResourceType]:
             generation=True,
             extra=("log", "exec", "attach", "portforward", "proxy", "eviction", "binding"),
         ),
+        # the legacy bindings, create only (kubernetes/kubernetes pkg/registry/core/rest/storage_core.go)
+        _b("", "v1", "Binding", "bindings", verbs=CREATE_ONLY),
         _b("", "v1", "Service", "services", True, ("svc",), ("all",), status=True, extra=("proxy",)),
         _b("", "v1", "ConfigMap", "configmaps", True, ("cm",)),
         _b("", "v1", "Secret", "secrets"),
@@ -211,7 +213,7 @@ def builtin_types() -> list[ResourceType]:
 
 
 # Kinds whose objects are never stored: a create answers a computed review.
-VIRTUAL_KINDS = {"SelfSubjectAccessReview", "SubjectAccessReview", "SelfSubjectReview"}
+VIRTUAL_KINDS = {"SelfSubjectAccessReview", "SubjectAccessReview", "SelfSubjectReview", "Binding"}
 
 
 class Registry:

@@ -93,7 +93,7 @@ class SubresourcesMixin:
             return
         if sub == "binding" and rt.kind == "Pod" and method == "POST":
             # upstream: kubernetes/kubernetes pkg/registry/core/pod/storage/storage.go (BindingREST.Create)
-            self._json(201, binding.create(emu.cluster, namespace or "", name, self._parse(body), ctx))
+            self._json(201, binding.create(emu.api, namespace or "", name, self._parse(body), ctx))
             return
         if sub == "finalize" and rt.kind == "Namespace" and method == "PUT":
             self._json(200, emu.api.update(rt, version, None, name, self._parse(body), ctx))
