@@ -141,3 +141,19 @@ def wait_until(pred: Callable[[], bool], timeout: float = 5.0, interval: float =
             return True
         time.sleep(interval)
     return pred()
+
+
+# ObjectMeta's list and map fields are omitempty (kubernetes/apimachinery pkg/apis/meta/v1/types.go), so
+# an empty one does not survive the decode and encode a write goes through: a built-in kind's typed
+# round trip, and a custom resource's metadata too (kubernetes/kubernetes staging/src/k8s.io/
+# apiextensions-apiserver/pkg/apiserver/schema/objectmeta/coerce.go GetObjectMeta, then SetObjectMeta's
+# DefaultUnstructuredConverter.ToUnstructured). `kubectl diff` and `apply` send `annotations: {}`.
+OMITTED_WHEN_EMPTY = ("labels", "annotations", "ownerReferences", "finalizers")
+
+
+def omit_empty_metadata(obj: dict[str, Any]) -> None:
+    md = obj.get("metadata")
+    if isinstance(md, dict):
+        for key in OMITTED_WHEN_EMPTY:
+            if key in md and md[key] in (None, {}, []):
+                del md[key]

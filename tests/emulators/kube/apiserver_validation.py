@@ -39,6 +39,7 @@ from tests.emulators.kube.apiserver_common import (
     LABEL_VALUE,
     Ctx,
     obj_key,
+    omit_empty_metadata,
 )
 from tests.emulators.kube.pod_defaults import set_defaults_pod, set_defaults_template
 from tests.emulators.kube.resources import ResourceType
@@ -169,6 +170,7 @@ class ValidationMixin:
         mutated, before it is validated (upstream: kubernetes/apiserver 24a394e5 pkg/registry/
         generic/registry/store.go Update: UpdatedObject, the version check, then BeforeUpdate's
         strategy validation and the validating admission)."""
+        omit_empty_metadata(obj)  # the decode (apiserver_common.py)
         self._kind_defaults(rt, obj, create)
         causes = self._validate_metadata(rt, obj)
         sch = self._schema(rt, version)
