@@ -152,3 +152,9 @@ def test_a_status_write_is_not_held_to_the_spec_rules(kube_emulator: KubeEmulato
     kube_emulator.cluster.create(pod())
     out = kube_emulator.cluster.patch_status("v1", "Pod", "default", "p", {"phase": "Running"})
     assert out["status"]["phase"] == "Running"
+
+
+def test_a_pod_has_no_generation_on_the_emulators_v1_32(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create(pod())
+    kube_emulator.cluster.patch("v1", "Pod", "default", "p", {"spec": {"activeDeadlineSeconds": 30}})
+    assert "generation" not in kube_emulator.cluster.get("v1", "Pod", "default", "p")["metadata"]

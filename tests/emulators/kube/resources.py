@@ -122,7 +122,8 @@ def builtin_types() -> list[ResourceType]:
             ("po",),
             ("all",),
             status=True,
-            generation=True,
+            # no metadata.generation: kube-apiserver sets one on pods from v1.33 (kubernetes/enhancements
+            # issue 5067, KEP-5067 Pod Generation: "start setting pod metadata.generation", kubernetes#130181)
             extra=("log", "exec", "attach", "portforward", "proxy", "eviction", "binding"),
         ),
         # the legacy bindings, create only (kubernetes/kubernetes pkg/registry/core/rest/storage_core.go)
