@@ -80,12 +80,10 @@ def api_client(emu: KubeEmulator, tmp_path: Any) -> Any:
 def configmap(
     name: str, labels: dict[str, str] | None = None, ns: str = "default", data: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "ConfigMap",
-        "metadata": {"name": name, "namespace": ns, "labels": labels or {}},
-        "data": data or {"k": "v"},
-    }
+    # no `labels: {}` where none are given: an empty map is not stored (apiserver_common.omit_empty_metadata),
+    # and in an applied config it is a field of its own, owned by the manager
+    meta: dict[str, Any] = {"name": name, "namespace": ns, **({"labels": labels} if labels else {})}
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": data or {"k": "v"}}
 
 
 def owner_ref(owner: dict[str, Any], uid: str | None = None, block: bool = False) -> dict[str, Any]:
