@@ -135,7 +135,7 @@ def test_a_job_that_failed_validation_ends_the_wait() -> None:
         "status": {"jobDeploymentStatus": "ValidationFailed", "reason": "ValidationFailed", "message": "bad"},
     }
     verdict = readiness.check(job)
-    assert verdict.failed and verdict.message == "jobDeploymentStatus=ValidationFailed: bad"
+    assert verdict.failed and verdict.message == "jobDeploymentStatus=ValidationFailed: KubeRay refused its spec: bad"
 
 
 def test_a_failed_jobs_multi_line_message_ends_the_wait_with_its_first_line_only() -> None:

@@ -228,10 +228,13 @@ def _missing_classes(kube: Kube, namespace: str, claims: list[str]) -> dict[str,
     return missing
 
 
-def failure_error(ref: str, verdict: readiness.Readiness) -> errors.ObjectFailedError:
-    """The one error of a wait that a controller ended: reason, message and what failed inside."""
+def failure_error(ref: str, verdict: readiness.Readiness) -> errors.AkscliError:
+    """The one error of a wait that a controller ended: reason, message and what failed inside;
+    for a held object (Readiness.held: it waits for the user) the state that forbids the wait, exit 4."""
+    fix = verdict.fix or f"inspect it with kubectl describe {ref.lower()}"
+    if verdict.held:
+        return errors.ConflictError(f"{ref} is {verdict.message}", hint=f"{fix}; nothing was rolled back")
     message = f"{ref} failed: {verdict.message}"
     if verdict.culprit:
         message += f"; {verdict.culprit}"
-    fix = verdict.fix or f"inspect it with kubectl describe {ref.lower()}"
     return errors.ObjectFailedError(message, hint=f"{fix}; nothing was rolled back")

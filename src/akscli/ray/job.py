@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import validate
 from akscli.errors import AkscliError, ConflictError, ObjectFailedError, UsageError
-from akscli.kube.readiness.kuberay import first_line
+from akscli.kube.readiness.kuberay import first_line, job_stopped, refusal
 from akscli.printable import masked_command
 from akscli.ray.job_cleanup import cluster_after_job
 from akscli.ray.spec import CLUSTER_LABEL, DEFAULT_IMAGE_REPO, DEFAULT_RAY_VERSION, ray_name
@@ -249,28 +249,6 @@ def interactive_hint(name: str, ns: str) -> str:
     )
 
 
-# spec.suspend cleared: a Suspended RayJob goes back to New and runs from the start
-# (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go, the
-# Suspended case: "the suspend flag is false. Transition the status to 'New'").
-RESUME_PATCH = """'{"spec":{"suspend":false}}'"""
-
-
-def resume_hint(name: str, ns: str) -> str:
-    """How a suspended RayJob runs again."""
-    return f"resume it with: kubectl patch rayjob {name} -n {ns} --type merge -p {RESUME_PATCH}"
-
-
-def remake_hint(name: str, ns: str) -> str:
-    """How a ValidationFailed RayJob runs: made anew. KubeRay's Reconcile validates first and its
-    switch on jobDeploymentStatus has no case for ValidationFailed (the default requeues and does
-    nothing), so a spec fixed later is never run (upstream: ray-project/kuberay v1.7.0
-    ray-operator/controllers/ray/rayjob_controller.go Reconcile)."""
-    return (
-        f"KubeRay never runs a ValidationFailed RayJob, even once its spec is fixed: delete it "
-        f"(akscli ray job delete {name} -n {ns}) and submit it again without the problem the message names"
-    )
-
-
 def job_succeeded(job: Mapping[str, Any]) -> bool:
     deployment, status = job_phase(job)
     return deployment == "Complete" and status == "SUCCEEDED"
@@ -415,19 +393,14 @@ def job_failure(job: Mapping[str, Any]) -> AkscliError:
     failed = int(st.get("failed") or 0)
     attempts = f" after {failed} attempts" if deployment == "Failed" and failed > 1 else ""
     logs = f"read its logs: akscli ray job logs {name} -n {ns} --out-dir ./{name}-logs"
-    if deployment == "Suspended":
-        # Not a failure: KubeRay keeps a Suspended RayJob until spec.suspend is cleared, then starts
-        # it again from New (rayjob_controller.go, the Suspended case). A wait cannot go on from
-        # there, so it ends as a state that forbids it (exit 4), not as a failed job (10).
-        return ConflictError(
-            f"Ray job {name} is suspended (spec.suspend is true), not failed: KubeRay deleted its cluster "
-            "and submitter and runs it again from the start once it is resumed",
-            hint=resume_hint(name, ns) + f", then follow it: akscli ray job status {name} -n {ns} --wait",
-        )
-    if deployment == "ValidationFailed":
+    if deployment in ("Suspended", "ValidationFailed"):
+        # The verdict ``akscli apply --wait`` gives too (kube/readiness/kuberay.py job_stopped):
+        # Suspended is no failure (exit 4, how to resume it), ValidationFailed is (10, make it anew).
+        verdict = job_stopped(job)
+        if verdict.held:
+            return ConflictError(f"Ray job {name} is {verdict.message}", hint=verdict.fix)
         return ObjectFailedError(
-            f"Ray job {name} ended ValidationFailed: KubeRay refused its spec" + (f": {reason}" if reason else ""),
-            hint=remake_hint(name, ns),
+            f"Ray job {name} ended ValidationFailed: {refusal(job.get('status') or {})}", hint=verdict.fix
         )
     unretried = unretried_failure(job)
     if unretried is None:

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, NotFoundError, UsageError
-from akscli.kube.readiness.kuberay import first_line
+from akscli.kube.readiness.kuberay import first_line, remake_hint, resume_hint
 from akscli.ray.follow import submitter_pods, wait_for_submitter
-from akscli.ray.job import SIDECAR_SUBMITTER, interactive_hint, job_phase, remake_hint, resume_hint
+from akscli.ray.job import SIDECAR_SUBMITTER, interactive_hint, job_phase
 from akscli.ray.job_api import follow as follow_log
 from akscli.ray.job_api import head_of, log_text, read
 from akscli.ray.live import Progress, head_pod

@@ -55,6 +55,10 @@ class Readiness:
     warning: str = ""
     # What the user can do about a failure or a wait that never ends (the error's hint).
     fix: str = ""
+    # Final for a wait, yet not a failure: the object waits for the user (a suspended RayJob). The
+    # wait ends as a state that forbids it (exit 4), not as a failed object (10); ``message``
+    # completes "<object> is ...".
+    held: bool = False
 
 
 Rule = Callable[[Mapping[str, Any]], Readiness]

@@ -12,7 +12,8 @@ Paths are under ``ray-operator/`` in ray-project/kuberay:
   ``RayClusterSuspended`` is True.
 * RayJob (``controllers/ray/rayjob_controller.go``): no generation is published (the controller
   never writes ``observedGeneration``, and a RayJob's spec is not re-run); ``Complete`` is
-  ready; ``Failed`` and ``ValidationFailed`` are final, and so is ``Suspended`` for a wait.
+  ready; ``Failed`` and ``ValidationFailed`` are final (the latter with how to make it anew), and
+  ``Suspended`` ends a wait as held, not failed (exit 4, with how to resume it: job_stopped).
   ``Complete`` comes from every terminal Ray job status but FAILED (the Running case:
   ``isJobTerminal``, FAILED alone turns it ``Failed``/AppFailed), so a job stopped through the
   Ray job API (``ray job stop`` on a shared cluster) ends ``Complete`` with ``jobStatus:
@@ -129,6 +130,53 @@ def first_line(message: Any) -> str:
     return str(message or "").split("\n", 1)[0].rstrip(":")
 
 
+# spec.suspend cleared: a Suspended RayJob goes back to New and runs from the start
+# (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go, the
+# Suspended case: "the suspend flag is false. Transition the status to 'New'").
+RESUME_PATCH = """'{"spec":{"suspend":false}}'"""
+SUSPENDED_JOB = (
+    "suspended (spec.suspend is true), not failed: KubeRay deleted its cluster and submitter and runs it "
+    "again from the start once it is resumed"
+)
+
+
+def resume_hint(name: str, ns: str) -> str:
+    """How a suspended RayJob runs again."""
+    return f"resume it with: kubectl patch rayjob {name} -n {ns} --type merge -p {RESUME_PATCH}"
+
+
+def remake_hint(name: str, ns: str) -> str:
+    """How a ValidationFailed RayJob runs: made anew. KubeRay's Reconcile validates first and its
+    switch on jobDeploymentStatus has no case for ValidationFailed (the default requeues and does
+    nothing), so a spec fixed later is never run (upstream: ray-project/kuberay v1.7.0
+    ray-operator/controllers/ray/rayjob_controller.go Reconcile)."""
+    return (
+        f"KubeRay never runs a ValidationFailed RayJob, even once its spec is fixed: delete it "
+        f"(akscli ray job delete {name} -n {ns}) and submit it again without the problem the message names"
+    )
+
+
+def refusal(status: Mapping[str, Any]) -> str:
+    """What KubeRay said of a ValidationFailed RayJob's spec (its message's first line)."""
+    why = first_line(status.get("message")) or status.get("reason") or ""
+    return "KubeRay refused its spec" + (f": {why}" if why else "")
+
+
+def job_stopped(obj: Mapping[str, Any]) -> Readiness:
+    """The one verdict on a RayJob that no wait can see through, for ``apply --wait`` and the ``ray
+    job`` commands alike: Suspended is held (exit 4: KubeRay runs it again once spec.suspend is
+    false, rayjob_controller.go the Suspended case), ValidationFailed is final (exit 10: Reconcile
+    validates first and its switch has no ValidationFailed case)."""
+    meta = obj.get("metadata") or {}
+    name, ns = str(meta.get("name") or ""), str(meta.get("namespace") or "default")
+    status = status_of(obj)
+    if status.get("jobDeploymentStatus") == "Suspended":
+        fix = resume_hint(name, ns) + f", then follow it: akscli ray job status {name} -n {ns} --wait"
+        return Readiness(False, True, SUSPENDED_JOB, "Suspended", fix=fix, held=True)
+    message = "jobDeploymentStatus=ValidationFailed: " + refusal(status)
+    return Readiness(False, True, message, "ValidationFailed", fix=remake_hint(name, ns))
+
+
 def ray_job(obj: Mapping[str, Any]) -> Readiness:
     """rayjob_controller.go: jobDeploymentStatus (Generation.NONE: no observedGeneration written)."""
     status = status_of(obj)
@@ -139,7 +187,9 @@ def ray_job(obj: Mapping[str, Any]) -> Readiness:
         why = first_line(status.get("message"))
         message = "jobDeploymentStatus=Complete, jobStatus=STOPPED" + (f": {why}" if why else "")
         return Readiness(False, True, message, "STOPPED")
-    if deployment in ("Failed", "ValidationFailed", "Suspended"):
+    if deployment in ("Suspended", "ValidationFailed"):
+        return job_stopped(obj)
+    if deployment == "Failed":
         why = first_line(status.get("message")) or status.get("reason") or ""
         message = f"jobDeploymentStatus={deployment}" + (f": {why}" if why else "")
         return Readiness(False, True, message, str(status.get("reason") or deployment))
