@@ -21,10 +21,16 @@
 * ``spec.backoffLimit`` (``checkBackoffLimitAndUpdateStatusIfNeeded``): every status write carries
   ``failed`` and ``succeeded`` (0 from Initializing on); a failed attempt counts in ``failed`` and,
   while ``failed < backoffLimit + 1``, moves to ``Retrying`` in the same write (jobStatus FAILED,
-  reason AppFailed, no ``endTime``: Retrying is not terminal). Retrying deletes the attempt's
-  RayCluster and submitter, resets the cluster and job fields and goes back to New; New starts a
+  reason AppFailed, no ``endTime``: Retrying is not terminal). The attempt's passes end there;
+  Retrying is then one reconcile step at a time from the status read, as Suspending is
+  (job_endings.py ``_suspend_pass``): delete the attempt's RayCluster and submitter, requeued until
+  a pass finds both gone, then reset the cluster and job fields and go back to New; New starts a
   fresh attempt with a new cluster name and job ID (GenerateRayClusterName, GenerateRayJobId).
   Only the last attempt ends ``Failed``.
+* A simulator started anew (no passes of its own for a job) goes on from the status: Retrying and
+  Suspending as above, New and Initializing start an attempt on the names already set, Waiting and
+  Running go on from their case (``_attempt``'s ``adopted``; ``_adopt_running``), Complete and
+  Failed wait out their TTL (``_shutdown_pass``).
 * ``spec.activeDeadlineSeconds`` (``checkActiveDeadlineAndUpdateStatusIfNeeded``, in Initializing
   and Running): past ``startTime`` + the deadline the attempt ends ``Failed`` with reason
   ``DeadlineExceeded``, ``jobStatus`` as it was. Failure mode ``job-status-check``: once the job
@@ -138,25 +144,21 @@ class JobReconciler(JobRecovery, JobEndings):
                 failed = {"jobDeploymentStatus": "ValidationFailed", "reason": "ValidationFailed", "message": problem}
                 self._update_as_read(cluster, job, failed)
             return
-        if deployment == "Suspending" or (
+        if deployment in ("Suspending", "Retrying") or (
             spec.get("suspend") and deployment in (None, "", "New", "Initializing", "Running")
         ):
             # One step from the status read (job_endings.py _suspend_pass); Suspending runs to
-            # Suspended whatever spec.suspend says now.
+            # Suspended and Retrying to New whatever spec.suspend says now (rayjob_controller.go:
+            # the `case JobDeploymentStatusSuspending, JobDeploymentStatusRetrying` reads no flag).
             self._suspend_pass(cluster, job)
             return
         if spec.get("suspend"):
-            # rayjob_controller.go: Suspended "should not requeue"; Waiting, Retrying, Complete,
-            # Failed cannot move to Suspending (updateStatusToSuspendingIfNeeded).
+            # rayjob_controller.go: Suspended "should not requeue"; Waiting, Complete, Failed
+            # cannot move to Suspending (updateStatusToSuspendingIfNeeded).
             return
         running = False
         with self._guard:
             started = key in self._jobs_started
-        if not started and deployment == "Retrying":
-            # No attempt's passes hold this job (a simulator started anew mid-retry): the Retrying
-            # case runs from the status read (job_endings.py _suspend_pass).
-            self._suspend_pass(cluster, job)
-            return
         if not started and deployment in ("Complete", "Failed"):
             self._shutdown_pass(cluster, job)
             return
@@ -167,10 +169,11 @@ class JobReconciler(JobRecovery, JobEndings):
                 self._jobs_started.discard(key)
                 if not self._update_as_read(cluster, job, {"jobDeploymentStatus": "New", "jobStatus": None}):
                     return
-            elif key in self._jobs_started or deployment not in (None, "", "New", "Initializing"):
+            elif key in self._jobs_started or deployment not in (None, "", "New", "Initializing", "Waiting", "Running"):
                 # A New or Initializing job with no passes of its own (made suspended and resumed
                 # before it reached Suspending; a simulator started anew) starts its attempt here,
-                # on the names its status already has (initRayJobStatusIfNeed fills only empty ones).
+                # on the names its status already has (initRayJobStatusIfNeed fills only empty ones);
+                # a Waiting or Running one (a simulator started anew) goes on from its case (_attempt).
                 running = True
             if not running:
                 if not add_finalizer(cluster, job, RAYJOB_FINALIZER):
@@ -310,18 +313,37 @@ class JobReconciler(JobRecovery, JobEndings):
         return cluster_spec
 
     def _run_job(self, cluster: Any, ns: str, name: str) -> Passes[None]:
-        # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
-        # Reconcile: Retrying -> New -> Initializing starts the next attempt.
-        while (yield from self._attempt(cluster, ns, name)):
-            pass
+        """One attempt's passes; one that ends Retrying hands the job to the reconcile (_retrying)."""
+        if (yield from self._attempt(cluster, ns, name)):
+            self._retrying(cluster, ns, name)
+
+    def _retrying(self, cluster: Any, ns: str, name: str) -> None:
+        """An attempt's end at its Retrying write (upstream: ray-project/kuberay v1.7.0
+        ray-operator/controllers/ray/rayjob_controller.go checkBackoffLimitAndUpdateStatusIfNeeded
+        sets Retrying in the pass that reads the failure). The attempt's passes end in that same
+        pass: the job is no longer theirs, and each later pass is the RayJob's reconcile computed
+        from the status it reads (the `case JobDeploymentStatusSuspending, JobDeploymentStatusRetrying`:
+        job_endings.py _suspend_pass, deleting the cluster and the submitter, then New; New starts the
+        next attempt with new names). That reconcile comes from the write's own event and from
+        Reconcile's ``RequeueAfter: RayJobDefaultRequeueDuration`` after updateRayJobStatus."""
+        job = cluster.get(RAY, "RayJob", ns, name)
+        if job is None:
+            return
+        with self._guard:
+            self._jobs_started.discard(f"{ns}/{name}/{job['metadata'].get('uid', '')}")
+        self.requeue(job, self.delay)
 
     def _attempt(self, cluster: Any, ns: str, name: str) -> Passes[bool]:
-        """One attempt of the job, New to Complete, Failed or Retrying; whether to run another."""
+        """One attempt of the job, New to Complete, Failed or Retrying; whether it ended Retrying. A job
+        found Waiting or Running (a simulator started anew: no passes of its own) goes on from that
+        case on its names, startTime and counts, without the Initializing write (``adopted``)."""
         job = self._job(cluster, ns, name)
         if job is None:
             return False
         spec = job.get("spec") or {}
         status = job.get("status") or {}
+        adopted = str(status.get("jobDeploymentStatus") or "")
+        adopted = adopted if adopted in ("Waiting", "Running") else ""
         counts = {"failed": int(status.get("failed") or 0), "succeeded": int(status.get("succeeded") or 0)}
         attempt = counts["failed"] + counts["succeeded"]
         # initRayJobStatusIfNeed: New (the first attempt, each retry, a resume after suspension)
@@ -336,23 +358,19 @@ class JobReconciler(JobRecovery, JobEndings):
         # gives spec.jobId later, _wait_for_job_id).
         given = status.get("jobId") or spec.get("jobId")
         job_id = None if mode == "InteractiveMode" else str(given or f"{name}-{random_suffix()}")
+        if adopted == "Running" and status.get("jobId"):
+            job_id = str(status["jobId"])  # InteractiveMode's too: the Waiting case copied spec.jobId there
         # initRayJobStatusIfNeed sets startTime on each attempt: activeDeadlineSeconds counts from it.
-        started = now()
+        started = str(status.get("startTime") or now()) if adopted else now()
         deadline = Deadline(spec.get("activeDeadlineSeconds"), started)
-        yield from write_status(
-            cluster,
-            ns,
-            name,
-            lambda status: (
-                {
-                    "jobDeploymentStatus": "Initializing",
-                    "rayClusterName": rc_name,
-                    "jobId": job_id,
-                    "startTime": started,
-                }
-                | counted(status)
-            ),  # checkBackoffLimitAndUpdateStatusIfNeeded writes both on every status update
-        )
+        if adopted and not selector:
+            self._clusters_made.add((ns, rc_name))  # the job's own cluster: made again if deleted
+        if not adopted:
+            initializing = {"jobDeploymentStatus": "Initializing", "rayClusterName": rc_name, "jobId": job_id}
+            # checkBackoffLimitAndUpdateStatusIfNeeded writes the counts on every status update
+            yield from write_status(
+                cluster, ns, name, lambda status: initializing | {"startTime": started} | counted(status)
+            )
         rc = yield from self._job_cluster(cluster, job, rc_name)
         if rc is None:
             return False
@@ -384,13 +402,18 @@ class JobReconciler(JobRecovery, JobEndings):
         # rayjob_controller.go (Initializing): the dashboard URL is fetched from the cluster's head
         # Service only once the RayCluster is ready (utils FetchHeadServiceURL).
         yield from write_status(cluster, ns, name, {"dashboardURL": dashboard_url(cluster, ns, rc_name)})
-        if mode == "InteractiveMode":
+        if mode == "InteractiveMode" and adopted != "Running":
             job_id = yield from self._wait_for_job_id(cluster, ns, name)
             if job_id is None:
                 return False
         assert job_id is not None
-        submitter = submitter_pod(cluster, job, rc_name, job_id) if mode == "K8sJobMode" else None
-        if mode == "HTTPMode":
+        submitter = submitter_pod(cluster, job, rc_name, job_id) if mode == "K8sJobMode" and not adopted else None
+        if adopted == "Running":
+            found = yield from self._adopt_running(cluster, job, rc_name, job_id, mode)
+            if found is None:
+                return False
+            submitter = found or None
+        elif mode == "HTTPMode":
             if not (yield from self._submit_when_not_found(cluster, ns, name, rc_name, job_id, job)):
                 return False
         else:
@@ -439,16 +462,12 @@ class JobReconciler(JobRecovery, JobEndings):
             # checkSubmitterAndUpdateStatusIfNeeded, SidecarMode: no head pod fails the attempt.
             head_selector = f"ray.io/cluster={rc_name},ray.io/node-type=head"
             if mode == "SidecarMode" and not cluster.list("v1", "Pod", ns, label_selector=head_selector):
-                retry = yield from self._sidecar_head_gone(cluster, job, rc_name)
-                return retry and (yield from self._retry(cluster, ns, name, rc_name))
+                return (yield from self._sidecar_head_gone(cluster, job, rc_name))
         if not (yield from self._hold()):
             return False
         if mode == "SidecarMode" and self.failure == "sidecar-ends-early":
-            early = yield from self._sidecar_ended_early(cluster, job, rc_name)
-            return bool(early) and (yield from self._retry(cluster, ns, name, rc_name))
-        if not (yield from self._finish_job(cluster, job, rc_name, job_id, submitter, mode, attempt)):
-            return False
-        return (yield from self._retry(cluster, ns, name, rc_name))
+            return bool((yield from self._sidecar_ended_early(cluster, job, rc_name)))
+        return (yield from self._finish_job(cluster, job, rc_name, job_id, submitter, mode, attempt))
 
     def _submit_when_not_found(
         self, cluster: Any, ns: str, name: str, rc_name: str, job_id: str, job: dict[str, Any]

@@ -364,39 +364,6 @@ class JobEndings:
         yield from self._shut_down_after(cluster, spec, ns, rc_name)
         return False
 
-    def _retry(self, cluster: Any, ns: str, name: str, rc_name: str) -> Passes[bool]:
-        """Retrying (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/
-        rayjob_controller.go, the Suspending/Retrying case): delete the attempt's RayCluster and
-        submitter, reset the cluster and job fields, then New; whether the job is still there.
-
-        Retrying lasts as long as upstream's: no timer, only the deletes. Its status write
-        reconciles the RayJob at once (SetupWithManager: For(&rayv1.RayJob{}) has no predicate);
-        that pass deletes the RayCluster and the submitter Job (deleteClusterResources,
-        deleteSubmitterJob) and requeues after RayJobDefaultRequeueDuration (3 s), but the owned
-        objects' delete events (Owns) reconcile it again at once, which finds them gone and
-        writes New: a few milliseconds, two reconciles (``delay`` each here)."""
-        yield self.delay
-        if self._job(cluster, ns, name) is None:
-            return False
-        # deleteClusterResources (a retried job never has a clusterSelector: backoffLimit > 0 with
-        # one is refused by ValidateRayJobSpec) and deleteSubmitterJob.
-        self.delete_cluster(cluster, ns, rc_name)
-        for pod in cluster.list("v1", "Pod", ns, label_selector=f"batch.kubernetes.io/job-name={name}"):
-            cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
-        # The next reconcile, on the delete events, finds both gone and writes New
-        # (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go).
-        yield self.delay
-        if self._job(cluster, ns, name) is None:
-            return False
-        yield from write_status(
-            cluster,
-            ns,
-            name,
-            {"jobDeploymentStatus": "New", **RELEASED},
-        )
-        yield self.delay
-        return self._job(cluster, ns, name) is not None
-
     def _suspend_pass(self, cluster: Any, job: dict[str, Any]) -> None:
         """One reconcile of a RayJob that ``spec.suspend`` moves, computed from the status it reads
         (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
@@ -407,9 +374,11 @@ class JobEndings:
         * Initializing or Running with suspend (updateStatusToSuspendingIfNeeded: only these two
           move): Suspending, and nothing else in that pass.
         * Suspending, whatever ``spec.suspend`` says now ("The `suspend` operation should be
-          atomic"), and Retrying (the same case; ``_retry`` runs it inside a live attempt, this pass
-          where none runs): deleteClusterResources and deleteSubmitterJob; while either is still there the
-          pass requeues; once both are gone it resets rayClusterStatus, rayClusterName,
+          atomic"), and Retrying (the same case, also whatever ``spec.suspend`` says: an attempt's
+          passes end at their Retrying write, job.py ``_retrying``): deleteClusterResources and
+          deleteSubmitterJob, each of which answers "not deleted" on the pass that finds its object
+          (it issues the delete, or the delete is under way), so the pass requeues; once a pass finds
+          both gone it resets rayClusterStatus, rayClusterName,
           dashboardURL, jobId, message, reason, rayJobStatusInfo, jobStatusCheckFailureStartTime and
           jobStatus (``RELEASED``) and writes Suspended, or New after Retrying (startTime stays: the
           case does not touch it).
@@ -437,16 +406,23 @@ class JobEndings:
                 fields["jobId"] = str(spec.get("jobId") or f"{name}-{random_suffix()}")
         elif deployment in ("Initializing", "Running"):
             fields = {"jobDeploymentStatus": "Suspending"}
-        else:  # Suspending, or Retrying found with no passes of its own (a simulator started anew)
+        else:  # Suspending or Retrying: the case's deleteClusterResources and deleteSubmitterJob
             rc_name = status.get("rayClusterName")
             selector = ((job.get("spec") or {}).get("clusterSelector") or {}).get("ray.io/cluster")
-            if rc_name and not selector:  # deleteClusterResources leaves a selected cluster alone
-                self.delete_cluster(cluster, ns, rc_name)
-            for pod in cluster.list("v1", "Pod", ns, label_selector=f"batch.kubernetes.io/job-name={name}"):
-                cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
-            left = rc_name and not selector and cluster.get(RAY, "RayCluster", ns, rc_name) is not None
-            if left or cluster.list("v1", "Pod", ns, label_selector=f"batch.kubernetes.io/job-name={name}"):
-                # "The release of the compute resources has not been completed yet."
+            # deleteClusterResources leaves a selected cluster alone (isClusterDeleted true)
+            rc = cluster.get(RAY, "RayCluster", ns, rc_name) if rc_name and not selector else None
+            pods = cluster.list("v1", "Pod", ns, label_selector=f"batch.kubernetes.io/job-name={name}")
+            if rc is not None or pods:
+                # Each finds its object and, unless its deletion is under way, deletes it; either way
+                # it answers "not deleted" for this pass: "The release of the compute resources has
+                # not been completed yet", requeued. A later pass finds both gone.
+                if rc is not None and not rc["metadata"].get("deletionTimestamp"):
+                    self.delete_cluster(cluster, ns, str(rc_name))
+                    # deleteClusterResources' Normal event on the RayJob (utils/constant.go DeletedRayCluster)
+                    cluster.add_event(job, "DeletedRayCluster", f"Deleted cluster {ns}/{rc_name}")
+                for pod in pods:
+                    if not pod["metadata"].get("deletionTimestamp"):
+                        cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
                 self.requeue(job, self.delay)
                 return
             fields = {"jobDeploymentStatus": "Suspended" if deployment == "Suspending" else "New", **RELEASED}

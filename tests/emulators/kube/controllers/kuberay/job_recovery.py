@@ -134,6 +134,38 @@ class JobRecovery:
         yield from write_status(cluster, ns, name, self.job_api.status_patch(ns, rc_name, job_id))
         return rc["metadata"].get("uid"), submitter
 
+    def _adopt_running(
+        self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str, mode: str
+    ) -> Passes[str | None]:
+        """A job found Running with no passes of its own: a simulator started anew (upstream:
+        ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go, the Running
+        case, which a restarted operator runs on its first pass). HTTPMode: GetJobInfo, and a job the
+        head does not know is submitted (reconcileHTTPModeJobNotFound: ``_submit_when_not_found``).
+        K8sJobMode: checkSubmitterAndUpdateStatusIfNeeded reads the submitter Job; while there is none
+        the pass ends on the Get's error, requeued (here: until one exists or the RayJob goes). The
+        Ray job itself ran on in its cluster: the head's dashboard still has it, as the old
+        simulator's job API had it (each simulator has its own, job_api.py), so it is recorded there
+        again, and the attempt goes on from reading it. The submitter pod's name ("" for none: SidecarMode,
+        InteractiveMode), or None once the RayJob is gone."""
+        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+        if mode == "HTTPMode":
+            submitted = yield from self._submit_when_not_found(cluster, ns, name, rc_name, job_id, job)
+            return "" if submitted else None
+        submitter = ""
+        while mode == "K8sJobMode":
+            pods = cluster.list("v1", "Pod", ns, label_selector=f"batch.kubernetes.io/job-name={name}")
+            if pods:
+                submitter = str(
+                    max(pods, key=lambda p: str(p["metadata"].get("creationTimestamp")))["metadata"]["name"]
+                )
+                break
+            yield max(self.delay, 0.05)
+            if self._job(cluster, ns, name) is None:
+                return None
+        if not self.job_api.knows(ns, rc_name, job_id):
+            self._submit(ns, rc_name, job_id, job)
+        return submitter
+
     def _submit_again(self, ns: str, rc_name: str, job_id: str, job: dict[str, Any]) -> None:
         """The cluster made anew has a new GCS: the job the submitter submits again is a new one
         there, PENDING (job_api.py; ray-project/ray python/ray/dashboard/modules/job/job_manager.py
