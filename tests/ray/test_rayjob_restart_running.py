@@ -85,3 +85,17 @@ def test_an_interactive_job_left_waiting_runs_once_its_job_id_is_given(ray_emula
     wait_until(lambda: deployment(emu, "chat") == "Complete")
     assert job(emu, "chat")["status"]["jobId"] == "raysubmit_given"
     assert deployments(emu, "chat")[-3:] == ["Waiting", "Running", "Complete"]
+
+
+def test_a_job_left_running_past_its_deadline_fails_deadline_exceeded_from_its_start_time(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    emu = ray_emulator(operator=False, run_seconds=30)
+    # checkActiveDeadlineAndUpdateStatusIfNeeded: startTime + activeDeadlineSeconds, not the restart
+    left_at(emu, rayjob("late", activeDeadlineSeconds=60), running("late"), "late-bcdfg")
+    submitter(emu, "late")
+    operator_starts(emu)
+    wait_until(lambda: deployment(emu, "late") == "Failed")
+    ended = job(emu, "late")["status"]
+    assert ended["reason"] == "DeadlineExceeded"
+    assert "StartTime: 2026-01-02 03:04:05 +0000 UTC. ActiveDeadlineSeconds: 60" in ended["message"]

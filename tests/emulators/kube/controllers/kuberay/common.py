@@ -35,6 +35,11 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def since(stamp: str) -> float:
+    """Seconds from a status time (``now()``'s format) until now."""
+    return (datetime.now(UTC) - datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)).total_seconds()
+
+
 def suffix(*parts: str) -> str:
     # Pod names the API server draws with generateName (random upstream): the simulator derives
     # the 5 characters from the name so reconciles stay idempotent. Cluster and job names are

@@ -75,6 +75,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     metadata_problem,
     now,
     random_suffix,
+    since,
 )
 from tests.emulators.kube.controllers.kuberay.gates import Gates
 from tests.emulators.kube.controllers.kuberay.job_api import TERMINAL
@@ -362,7 +363,7 @@ class JobReconciler(JobRecovery, JobEndings):
             job_id = str(status["jobId"])  # InteractiveMode's too: the Waiting case copied spec.jobId there
         # initRayJobStatusIfNeed sets startTime on each attempt: activeDeadlineSeconds counts from it.
         started = str(status.get("startTime") or now()) if adopted else now()
-        deadline = Deadline(spec.get("activeDeadlineSeconds"), started)
+        deadline = Deadline(spec.get("activeDeadlineSeconds"), started, since(started) if adopted else 0.0)
         if adopted and not selector:
             self._clusters_made.add((ns, rc_name))  # the job's own cluster: made again if deleted
         if not adopted:

@@ -7,12 +7,11 @@ updateStatusToSuspendingIfNeeded, the Suspending/Retrying case)."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from tests.emulators.kube.controllers.finalizers import add_finalizer
 from tests.emulators.kube.controllers.kuberay import submitter_log
-from tests.emulators.kube.controllers.kuberay.common import RAY, RAYJOB_FINALIZER, now, random_suffix, suffix
+from tests.emulators.kube.controllers.kuberay.common import RAY, RAYJOB_FINALIZER, now, random_suffix, since, suffix
 from tests.emulators.kube.controllers.kuberay.job_api import STOPPED_MESSAGE, JobApi, entrypoint_exit_code
 from tests.emulators.kube.controllers.kuberay.job_passes import Passes
 from tests.emulators.kube.controllers.kuberay.job_status import counted, forget_held, write_status
@@ -443,9 +442,8 @@ class JobEndings:
         rc_name = status.get("rayClusterName")
         if not spec.get("shutdownAfterJobFinishes") or (spec.get("clusterSelector") or {}) or not rc_name:
             return
-        ended = datetime.strptime(str(status.get("endTime") or now()), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         ttl = float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale
-        left = (ended - datetime.now(UTC)).total_seconds() + ttl
+        left = ttl - since(str(status.get("endTime") or now()))
         if left > 0:
             self.requeue(job, left)
             return

@@ -88,10 +88,12 @@ class Deadline:
     """rayjob_controller.go checkActiveDeadlineAndUpdateStatusIfNeeded: spec.activeDeadlineSeconds
     after status.startTime."""
 
-    def __init__(self, seconds: Any, started: str) -> None:
+    def __init__(self, seconds: Any, started: str, elapsed: float = 0.0) -> None:
+        # ``elapsed``: seconds since startTime already gone (a job a simulator started anew found
+        # running: the deadline counts from status.startTime, not from the new simulator's start).
         self.seconds = int(seconds) if seconds else None
         self.started = started
-        self._at = time.monotonic() + self.seconds if self.seconds else None
+        self._at = time.monotonic() + self.seconds - elapsed if self.seconds else None
 
     def passed(self) -> bool:
         return self._at is not None and time.monotonic() >= self._at
