@@ -18,6 +18,7 @@ from tests.emulators.kube.controllers.kuberay.job_endings import first_output
 from tests.emulators.kube.controllers.kuberay.job_passes import Passes
 from tests.emulators.kube.controllers.kuberay.job_status import write_status
 from tests.emulators.kube.controllers.kuberay.job_submitter import Deadline, StatusChecks, submitter_pod
+from tests.emulators.kube.controllers.kuberay.services import dashboard_url
 
 
 class JobRecovery:
@@ -98,7 +99,8 @@ class JobRecovery:
         submission ID and submits it again (PENDING, then RUNNING). Returns the new cluster's uid
         and the submitter pod, or None when the job is gone or has failed."""
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
-        address = f"http://{rc_name}-head-svc.{ns}.svc.cluster.local:8265"
+        # The head Service's port named dashboard (ray-project/kuberay utils/util.go FetchHeadServiceURL).
+        address = f"http://{dashboard_url(cluster, ns, rc_name)}"
         if submitter is not None and cluster.get("v1", "Pod", ns, submitter) is not None:
             ended = {"phase": "Failed", "conditions": [{"type": "Ready", "status": "False"}]}
             cluster.patch_status("v1", "Pod", ns, submitter, ended)
