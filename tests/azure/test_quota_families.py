@@ -10,12 +10,13 @@ import pytest
 
 from akscli.azure import capacity
 from akscli.azure.arm import AzureTarget
+from akscli.azure.armerrors import quota_error
 from akscli.errors import QuotaError
 from akscli.model import skus
 from tests.azure.helpers import RG, seed_cluster
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
-from tests.emulators.arm.compute import shared_csv
+from tests.emulators.arm.compute import quota_message, shared_csv
 from tests.emulators.arm.sku_families import SKU_FAMILIES
 
 T4 = "Standard_NC4as_T4_v3"  # 4 vCPUs; the SKU list says "Standard NCASv3_T4 Family"
@@ -100,3 +101,59 @@ def test_aks_refuses_a_scale_over_the_regional_quota_as_total_regional_cores(azu
     error = next(line for line in stderr.splitlines() if line.startswith("error:"))
     assert "Total Regional vCPU quota exceeded in eastus: limit 10, in use 8, needs 8 more" in error
     assert "'az quota update --resource-name cores'" in stderr
+
+
+# How Azure's node auto-provisioning provider sorts Compute's OperationNotAllowed by its message, in the
+# order it tries them (Azure/karpenter-provider-azure 352646f pkg/providers/instance/offerings/
+# resperrorhandlers.go; the terms: Azure/azure-sdk-for-go-extensions 9a81406 pkg/errors/consts.go,
+# matched case and all by strings.Contains in pkg/errors/common.go).
+_PROVIDER_TERMS = (
+    ("LowPriorityQuota", "LowPriorityCores"),
+    ("SKUFamilyQuota", "Family Cores quota"),
+    ("RegionalQuota", "exceeding approved Total Regional Cores quota"),
+)
+
+
+def _provider_reads(message: str) -> str | None:
+    return next((code for code, term in _PROVIDER_TERMS if term in message), None)
+
+
+@pytest.mark.parametrize(
+    ("quota", "code"),
+    [
+        ("lowPriorityCores", "LowPriorityQuota"),
+        ("standardNCADSA100v4Family", "SKUFamilyQuota"),
+        ("cores", "RegionalQuota"),
+    ],
+)
+def test_the_emulators_quota_refusal_is_read_by_the_nap_provider_as_the_quota_it_names(quota: str, code: str) -> None:
+    rid = f"/subscriptions/s/resourceGroups/{RG}/providers/Microsoft.ContainerService/managedClusters/c/agentPools/gpu"
+    assert _provider_reads(quota_message(rid, "eastus", quota, 0, 0, 24)) == code
+
+
+def test_a_spot_quota_refusal_links_the_quota_as_azure_spells_it() -> None:
+    # Compute's "Low Priority Cores quota" names LowPriorityCores only in its request link
+    # (pkg/providers/instancetype/suite_test.go LowPriorityCoresQuotaErrorMessage).
+    rid = f"/subscriptions/s/resourceGroups/{RG}/providers/Microsoft.ContainerService/managedClusters/c/agentPools/gpu"
+    message = quota_message(rid, "eastus", "lowPriorityCores", 3, 0, 6)
+    assert "exceeding approved Low Priority Cores quota" in message
+    assert "%22resourceName%22:%22LowPriorityCores%22" in message
+
+
+# Compute's two wordings of the spot quota (Azure/karpenter-provider-azure 352646f pkg/fake/aksmachinesapi.go
+# and pkg/providers/instancetype/suite_test.go), with the numbers of the former.
+_SPOT_DETAILS = (
+    "quota. Additional details - Deployment Model: Resource Manager, Location: westus2, Current Limit: 3, "
+    "Current Usage: 0, Additional Required: 6, (Minimum) New Limit Required: 6."
+)
+
+
+@pytest.mark.parametrize("words", ["LowPriorityCores", "Low Priority Cores"])
+def test_a_spot_quota_refusal_in_either_of_azures_wordings_names_the_spot_quota(words: str) -> None:
+    message = f"Operation could not be completed as it results in exceeding approved {words} {_SPOT_DETAILS}"
+    err = quota_error("add node pool spot: ", message)
+    assert err.message == (
+        "add node pool spot: Low Priority vCPU quota exceeded in westus2: limit 3, in use 0, needs 6 more "
+        "(new limit at least 6)"
+    )
+    assert "'az quota update --resource-name lowPriorityCores'" in (err.hint or "")

@@ -56,6 +56,11 @@ _VERSION_CODES = ("agentpoolk8sversionnotsupported", "versionnotsupported", "nod
 # of a launch error, and gpu-provisioner's puts a long URL first).
 _QUOTA_FAMILY = re.compile(r"approved (?:quota for )?(.+?) (?:Cores|vCPUs?) quota", re.I)
 _QUOTA_FAMILY_CUT = re.compile(r"exceeding approved (\w+Family)\b", re.I)
+# Compute also names the spot quota in one word, "exceeding approved LowPriorityCores quota" (Azure/
+# karpenter-provider-azure 352646f pkg/fake/aksmachinesapi.go, pkg/providers/instance/offerings/
+# errordetailhandlers_test.go; Azure/azure-sdk-for-go-extensions 9a81406 pkg/errors/armerrors_test.go),
+# where its other message says "Low Priority Cores quota" (pkg/providers/instancetype/suite_test.go).
+_QUOTA_SPOT = re.compile(r"approved LowPriorityCores quota", re.I)
 # The usages name.value of the regional quotas the message names in words: what 'az quota update
 # --resource-name' takes (Azure/azure-cli-extensions src/quota/README.md names quotas by name.value).
 _QUOTA_RESOURCE = {"total regional": "cores", "low priority": "lowPriorityCores"}
@@ -99,7 +104,7 @@ def is_quota(code: str, message: str) -> bool:
 def quota_error(prefix: str, message: str) -> QuotaError:
     fam = _QUOTA_FAMILY.search(message) or _QUOTA_FAMILY_CUT.search(message)
     fields = {k: (m.group(1) if (m := rx.search(message)) else None) for k, rx in _QUOTA_FIELDS.items()}
-    family = fam.group(1) if fam else None
+    family = "Low Priority" if _QUOTA_SPOT.search(message) else fam.group(1) if fam else None
     where = f" in {fields['location']}" if fields["location"] else ""
     what = f"{family} vCPU quota" if family else "quota"
     if fields["required"] is not None:

@@ -210,6 +210,13 @@ _REQUEST_URL = (
 # (Azure/karpenter-provider-azure 352646f pkg/fake/aksmachinesapi.go and
 # pkg/cloudprovider/suite_test.go quote Compute's "Total Regional Cores" and "Low Priority Cores").
 _MESSAGE_NAMES = {"cores": "Total Regional", "lowprioritycores": "Low Priority"}
+# The quota the request link names: the usage's name.value, but the spot quota as "LowPriorityCores"
+# (Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/suite_test.go quotes Compute's
+# "Low Priority Cores quota" message, its link "resourceName%22:%22LowPriorityCores%22"; "cores" for
+# "Total Regional Cores"). The provider tells a spot quota error by that word alone, case and all
+# (Azure/azure-sdk-for-go-extensions 9a81406 pkg/errors/consts.go LowPriorityQuotaExceededTerm
+# "LowPriorityCores", pkg/errors/common.go isLowPriorityQuotaExceeded: strings.Contains).
+_REQUEST_NAMES = {"lowprioritycores": "LowPriorityCores"}
 
 
 def quota_message(
@@ -226,7 +233,9 @@ def quota_message(
     sub, group = parts[2], parts[4]
     cluster = cluster or parts[8]
     new_limit = current + needed
-    request = _REQUEST_URL.format(sub=sub, location=location, name=name, limit=new_limit)
+    request = _REQUEST_URL.format(
+        sub=sub, location=location, name=_REQUEST_NAMES.get(_key(name), name), limit=new_limit
+    )
     return (
         f"Preflight validation check for resource(s) for container service {cluster} in resource group "
         f"MC_{group}_{cluster}_{location} failed. Message: Operation could not be completed as it results in "
