@@ -114,6 +114,9 @@ _PROVIDER_TERMS = (
 )
 
 
+_POOL = f"/subscriptions/s/resourceGroups/{RG}/providers/Microsoft.ContainerService/managedClusters/c/agentPools/gpu"
+
+
 def _provider_reads(message: str) -> str | None:
     return next((code for code, term in _PROVIDER_TERMS if term in message), None)
 
@@ -127,15 +130,13 @@ def _provider_reads(message: str) -> str | None:
     ],
 )
 def test_the_emulators_quota_refusal_is_read_by_the_nap_provider_as_the_quota_it_names(quota: str, code: str) -> None:
-    rid = f"/subscriptions/s/resourceGroups/{RG}/providers/Microsoft.ContainerService/managedClusters/c/agentPools/gpu"
-    assert _provider_reads(quota_message(rid, "eastus", quota, 0, 0, 24)) == code
+    assert _provider_reads(quota_message(_POOL, "eastus", quota, 0, 0, 24)) == code
 
 
 def test_a_spot_quota_refusal_links_the_quota_as_azure_spells_it() -> None:
     # Compute's "Low Priority Cores quota" names LowPriorityCores only in its request link
     # (pkg/providers/instancetype/suite_test.go LowPriorityCoresQuotaErrorMessage).
-    rid = f"/subscriptions/s/resourceGroups/{RG}/providers/Microsoft.ContainerService/managedClusters/c/agentPools/gpu"
-    message = quota_message(rid, "eastus", "lowPriorityCores", 3, 0, 6)
+    message = quota_message(_POOL, "eastus", "lowPriorityCores", 3, 0, 6)
     assert "exceeding approved Low Priority Cores quota" in message
     assert "%22resourceName%22:%22LowPriorityCores%22" in message
 
