@@ -251,14 +251,16 @@ def quantity_value(value: str, what: str = "quantity") -> Decimal:
 
 
 def image(value: str, what: str = "image") -> str:
-    """A container image reference: [registry/]repository[:tag][@sha256:digest]."""
-    if not value or len(value) > 512 or not re.fullmatch(_IMAGE, value):
-        raise _fail(
-            what,
-            value,
-            "it is not a container image reference",
-            "use [registry/]repository[:tag][@sha256:digest], e.g. vllm/vllm-openai:v0.11.0",
-        )
+    """A container image reference: [registry/]repository[:tag][@sha256:digest], whose repository
+    path (the name less its registry) is at most 255 characters (upstream: distribution/reference
+    reference.go, Parse: ``len(repo.path) > RepositoryNameTotalLengthMax`` (255) is ErrNameTooLong,
+    "repository name must not be more than 255 characters")."""
+    form = "use [registry/]repository[:tag][@sha256:digest], e.g. vllm/vllm-openai:v0.11.0"
+    match = re.fullmatch(_IMAGE, value) if value and len(value) <= 512 else None
+    if match is None:
+        raise _fail(what, value, "it is not a container image reference", form)
+    if len(match.group("path")) > 255:
+        raise _fail(what, value, "its repository name is more than 255 characters", form)
     return value
 
 

@@ -3,10 +3,19 @@
 For each command and each of its parameters, values that no command should take (control
 characters and NUL, 100 KB strings, empty names, numbers that are not numbers or are out of any
 range, directories and missing files where a file is read) are fed one at a time, the other
-required parameters filled with ordinary values, against the Kubernetes and ARM emulators. The
-error contract must hold: a documented non-zero exit code, ``error:`` and ``hint:`` lines on
-stderr, nothing on stdout, no traceback, and nothing written to the working folder or the home.
-Values are sampled per parameter (two each, picked by a stable hash) rather than crossed.
+required parameters filled with ordinary values (a real manifest for -f, a catalog model), against
+the Kubernetes and ARM emulators. The error contract must hold: a documented non-zero exit code,
+``error:`` and ``hint:`` lines on stderr, nothing on stdout, no traceback, nothing written to the
+working folder or the home, and no write (anything but GET) seen by either emulator. Values are
+sampled per parameter (picked by a stable hash) rather than crossed.
+
+A parameter that takes an object's name (metavar NAME: a positional NAME, -n, --context) is fed
+names no Kubernetes object can have as well: kubernetes/kubernetes
+staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go IsDNS1123Label and
+IsDNS1123Subdomain allow only ``[a-z0-9]([-a-z0-9]*[a-z0-9])?`` (with dots for a subdomain), at most
+63 (253) characters, so a YAML fragment, a document separator, a Cyrillic or full-width look-alike,
+upper case, ``_``, a leading ``-`` and 300 characters are all refused before anything is sent; a
+--context that is not in the kubeconfig is refused the same way.
 """
 
 from __future__ import annotations
@@ -24,12 +33,17 @@ from akscli.errors import EXIT_CODES
 from tests.cli import invoke
 
 DOCUMENTED = {code for code, _ in EXIT_CODES} - {0}
-STRINGS = ["", "   ", "a\x00b", "bad\x1b[31mred", "line\nbreak", "x" * 100_000]
+STRINGS = ["", "   ", "a\x00b", "bad\x1b[31mred", "line\nbreak", "x" * 100_000, '"\n---\nkind: Secret']
+# Names no object can have (validation.go IsDNS1123Label / IsDNS1123Subdomain, see above); the
+# look-alikes are U+0435 CYRILLIC SMALL LETTER IE and U+FF44 FULLWIDTH LATIN SMALL LETTER D.
+BAD_NAMES = [": {}", "a: {}", "d\u0435mo", "\uff44emo", "a" * 300, "-demo", "de_mo", "Demo", "demo."]
 NUMBERS = ["abc", "1e999", "-99999999999999999999999", "nan", ""]
-FILE_WORDS = ("file", "path", "values", "manifest", "kubeconfig", "replay", "prices", "policy")
+FILE_WORDS = ("file", "path", "values", "manifest", "kubeconfig", "replay", "record", "root", "prices", "policy")
 # Parameters whose value is free text by design, checked by validate.text (control characters
 # and length), where an empty or plain-unicode value is legitimately accepted.
 FREE_TEXT = {"reason", "description", "message", "jsonpath", "custom_columns", "output", "query"}
+# A write an emulator saw: anything but a read, and not the token a credential fetches.
+READS = ("GET", "HEAD")
 
 
 def leaves() -> Iterator[tuple[list[str], Any]]:
@@ -56,7 +70,13 @@ def _kind(param: Any) -> str:
     return "string"
 
 
-def _benign(param: Any) -> str:
+def _benign(param: Any, manifest: Path) -> str:
+    """An ordinary value for a required parameter that is not under test, so that the refusal
+    seen is the tested value's: a real manifest for -f, a model in the catalog."""
+    if param.name in ("filenames", "files", "file"):
+        return str(manifest)
+    if param.name == "model_name":
+        return "microsoft/phi-4"
     kind = _kind(param)
     if kind == "number":
         return "1"
@@ -78,14 +98,20 @@ def hostile_values(path: list[str], param: Any, tmp: Path) -> list[str]:
     if kind == "choice":
         return ["not-a-choice"]
     values = [v for v in STRINGS if not (param.name in FREE_TEXT and v.strip() == v and "\x00" not in v)]
+    if getattr(param, "metavar", None) in ("NAME", "NAME..."):
+        return _pick(values, key, 1) + _pick(BAD_NAMES, key, 3)
     if any(word in str(param.name) for word in FILE_WORDS):
         # a folder, a missing file, a file of the wrong shape, a file that is not text
+        # and a name longer than a file system takes (ENAMETOOLONG: NAME_MAX, 255 bytes)
         values = [str(tmp), str(tmp / "missing.yaml"), str(tmp / "list.yaml"), str(tmp / "binary.json")]
-        return values + _pick(STRINGS, key, 1)
+        return [*values, str(tmp / ("a" * 300)), *_pick(STRINGS, key, 1)]
+    if str(getattr(param, "metavar", "")).endswith("IMAGE"):
+        # a repository name over 255 characters (distribution/reference reference.go, ErrNameTooLong)
+        return ["a" * 300, *_pick(values, key)]
     return _pick(values, key)
 
 
-def argv_for(path: list[str], command: Any, target: Any, value: str) -> list[str]:
+def argv_for(path: list[str], command: Any, target: Any, value: str, manifest: Path) -> list[str]:
     argv = list(path)
     for param in command.params:
         if param.name == "help" or (_kind(param) == "flag" and param is not target):
@@ -93,7 +119,7 @@ def argv_for(path: list[str], command: Any, target: Any, value: str) -> list[str
         if param is target:
             chosen = value
         elif param.required:
-            chosen = _benign(param)
+            chosen = _benign(param, manifest)
         else:
             continue
         if param.param_type_name == "argument":
@@ -125,6 +151,17 @@ def contract_broken(result: Any) -> str | None:
     return None
 
 
+def emulator_writes(kube: Any, arm: Any, seen: tuple[int, int]) -> str | None:
+    """A write either emulator received since ``seen`` (their request logs' lengths), if any."""
+    writes = [f"{r.method} {r.path}" for r in list(kube.request_log)[seen[0] :] if r.method not in READS]
+    writes += [
+        f"{r.method} {r.path}"
+        for r in list(arm.request_log)[seen[1] :]
+        if r.method not in READS and not r.path.lower().endswith("token")
+    ]
+    return f"the emulator saw {writes[:2]}" if writes else None
+
+
 GROUPS = list(COMMANDS)
 
 
@@ -146,6 +183,8 @@ def test_every_parameter_refuses_hostile_values_with_one_line(
     folder.mkdir()
     (folder / "list.yaml").write_text("- just\n- a: list\n- [of, things]\n")
     (folder / "binary.json").write_bytes(b"\xff\xfe\x00\x01 not text")
+    manifest = tmp_path / "cm.yaml"
+    manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: b\n")
     broken: list[str] = []
     for path, command in leaves():
         if path[0] != group:
@@ -155,11 +194,14 @@ def test_every_parameter_refuses_hostile_values_with_one_line(
                 continue
             for value in hostile_values(path, param, folder):
                 before = snapshot(work, home)
-                argv = argv_for(path, command, param, value)
+                seen = len(kube_emulator.request_log), len(azure_env.request_log)
+                argv = argv_for(path, command, param, value, manifest)
                 result = invoke(*argv)
                 problem = contract_broken(result)
                 if problem is None and snapshot(work, home) - before:
                     problem = f"wrote {sorted(snapshot(work, home) - before)[:2]}"
+                if problem is None:
+                    problem = emulator_writes(kube_emulator, azure_env, seen)
                 if problem:
                     shown = [a if len(a) < 40 else a[:20] + "..." for a in argv]
                     broken.append(f"{' '.join(map(repr, shown))}: {problem}")

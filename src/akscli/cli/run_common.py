@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from akscli import globals as global_flags
 from akscli import process
-from akscli.errors import EXIT_INTERRUPTED, AkscliError
+from akscli.errors import EXIT_INTERRUPTED, AkscliError, UsageError
 from akscli.printable import visible
 from akscli.redact import scrub
 from akscli.statuslines import as_invoked, color_enabled
@@ -68,18 +68,46 @@ def guarded(call: Callable[[], int]) -> int:
             # (typer/core.py _main, "except OSError ... errno.EPIPE").
             return 0
         raise
+    except OSError as exc:
+        too_long = path_too_long(exc)
+        if too_long is None:
+            return unexpected(exc)
+        return report(too_long, too_long.exit_code)
     except Exception as exc:  # an unexpected failure: one line unless --debug
-        code = unexpected_exit_code()
-        if global_flags.FLAGS.debug:
-            traceback(exc)
-            return code
-        return report(
-            AkscliError(
-                f"unexpected error: {type(exc).__name__}: {exc}",
-                "run again with --debug for the traceback and report it",
-            ),
-            code,
-        )
+        return unexpected(exc)
+
+
+def path_too_long(exc: OSError) -> UsageError | None:
+    """A path the user typed that the file system cannot hold (ENAMETOOLONG: a component over
+    NAME_MAX, 255 bytes on Linux, or the whole over PATH_MAX, 4096), said as the bad value it is
+    rather than as an unexpected error, wherever the path was first touched (-f, --values,
+    --price-file, --sysfs-root, --replay, --record ...). Upstream: torvalds/linux
+    include/uapi/linux/limits.h, NAME_MAX 255 and PATH_MAX 4096; the ENAMETOOLONG of stat(2), open(2)."""
+    import errno
+
+    if exc.errno != errno.ENAMETOOLONG:
+        return None
+    name = str(exc.filename or "")
+    shown = name if len(name) <= 60 else f"{name[:57]}..."
+    return UsageError(
+        f"the path {shown!r} ({len(name)} characters) is too long for the file system",
+        hint="each part of a path is at most 255 bytes (NAME_MAX) and the whole at most 4096 (PATH_MAX)",
+    )
+
+
+def unexpected(exc: BaseException) -> int:
+    """An exception no command handles: one ``unexpected error`` line, or the traceback with --debug."""
+    code = unexpected_exit_code()
+    if global_flags.FLAGS.debug:
+        traceback(exc)
+        return code
+    return report(
+        AkscliError(
+            f"unexpected error: {type(exc).__name__}: {exc}",
+            "run again with --debug for the traceback and report it",
+        ),
+        code,
+    )
 
 
 def cleanup() -> None:
