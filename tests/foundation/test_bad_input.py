@@ -36,12 +36,20 @@ DOCUMENTED = {code for code, _ in EXIT_CODES} - {0}
 STRINGS = ["", "   ", "a\x00b", "bad\x1b[31mred", "line\nbreak", "x" * 100_000, '"\n---\nkind: Secret']
 # Names no object can have (validation.go IsDNS1123Label / IsDNS1123Subdomain, see above); the
 # look-alikes are U+0435 CYRILLIC SMALL LETTER IE and U+FF44 FULLWIDTH LATIN SMALL LETTER D.
+# An AKS cluster's name (the cluster commands' NAME) is an ARM name, where upper case and '_' are
+# allowed: ^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$ (upstream: Azure/azure-cli
+# src/azure-cli/azure/cli/command_modules/acs/_validators.py, validate_linux_host_name).
+AKS_NAMES = ("Demo", "de_mo")
 BAD_NAMES = [": {}", "a: {}", "d\u0435mo", "\uff44emo", "a" * 300, "-demo", "de_mo", "Demo", "demo."]
 NUMBERS = ["abc", "1e999", "-99999999999999999999999", "nan", ""]
 FILE_WORDS = ("file", "path", "values", "manifest", "kubeconfig", "replay", "record", "root", "prices", "policy")
 # Parameters whose value is free text by design, checked by validate.text (control characters
 # and length), where an empty or plain-unicode value is legitimately accepted.
 FREE_TEXT = {"reason", "description", "message", "jsonpath", "custom_columns", "output", "query"}
+# Options no command declares required but most need to get as far as checking the rest (an ARM
+# command's -g and --cluster, inventory's probe --image), filled so that the tested value is the
+# one refused; the world's resource group rg exists in the ARM emulator.
+CONTEXT = {"RESOURCE_GROUP": "rg", "CLUSTER": "demo", "IMAGE": "busybox:1.36"}
 # A write an emulator saw: anything but a read, and not the token a credential fetches.
 READS = ("GET", "HEAD")
 
@@ -99,7 +107,8 @@ def hostile_values(path: list[str], param: Any, tmp: Path) -> list[str]:
         return ["not-a-choice"]
     values = [v for v in STRINGS if not (param.name in FREE_TEXT and v.strip() == v and "\x00" not in v)]
     if getattr(param, "metavar", None) in ("NAME", "NAME..."):
-        return _pick(values, key, 1) + _pick(BAD_NAMES, key, 3)
+        names = BAD_NAMES if path[0] != "cluster" else [n for n in BAD_NAMES if n not in AKS_NAMES]
+        return _pick(values, key, 1) + _pick(names, key, 3)
     if any(word in str(param.name) for word in FILE_WORDS):
         # a folder, a missing file, a file of the wrong shape, a file that is not text
         # and a name longer than a file system takes (ENAMETOOLONG: NAME_MAX, 255 bytes)
@@ -120,6 +129,8 @@ def argv_for(path: list[str], command: Any, target: Any, value: str, manifest: P
             chosen = value
         elif param.required:
             chosen = _benign(param, manifest)
+        elif param.metavar in CONTEXT:
+            chosen = CONTEXT[param.metavar]
         else:
             continue
         if param.param_type_name == "argument":
@@ -157,9 +168,17 @@ def emulator_writes(kube: Any, arm: Any, seen: tuple[int, int]) -> str | None:
     writes += [
         f"{r.method} {r.path}"
         for r in list(arm.request_log)[seen[1] :]
-        if r.method not in READS and not r.path.lower().endswith("token")
+        if r.method not in READS and not r.path.lower().endswith("token") and not _arm_list_action(r.path)
     ]
     return f"the emulator saw {writes[:2]}" if writes else None
+
+
+def _arm_list_action(path: str) -> bool:
+    """An ARM POST that reads: the list* actions (managedClusters/NAME/listClusterUserCredential,
+    fleets/NAME/listCredentials; upstream: Azure/azure-rest-api-specs
+    specification/containerservice/resource-manager/Microsoft.ContainerService/aks/stable/*/managedClusters.json,
+    ManagedClusters_ListClusterUserCredentials, a POST that changes nothing)."""
+    return path.rsplit("/", 1)[-1].lower().startswith("list")
 
 
 GROUPS = list(COMMANDS)

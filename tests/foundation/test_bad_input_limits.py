@@ -1,8 +1,11 @@
-"""Two limits a typed value can break that the command tree's hostile-value test found unchecked."""
+"""What the command tree's hostile-value test (test_bad_input.py) found unchecked: two limits a typed
+value can break, and a credentials --kubeconfig that could not be merged into, found only after
+Azure was asked for the credentials."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,3 +41,17 @@ def test_a_path_too_long_for_the_file_system_is_a_usage_error(argv: list[str], t
     assert result.exit_code == 2 and result.stdout == ""
     assert "is too long for the file system" in result.stderr and "unexpected error" not in result.stderr
     assert "hint: each part of a path is at most 255 bytes (NAME_MAX)" in result.stderr
+
+
+@pytest.mark.parametrize("target", ["folder", "list.yaml"])
+@pytest.mark.parametrize("command", [["cluster", "credentials"], ["fleet", "credentials"]], ids=["cluster", "fleet"])
+def test_a_kubeconfig_credentials_cannot_merge_into_is_refused_before_azure_is_asked(
+    command: list[str], target: str, azure_env: Any, tmp_path: Path
+) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (tmp_path / "list.yaml").write_text("- not\n- a kubeconfig\n")
+    result = invoke(*command, "demo", "-g", "rg", "--kubeconfig", str(tmp_path / target))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert ("is a directory, not a file" if target == "folder" else "is not a kubeconfig") in result.stderr
+    assert azure_env.requests_to(r"/list(ClusterUser)?Credential") == []

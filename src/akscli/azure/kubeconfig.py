@@ -359,6 +359,23 @@ def _all_locked(files: list[_File], default: _File) -> Iterator[None]:
         yield
 
 
+def check_merge_target(path: str) -> None:
+    """What a merge into ``path`` refuses whatever is merged (a folder, a file that is not a
+    kubeconfig, one that cannot be read), checked as --kubeconfig is parsed: a credentials command
+    asks Azure for nothing it could not merge. ``merge_kubeconfig`` checks it again under the lock."""
+    _, default = _files(path)
+    _not_a_folder(default)
+    if default.real.exists():
+        default.load()
+
+
+def _not_a_folder(default: _File) -> None:
+    if default.real.is_dir():
+        raise UsageError(
+            f"the kubeconfig {default.real} is a directory, not a file", hint="pass --kubeconfig with a file path"
+        )
+
+
 def merge_kubeconfig(
     new: dict[str, Any] | bytes,
     path: str | None,
@@ -382,10 +399,7 @@ def merge_kubeconfig(
     _check_config(incoming, "the new kubeconfig")
     name_admin_context(incoming)
     files, default = _files(path)
-    if default.real.is_dir():
-        raise UsageError(
-            f"the kubeconfig {default.real} is a directory, not a file", hint="pass --kubeconfig with a file path"
-        )
+    _not_a_folder(default)
     # The YAML round trip (the slow part: about 13 ms per context of the file) is done before the
     # lock is taken; under it, the files are read again and written only where they are as read,
     # else planned again. kubectl fails at once on a lock it finds, so it is held for milliseconds.

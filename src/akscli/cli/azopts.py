@@ -133,7 +133,12 @@ def _kubeconfig_to_write(value: str | None) -> str | None:
     """`--kubeconfig -` on a credentials command: az aks get-credentials prints the kubeconfig for
     `--file -` (Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/_params.py, 'aks
     get-credentials': "Use '-' to print YAML to stdout instead"); akscli merged it into a file named
-    '-' in the working folder. Refused: akscli writes credentials into a kubeconfig file, never to stdout."""
+    '-' in the working folder. Refused: akscli writes credentials into a kubeconfig file, never to stdout.
+    A file the merge would refuse (a folder, not a kubeconfig) is refused here, before Azure is asked."""
+    if value and value != "-":
+        from akscli.azure.kubeconfig import check_merge_target
+
+        check_merge_target(value)
     if value == "-":
         from akscli.errors import UsageError
 
