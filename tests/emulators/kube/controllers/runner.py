@@ -33,7 +33,14 @@ class ControllerManager:
         self.errors: list[str] = []
         self._heap: list[tuple[float, int, Controller, str, dict[str, Any]]] = []
         self._seq = itertools.count()
-        self._cond = threading.Condition()
+        # Two conditions on one lock: ``_wake`` has one waiter, the runner thread, so a notify for new
+        # work cannot be taken by an ``idle`` waiter (a plain notify on one shared condition woke the
+        # oldest waiter, which could be ``idle``'s, and the runner slept on to its own due time:
+        # audit37-simclock37); ``_settled`` wakes the ``idle`` waiters when a job ends or the runner
+        # stops. Emulator structure, no upstream behaviour.
+        lock = threading.RLock()
+        self._wake = threading.Condition(lock)
+        self._settled = threading.Condition(lock)
         self._stopped = False
         self._busy = 0
         self._conflicts: dict[tuple[int, str, str], int] = {}  # conflicts in a row per controller and object
@@ -87,25 +94,25 @@ class ControllerManager:
             self.schedule(c, obj, c.delay)
 
     def schedule(self, c: Controller, obj: dict[str, Any], after: float, deleted: bool = False) -> None:
-        with self._cond:
+        with self._wake:
             heapq.heappush(
                 self._heap, (time.monotonic() + after, next(self._seq), c, "delete" if deleted else "reconcile", obj)
             )
-            self._cond.notify()
+            self._wake.notify()
 
     def call_later(self, c: Controller, fn: Any, after: float) -> None:
         """Run ``fn(cluster)`` on the controllers' thread in ``after`` seconds, as ``c``'s work
         (a pass not tied to one object: the Rescheduler's, the cluster autoscaler's)."""
-        with self._cond:
+        with self._wake:
             heapq.heappush(self._heap, (time.monotonic() + after, next(self._seq), c, "call", {"fn": fn}))
-            self._cond.notify()
+            self._wake.notify()
 
     def _loop(self) -> None:
         while True:
-            with self._cond:
+            with self._wake:
                 while not self._stopped and (not self._heap or self._heap[0][0] > time.monotonic()):
                     wait = self._heap[0][0] - time.monotonic() if self._heap else None
-                    self._cond.wait(wait)
+                    self._wake.wait(wait)
                 if self._stopped:
                     return
                 _, _, c, action, obj = heapq.heappop(self._heap)
@@ -114,9 +121,9 @@ class ControllerManager:
                 if c in self.controllers:
                     self._run(c, action, obj)
             finally:
-                with self._cond:
+                with self._settled:
                     self._busy -= 1
-                    self._cond.notify_all()
+                    self._settled.notify_all()
 
     def _run(self, c: Controller, action: str, obj: dict[str, Any]) -> None:
         md = obj.get("metadata") or {}
@@ -163,19 +170,22 @@ class ControllerManager:
         return self.cluster.get(obj["apiVersion"], obj["kind"], md.get("namespace"), md.get("name", "")) is None
 
     def idle(self, timeout: float = 5.0) -> bool:
-        """Wait until nothing is due or running (pending far-future requeues excepted)."""
+        """Wait until nothing is due or running (pending far-future requeues excepted). Nothing to
+        poll: while a job runs its end notifies ``_settled``, and work due within the half second
+        is the runner's next job, whose end notifies it too."""
         end = time.monotonic() + timeout
-        with self._cond:
+        with self._settled:
             while True:
-                due = [h for h in self._heap if h[0] <= time.monotonic() + 0.5]
+                due = bool(self._heap) and self._heap[0][0] <= time.monotonic() + 0.5  # the heap's first is its soonest
                 if not due and self._busy == 0:
                     return True
                 left = end - time.monotonic()
                 if left <= 0:
                     return False
-                self._cond.wait(min(left, 0.02))
+                self._settled.wait(left)
 
     def stop(self) -> None:
-        with self._cond:
+        with self._wake:
             self._stopped = True
-            self._cond.notify_all()
+            self._wake.notify_all()
+            self._settled.notify_all()
