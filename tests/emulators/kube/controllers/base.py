@@ -36,9 +36,11 @@ Contract:
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.status import ApiError
@@ -82,18 +84,45 @@ class Controller(ABC):
             raise RuntimeError("controller is not registered with an emulator")
         self._manager.schedule(self, obj, after)
 
+    def held(self) -> contextlib.AbstractContextManager[None]:
+        """What the runner holds for the length of one of this controller's passes; nothing here
+        (ClockedController holds its clock)."""
+        return contextlib.nullcontext()
+
 
 class ClockedController(Controller):
     """A simulator with a clock of its own: the wall clock plus what a test moved it on with
     ``advance``, after which ``_expire`` runs on the controllers' thread (emulator structure, no
-    upstream behaviour: tests move time on instead of sleeping)."""
+    upstream behaviour: tests move time on instead of sleeping).
+
+    A pass reads one clock: the runner holds the offset for each pass (``held``), so a move a test
+    makes while a pass runs on the controllers' thread shows from the next pass (the ``_expire``
+    that ``advance`` queues), as a real pass takes milliseconds, not the seconds moved. The fleet
+    hub's clock keeps the same rule (fleet_conditions.Clock.held, audit37-flake37: a pass that read
+    its input before a move and the clock after it); emulator structure, no upstream behaviour."""
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
         self.offset = 0.0
+        self._pass_clock = threading.local()  # the offset a pass on this thread reads, while it runs
 
     def now(self) -> float:
-        return time.monotonic() + self.offset
+        return time.monotonic() + float(getattr(self._pass_clock, "offset", self.offset))
+
+    @contextlib.contextmanager
+    def _held(self) -> Iterator[None]:
+        if hasattr(self._pass_clock, "offset"):  # an inner pass keeps the outer one's clock
+            yield
+            return
+        self._pass_clock.offset = self.offset
+        try:
+            yield
+        finally:
+            del self._pass_clock.offset
+
+    def held(self) -> contextlib.AbstractContextManager[None]:
+        """The clock as it is when the pass starts, for the rest of this thread's pass."""
+        return self._held()
 
     def advance(self, seconds: float) -> None:
         """Move the clock on, then let what has run out of time expire."""

@@ -127,7 +127,7 @@ class ControllerManager:
 
     def _run(self, c: Controller, action: str, obj: dict[str, Any]) -> None:
         md = obj.get("metadata") or {}
-        with OriginScope(c):
+        with OriginScope(c), c.held():  # a pass reads one clock (ClockedController.held)
             try:
                 if action == "delete":
                     c.on_delete(self.cluster, obj)
