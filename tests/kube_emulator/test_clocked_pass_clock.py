@@ -1,6 +1,6 @@
-"""ClockedController (the base of the device plugins', the kubelets' volume and PreBind's clocks):
-a pass reads one clock. A test's ``advance`` made while a pass runs shows from the next pass, the
-``_expire`` it queues (audit37-simclock37; the fleet hub's clock keeps the same rule)."""
+"""ClockedController (the base of the device plugins', the kubelets' volume and PreBind's clocks)
+and the Karpenter simulator: a pass reads one clock. A test's ``advance`` made while a pass runs
+shows from the next pass (audit37-simclock37; the fleet hub's clock keeps the same rule)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import threading
 import types
 from typing import Any
 
+from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.controllers.base import ClockedController
+from tests.emulators.kube.controllers.karpenter_install import install_nap
 from tests.emulators.kube.controllers.runner import ControllerManager
 
 
@@ -45,3 +47,26 @@ def test_a_clock_moved_while_a_pass_runs_counts_from_the_next_pass() -> None:
         assert timer.now() - timer.read["before"] >= 30.0  # outside a pass: the moved clock
     finally:
         manager.stop()
+
+
+def test_a_karpenter_pass_reads_one_clock_and_the_next_sees_the_move(kube_emulator: KubeEmulator) -> None:
+    nap = install_nap(kube_emulator)
+    read: dict[str, float] = {}
+    done = threading.Event()
+
+    def moved_under(cluster: Any) -> None:
+        del cluster
+        read["before"] = nap.now
+        nap.advance(30.0)  # the test thread's move, made exactly while this Karpenter pass runs
+        read["after"] = nap.now
+        kube_emulator.controllers.call_later(nap, next_pass, 0.0)
+
+    def next_pass(cluster: Any) -> None:
+        del cluster
+        read["next pass"] = nap.now
+        done.set()
+
+    kube_emulator.controllers.call_later(nap, moved_under, 0.0)
+    assert done.wait(30)
+    assert read["after"] == read["before"]
+    assert read["next pass"] == read["before"] + 30.0

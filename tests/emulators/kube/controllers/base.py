@@ -90,43 +90,61 @@ class Controller(ABC):
         return contextlib.nullcontext()
 
 
-class ClockedController(Controller):
-    """A simulator with a clock of its own: the wall clock plus what a test moved it on with
-    ``advance``, after which ``_expire`` runs on the controllers' thread (emulator structure, no
-    upstream behaviour: tests move time on instead of sleeping).
+class PassHeld:
+    """A simulator's clock setting (the seconds a test moved it on) that a pass reads once: the
+    runner holds it for each pass of its controller (``Controller.held``), so a move a test makes
+    while a pass runs on the controllers' thread shows from the next pass, as a real pass takes
+    milliseconds, not the seconds moved. A pass that read its input before a move and the clock
+    after it mixed two instants (audit37-flake37: the fleet hub's, whose fleet_conditions.Clock.held
+    keeps the same rule). Emulator structure, no upstream behaviour."""
 
-    A pass reads one clock: the runner holds the offset for each pass (``held``), so a move a test
-    makes while a pass runs on the controllers' thread shows from the next pass (the ``_expire``
-    that ``advance`` queues), as a real pass takes milliseconds, not the seconds moved. The fleet
-    hub's clock keeps the same rule (fleet_conditions.Clock.held, audit37-flake37: a pass that read
-    its input before a move and the clock after it); emulator structure, no upstream behaviour."""
+    def __init__(self, value: float = 0.0) -> None:
+        self.value = value
+        self._pass = threading.local()  # the value a pass on this thread reads, while it runs
 
-    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
-        super().__init__(delay, failure)
-        self.offset = 0.0
-        self._pass_clock = threading.local()  # the offset a pass on this thread reads, while it runs
-
-    def now(self) -> float:
-        return time.monotonic() + float(getattr(self._pass_clock, "offset", self.offset))
+    def read(self) -> float:
+        return float(getattr(self._pass, "value", self.value))
 
     @contextlib.contextmanager
-    def _held(self) -> Iterator[None]:
-        if hasattr(self._pass_clock, "offset"):  # an inner pass keeps the outer one's clock
+    def held(self) -> Iterator[None]:
+        """The value as it is when the pass starts, for the rest of this thread's pass."""
+        if hasattr(self._pass, "value"):  # an inner pass keeps the outer one's
             yield
             return
-        self._pass_clock.offset = self.offset
+        self._pass.value = self.value
         try:
             yield
         finally:
-            del self._pass_clock.offset
+            del self._pass.value
+
+
+class ClockedController(Controller):
+    """A simulator with a clock of its own: the wall clock plus what a test moved it on with
+    ``advance``, after which ``_expire`` runs on the controllers' thread (emulator structure, no
+    upstream behaviour: tests move time on instead of sleeping). A pass reads one clock (PassHeld):
+    a move made while it runs counts from the next pass, the ``_expire`` that ``advance`` queues."""
+
+    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+        super().__init__(delay, failure)
+        self._offset = PassHeld()
+
+    @property
+    def offset(self) -> float:
+        return self._offset.read()
+
+    @offset.setter
+    def offset(self, seconds: float) -> None:
+        self._offset.value = seconds
+
+    def now(self) -> float:
+        return time.monotonic() + self.offset
 
     def held(self) -> contextlib.AbstractContextManager[None]:
-        """The clock as it is when the pass starts, for the rest of this thread's pass."""
-        return self._held()
+        return self._offset.held()
 
     def advance(self, seconds: float) -> None:
         """Move the clock on, then let what has run out of time expire."""
-        self.offset += seconds
+        self._offset.value += seconds
         if self._manager is not None:
             self._manager.call_later(self, self._expire, 0.0)
 

@@ -103,12 +103,13 @@ pkg/providers/instance/vminstance.go).
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from typing import Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
-from tests.emulators.kube.controllers.base import PassController
+from tests.emulators.kube.controllers.base import PassController, PassHeld
 from tests.emulators.kube.controllers.karpenter_common import (
     CAPACITY_TYPE,
     DEFAULT_ZONES,
@@ -189,8 +190,9 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         # Azure/karpenter-provider-azure 352646f pkg/cache/unavailableofferings.go, a go-cache whose
         # entries expire after the TTL they were marked with).
         self.unavailable: dict[tuple[str, str, str], float] = {}
-        # The simulator's clock, in seconds: a test moves it (``advance``) instead of sleeping.
-        self.now = 0.0
+        # The simulator's clock, in seconds: a test moves it (``advance``) instead of sleeping; a
+        # pass reads one clock (base.PassHeld: a move during a pass counts from the next).
+        self._clock = PassHeld()
         # Azure's answer to a VM create, by (size, zone label) or (size, None) for any zone: a code
         # of karpenter_errors.FAILURES (tests set it; ``quota_reached`` is SKUFamilyQuota).
         self.failures: dict[tuple[str, str | None], str] = {}
@@ -322,13 +324,26 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
     def _network(self) -> tuple[str, str]:
         return self.network_plugin, self.network_plugin_mode
 
+    @property
+    def now(self) -> float:
+        return self._clock.read()
+
+    @now.setter
+    def now(self, seconds: float) -> None:
+        self._clock.value = seconds
+
+    def held(self) -> contextlib.AbstractContextManager[None]:
+        """Every Karpenter pass (provisioning, disruption, termination, their queues) runs as this
+        controller's, so each reads the clock as it was when the pass started."""
+        return self._clock.held()
+
     def advance(self, seconds: float) -> None:
         """Move the simulator's clock on, then run a pass: an offering whose TTL has passed is
         available again (go-cache evicts it; its OnEvicted bumps the cache's seqNum, so the provider
         lists the instance type's offering as available, pkg/cache/unavailableofferings.go), and
         Karpenter's provisioner, which batches pending pods again and again, tries the pods
         still waiting."""
-        self.now += seconds
+        self._clock.value += seconds
         self.queue_pass()
         self.consolidatable.recheck()  # consolidateAfter's requeues (karpenter_emptiness)
         self.disruption.queue(0.0)  # a validation waiting on the clock (karpenter_emptiness)
