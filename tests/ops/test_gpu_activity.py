@@ -198,3 +198,41 @@ def test_a_managed_gpu_nodes_podless_series_are_said_to_leave_namespaces_out(man
     assert data["pools"][0]["gpu_util_percent"] == 60.0 and data["namespaces"][0]["gpu_util_percent"] is None
     assert (line is not None and "leaves out 1 AKS managed GPU node(s)" in line and "aks-gpunp-0" in line) is said
     assert said or line is None
+
+
+def mig_series(node: str, gpu: int, instance: int, pod: str = "", ns: str = "") -> dict[str, str]:
+    """A MIG device's series: its parent GPU's labels and the GPU instance (render_metrics.go
+    gpuMetricsFormat: GPU_I_PROFILE, GPU_I_ID)."""
+    return series(node, gpu, pod, ns) | {"GPU_I_PROFILE": "1g.10gb", "GPU_I_ID": str(instance)}
+
+
+def test_with_a_mig_pool_the_graphics_engine_activity_is_asked_for_too() -> None:
+    assert ga.queries("1h", mig=True)["DCGM_FI_PROF_GR_ENGINE_ACTIVE"] == (
+        "avg_over_time(DCGM_FI_PROF_GR_ENGINE_ACTIVE[1h])"
+    )
+    assert "DCGM_FI_PROF_GR_ENGINE_ACTIVE" not in ga.queries("1h")
+
+
+def test_a_mig_device_is_measured_by_graphics_engine_activity_not_by_gpu_util() -> None:
+    # dcgm-exporter's GPU_UTIL for a MIG device reads 0 (NVIDIA/dcgm-exporter issue 216); the
+    # device was in fact 60% busy by DCGM_FI_PROF_GR_ENGINE_ACTIVE, a ratio. A whole GPU on another
+    # node keeps GPU_UTIL, and its engine series is not read.
+    util = [
+        (mig_series("m-0", 0, 7, "llm-0", "serving"), 0.0),
+        (mig_series("m-0", 0, 8), 0.0),
+        (series("a-0", 0), 30.0),
+    ]
+    engine = [
+        (mig_series("m-0", 0, 7, "llm-0", "serving"), 0.6),
+        (mig_series("m-0", 0, 8), 0.2),
+        (series("a-0", 0), 0.9),
+    ]
+    pools, namespaces = ga.fold(util, [], [], {"m-0": 0, "a-0": 1}, engine)
+    assert pools == {0: ga.Figures(40.0, None, 2), 1: ga.Figures(30.0, None, 1)}
+    assert namespaces["serving"] == ga.Figures(60.0, None, 1)
+
+
+def test_mig_devices_without_graphics_engine_series_are_named() -> None:
+    used = [(mig_series("m-0", 0, 7), 100.0), (mig_series("m-0", 0, 8), 100.0), (series("a-0", 0), 1.0)]
+    engine = [(mig_series("m-0", 0, 8), 0.5)]
+    assert ga.mig_unmeasured([], used, engine, {"m-0": 0, "a-0": 1}) == {"m-0 GPU-m-0-0/7"}

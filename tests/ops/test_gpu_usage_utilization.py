@@ -11,9 +11,9 @@ from typing import Any
 import urllib3
 
 from tests.cli import invoke
-from tests.emulators.kube.controllers.nvidia_dcgm import FB_TOTAL_MIB, install_dcgm_exporter
+from tests.emulators.kube.controllers.nvidia_dcgm import FB_USABLE_MIB, install_dcgm_exporter
 from tests.emulators.kube.profiles import install_crd, install_podmonitor_api
-from tests.ops.test_ops_emulator import gpu_node, gpu_pod
+from tests.ops.test_ops_emulator import gpu_node, gpu_pod, namespace
 
 
 def _proxied(emu: Any) -> list[str]:
@@ -44,8 +44,8 @@ def test_utilization_is_each_pools_and_namespaces_mean_over_the_window(kube_emul
     figures = {
         p["pool"]: (p["gpu_util_percent"], p["gpu_memory_used_percent"], p["gpus_measured"]) for p in data["pools"]
     }
-    used = round(100 * 1000 / FB_TOTAL_MIB / 4, 1)  # one of four H100s holds 1000 MiB
-    assert figures == {"a100": (80.0, round(100 * 40000 / FB_TOTAL_MIB, 1), 1), "h100": (0.5, used, 4)}
+    used = round(100 * 1000 / FB_USABLE_MIB / 4, 1)  # one of four H100s holds 1000 MiB
+    assert figures == {"a100": (80.0, round(100 * 40000 / FB_USABLE_MIB, 1), 1), "h100": (0.5, used, 4)}
     by_ns = {n["namespace"]: n["gpu_util_percent"] for n in data["namespaces"]}
     assert by_ns == {"serving": 80.0, "research": 2.0}
     assert "GPU utilization not shown" not in result.stderr
@@ -176,3 +176,42 @@ def test_a_workspace_asked_without_the_cluster_label_says_so_once_on_stderr(
     assert line.startswith("warning: GPU utilization is not pinned to this cluster's series of Azure Monitor")
     assert "no Deployment kube-system/ama-metrics with the collector's CLUSTER" in line
     assert "a node another cluster sending to the workspace also names mixes that cluster's GPUs" in line
+
+
+def _mig_node(emu: Any, name: str, devices: int) -> None:
+    """A node of two H100s in 1g.10gb MIG devices under the mixed strategy: the device plugin advertises
+    nvidia.com/mig-1g.10gb and no nvidia.com/gpu (azure-aks-docs gpu-multi-instance.md "Mixed strategy
+    output"); GFD's gpu.count is the physical GPUs (NVIDIA/k8s-device-plugin internal/lm/resource.go)."""
+    gpu_node(emu, name, "mig", "Standard_NC80adis_H100_v5", 0)
+    labels = {"nvidia.com/mig.strategy": "mixed", "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3"}
+    labels |= {"nvidia.com/gpu.count": "2"}
+    emu.cluster.patch("v1", "Node", None, name, {"metadata": {"labels": labels}})
+    resources = {"cpu": "24", "memory": "200Gi", "pods": "110", "nvidia.com/mig-1g.10gb": str(devices)}
+    emu.cluster.patch_status("v1", "Node", None, name, {"capacity": resources, "allocatable": resources})
+
+
+def test_a_mig_pool_is_measured_by_graphics_engine_activity(kube_emulator: Any, kubeconfig: Any) -> None:
+    # dcgm-exporter's DCGM_FI_DEV_GPU_UTIL reads 0 on every MIG device; the one MIG device the pod
+    # holds was 70% busy by DCGM_FI_PROF_GR_ENGINE_ACTIVE, the other 13 idle.
+    _mig_node(kube_emulator, "mig-0", 14)
+    namespace(kube_emulator, "serving")
+    limits = {"nvidia.com/mig-1g.10gb": "1"}
+    container = {"name": "c", "image": "vllm/vllm-openai:v0.11.0", "resources": {"limits": limits}}
+    pod = {
+        "metadata": {"name": "llm-0", "namespace": "serving"},
+        "spec": {"nodeName": "mig-0", "containers": [container]},
+    }
+    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Pod", **pod})
+    kube_emulator.cluster.patch_status("v1", "Pod", "serving", "llm-0", {"phase": "Running"})
+    install_podmonitor_api(kube_emulator, scrape_loop=False)
+    install_dcgm_exporter(kube_emulator, "mig-0", {"serving/llm-0": (70.0, 5120.0)})
+    kube_emulator.prometheus_servers["monitoring"].scrape(time.time() - 60, every=True)
+
+    result = invoke("gpu", "usage", "--utilization", "-o", "json")
+    assert result.exit_code == 0, result
+    data = json.loads(result.stdout)
+    [pool] = data["pools"]
+    assert (pool["sharing"], pool["gpu_util_percent"], pool["gpus_measured"]) == ("mig-mixed", 5.0, 14)
+    [serving] = data["namespaces"]
+    assert (serving["gpu_util_percent"], serving["gpu_memory_used_percent"]) == (70.0, 50.0)
+    assert "GPU utilization" not in result.stderr.replace("GPU utilization over", "")

@@ -284,7 +284,8 @@ def gpu_usage(
     ResourceSlices and ResourceClaims) are streamed page by page, so this works on clusters of any
     size. -n keeps one namespace's row; the pools and totals stay the whole cluster's (a GPU
     belongs to a node). --utilization adds what the GPUs actually did over --window: the mean
-    DCGM_FI_DEV_GPU_UTIL and framebuffer used that NVIDIA's dcgm-exporter reports, read from the
+    DCGM_FI_DEV_GPU_UTIL (DCGM_FI_PROF_GR_ENGINE_ACTIVE for a MIG device) and framebuffer used
+    that NVIDIA's dcgm-exporter reports, read from the
     Prometheus Operator's Prometheus through the API server's service proxy; without one, the
     usage is shown with one line on stderr that says why utilization is missing. --prometheus
     names another Prometheus, or the Azure Monitor workspace of managed Prometheus.

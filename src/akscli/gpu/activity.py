@@ -45,6 +45,14 @@ if TYPE_CHECKING:
     from akscli.kube.client import Kube
 
 UTIL, FB_USED, FB_FREE = "DCGM_FI_DEV_GPU_UTIL", "DCGM_FI_DEV_FB_USED", "DCGM_FI_DEV_FB_FREE"
+# A MIG device's series carries the GPU instance it measures as GPU_I_PROFILE and GPU_I_ID
+# (NVIDIA/dcgm-exporter 4.5.3-4.8.2 internal/pkg/rendermetrics/render_metrics.go gpuMetricsFormat;
+# internal/pkg/devicemonitoring/device_monitoring.go monitorAllGPUInstances: a MIG-enabled GPU is
+# watched as its GPU instances). DCGM_FI_DEV_GPU_UTIL "is not supported for MIG instances", it reads
+# 0 or is absent; the maintainers' measure there is DCGM_FI_PROF_GR_ENGINE_ACTIVE (NVIDIA/dcgm-exporter
+# issues 216 and 50), a ratio 0..1 that etc/default-counters.csv exports by default (a profiling
+# metric: Volta or newer, DCGM's profiling module loaded).
+ENGINE, MIG_INSTANCE = "DCGM_FI_PROF_GR_ENGINE_ACTIVE", "GPU_I_ID"
 HOST_LABELS = ("Hostname", "hostname")
 PROMETHEUS_API = "monitoring.coreos.com/v1"
 SERVICE, PORT = "prometheus-operated", 9090  # prometheus-operator pkg/prometheus/server/statefulset.go
@@ -77,13 +85,15 @@ def check_window(window: str) -> str:
     return window
 
 
-def queries(window: str, cluster: str | None = None) -> dict[str, str]:
+def queries(window: str, cluster: str | None = None, *, mig: bool = False) -> dict[str, str]:
     """The PromQL sent, one instant query per metric; with ``cluster``, an Azure Monitor
-    workspace's label of this cluster's series, only those (model.monitoring.cluster_matcher)."""
+    workspace's label of this cluster's series, only those (model.monitoring.cluster_matcher);
+    with ``mig`` (a pool shares its GPUs by MIG), ENGINE as well, what MIG devices are measured by."""
     from akscli.model.monitoring import cluster_matcher
 
     matcher = "{" + cluster_matcher(cluster) + "}" if cluster is not None else ""
-    return {metric: f"avg_over_time({metric}{matcher}[{window}])" for metric in (UTIL, FB_USED, FB_FREE)}
+    metrics = (UTIL, FB_USED, FB_FREE, ENGINE) if mig else (UTIL, FB_USED, FB_FREE)
+    return {metric: f"avg_over_time({metric}{matcher}[{window}])" for metric in metrics}
 
 
 def workspace_cluster(kube: Kube, source: Source | None) -> tuple[str | None, str | None]:
@@ -248,22 +258,34 @@ def _key(labels: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(labels.items()))
 
 
+def busy(util: Iterable[Sample], engine: Iterable[Sample] = ()) -> list[Sample]:
+    """Each GPU's and MIG device's busy percent: DCGM_FI_DEV_GPU_UTIL for a whole GPU, ENGINE as a
+    percent for a MIG device (a series with MIG_INSTANCE), whose GPU_UTIL reads 0 or nothing."""
+    whole = [(labels, value) for labels, value in util if not labels.get(MIG_INSTANCE)]
+    return whole + [(labels, 100.0 * value) for labels, value in engine if labels.get(MIG_INSTANCE)]
+
+
 def fold(
-    util: Iterable[Sample], used: Iterable[Sample], free: Iterable[Sample], node_pool: Mapping[str, int]
+    util: Iterable[Sample],
+    used: Iterable[Sample],
+    free: Iterable[Sample],
+    node_pool: Mapping[str, int],
+    engine: Iterable[Sample] = (),
 ) -> tuple[dict[int, Figures], dict[str, Figures]]:
     """Per pool (by the index ``node_pool`` gives each node) and per workload namespace: the mean
-    utilization and framebuffer used (% of used + free) over their GPUs."""
+    utilization (busy) and framebuffer used (% of used + free) over their GPUs, a MIG device
+    counted as one (UUID and GPU instance)."""
     used_by, free_by = {_key(k): v for k, v in used}, {_key(k): v for k, v in free}
     per_gpu: dict[tuple[str, str], list[tuple[float, float | None]]] = {}
     per_ns: dict[tuple[str, str, str], list[tuple[float, float | None]]] = {}
-    for labels, value in util:
+    for labels, value in busy(util, engine):
         node = _node(labels)
         if node not in node_pool:
             continue
         key = _key(labels)
         u, f = used_by.get(key), free_by.get(key)
         memory = 100.0 * u / (u + f) if u is not None and f is not None and u + f > 0 else None
-        gpu = labels.get("UUID") or labels.get("gpu", "")
+        gpu = (labels.get("UUID") or labels.get("gpu", "")) + "/" + labels.get(MIG_INSTANCE, "")
         per_gpu.setdefault((node, gpu), []).append((value, memory))
         if labels.get("exported_pod") or labels.get("pod"):
             per_ns.setdefault((workload_namespace(labels), node, gpu), []).append((value, memory))
@@ -313,10 +335,11 @@ def add(
     ``source``: --prometheus (prometheus_source.classify); None: the first Prometheus Operator
     Prometheus. ``auth``/``tenant``: the sign-in for an Azure Monitor workspace. ``warn`` hears,
     before the query, that a workspace is asked without this cluster's label (workspace_cluster)."""
-    from akscli.gpu import prometheus_source
+    from akscli.gpu import devices, prometheus_source
     from akscli.model.monitoring import cluster_matcher
 
     cluster: str | None = None
+    mig = any(p.sharing in (devices.MIG_SINGLE, devices.MIG_MIXED) for p in getattr(usage, "pools", ()))
     empty = Figures(None, None, 0).as_fields()
     for row in (*data["pools"], *data["namespaces"]):
         row.update(empty)
@@ -324,22 +347,25 @@ def add(
         if source is None:
             namespace = find_prometheus(kube, workspace_flag=True)
             where, ask = f"Prometheus {namespace}/{SERVICE}", in_cluster(kube, namespace)
-            answers = {m: ask_query(ask, where, q, proxied=True) for m, q in queries(window).items()}
+            answers = {m: ask_query(ask, where, q, proxied=True) for m, q in queries(window, mig=mig).items()}
         else:
             where, (cluster, unpinned) = source.where, workspace_cluster(kube, source)
             if unpinned is not None and warn is not None:
                 warn(unpinned)
             ask = prometheus_source.asker(kube, source, auth=auth, tenant=tenant)
             proxied = isinstance(source, prometheus_source.InCluster)
-            answers = {m: ask_query(ask, where, q, proxied=proxied) for m, q in queries(window, cluster).items()}
+            answers = {
+                m: ask_query(ask, where, q, proxied=proxied) for m, q in queries(window, cluster, mig=mig).items()
+            }
     except Unavailable as exc:
         return f"GPU utilization not shown: {exc}"
-    if not answers[UTIL]:
+    engine = answers.get(ENGINE, [])
+    if not answers[UTIL] and not busy((), engine):
         unread: frozenset[str] = getattr(usage, "managed_nodes", frozenset())  # no usage read: none
         how = unscraped_line(unread, where) if unread else HOW
         asked = f" with {cluster_matcher(cluster)}" if cluster is not None else ""
         return f"GPU utilization not shown: {where} has no {UTIL} series{asked} over the last {window}; {how}"
-    pools, namespaces = fold(answers[UTIL], answers[FB_USED], answers[FB_FREE], node_pools(usage))
+    pools, namespaces = fold(answers[UTIL], answers[FB_USED], answers[FB_FREE], node_pools(usage), engine)
     for i, figs in pools.items():
         data["pools"][i].update(figs.as_fields())
     for row in data["namespaces"]:
@@ -349,6 +375,13 @@ def add(
         return f"GPU utilization leaves out {len(unscraped)} AKS managed GPU node(s): " + unscraped_line(
             unscraped, where
         )
+    if unmeasured := mig_unmeasured(answers[UTIL], answers[FB_USED], engine, node_pools(usage)):
+        return (
+            f"GPU utilization leaves out {len(unmeasured)} MIG device(s) (e.g. {min(unmeasured)}): dcgm-exporter "
+            f"publishes no {UTIL} for a MIG device, and {where} has no {ENGINE} for them over the last {window} "
+            "(a profiling metric of etc/default-counters.csv: it needs a Volta or newer GPU and DCGM's "
+            "profiling module)"
+        )
     managed = podless_nodes(answers[UTIL], usage.managed_nodes)
     if managed and data["namespaces"]:
         return (
@@ -357,6 +390,22 @@ def add(
             "without --kubernetes, so its series name no pod; their pools' figures include them"
         )
     return None
+
+
+def mig_unmeasured(
+    util: Iterable[Sample], used: Iterable[Sample], engine: Iterable[Sample], node_pool: Mapping[str, int]
+) -> set[str]:
+    """The MIG devices (``node GPU-UUID/GPU_I_ID``) of this cluster's nodes that have series (the
+    framebuffer's, or a GPU_UTIL of 0) and no ENGINE series to measure them by."""
+
+    def devices(samples: Iterable[Sample]) -> set[str]:
+        return {
+            f"{_node(labels)} {labels.get('UUID') or labels.get('gpu', '')}/{labels[MIG_INSTANCE]}"
+            for labels, _ in samples
+            if labels.get(MIG_INSTANCE) and _node(labels) in node_pool
+        }
+
+    return devices([*util, *used]) - devices(engine)
 
 
 def unscraped_line(nodes: Iterable[str], where: str) -> str:

@@ -8,16 +8,22 @@ PodMonitor that selects it; the ClusterPolicy controller does not run it (its op
 change what every GPU Operator test counts).
 
 What /metrics answers (NVIDIA/dcgm-exporter 4.5.3-4.8.2): one line per GPU and field of
-etc/default-counters.csv, here ``DCGM_FI_DEV_GPU_UTIL`` (gauge, %), ``DCGM_FI_DEV_FB_FREE`` and
-``DCGM_FI_DEV_FB_USED`` (gauges, MiB), with the labels of
+etc/default-counters.csv, here ``DCGM_FI_DEV_GPU_UTIL`` (gauge, %), ``DCGM_FI_DEV_FB_FREE``,
+``DCGM_FI_DEV_FB_USED`` and ``DCGM_FI_DEV_FB_RESERVED`` (gauges, MiB) and
+``DCGM_FI_PROF_GR_ENGINE_ACTIVE`` (gauge, ratio), with the labels of
 internal/pkg/rendermetrics/render_metrics.go gpuMetricsFormat: ``gpu``, ``UUID``, ``pci_bus_id``,
-``device``, ``modelName``, ``Hostname`` (NODE_NAME: internal/pkg/hostname/hostname.go
-getLocalHostname; main after 4.8.2 writes it ``hostname``, NVIDIA/dcgm-exporter d5e5f510), then
+``device``, ``modelName``, for a MIG device ``GPU_I_PROFILE`` and ``GPU_I_ID`` (a MIG-enabled GPU
+is watched as its GPU instances: internal/pkg/devicemonitoring/device_monitoring.go
+monitorAllGPUInstances), ``Hostname`` (NODE_NAME: internal/pkg/hostname/hostname.go
+getLocalHostname; main after 4.8.2 writes it ``hostname``, NVIDIA/dcgm-exporter d5e5f510), the
+default counters' one label field ``DCGM_FI_DRIVER_VERSION`` (internal/pkg/collector/gpu_collector.go
+toMetric: a counter of type label becomes a label of every series), then
 with ``--kubernetes`` the pod the kubelet gave the GPU to as ``pod``, ``namespace`` and
 ``container`` (internal/pkg/transformation/const.go, kubernetes.go). A GPU no pod holds has no pod
 labels. The lab hands a node's GPUs to its GPU pods in name order (the kubelet's pod-resources API
 is not simulated), and the values are the test's: ``busy`` maps ``namespace/pod`` to
-(utilization %, framebuffer used MiB), 0 and 0 for a GPU no listed pod holds.
+(utilization %, framebuffer used MiB), 0 and 0 for a GPU no listed pod holds; MIG devices go to
+pods by their nvidia.com/mig-<profile> limits (or nvidia.com/gpu under the single strategy).
 """
 
 from __future__ import annotations
@@ -32,9 +38,19 @@ NAMESPACE = "gpu-operator"
 LABELS = {"app": "nvidia-dcgm-exporter"}
 CONTAINER = "nvidia-dcgm-exporter"
 PORT_NAME, PORT = "metrics", 9400
-GPU = "nvidia.com/gpu"
-# H100 80GB HBM3 as nvidia-smi reports its framebuffer (MiB); the lab's GPUs are all this size.
-FB_TOTAL_MIB = 81559
+GPU, MIG_PREFIX = "nvidia.com/gpu", "nvidia.com/mig-"
+# H100 80GB HBM3 as the recorded probe answered (/work/shared/data/gpu-probe/h100-80gb-hbm3-vm
+# nvidia-smi-q.xml fb_memory_usage: total 81559 MiB, reserved 480, free 81079 with nothing running;
+# driver_version 580.159.04); the lab's GPUs are all this size. DCGM reads NVML's v2 memory info, whose
+# used leaves the reserved memory out (NVIDIA/DCGM 72fa3fe dcgmlib/src/DcgmCacheManager.cpp
+# ReadAndCacheFBMemoryInfo: NvmlDeviceGetMemoryInfo_v2 for driver 510 and later), so FB_USED + FB_FREE
+# is the total less the reserved memory.
+FB_TOTAL_MIB, FB_RESERVED_MIB = 81559, 480
+FB_USABLE_MIB = FB_TOTAL_MIB - FB_RESERVED_MIB
+DRIVER_VERSION = "580.159.04"
+# (index, UUID, GPU instance profile, GPU instance id, pod namespace, pod, container): one per GPU, or
+# per MIG device ("" for profile and id on a whole GPU; "" for the pod where no pod holds it).
+Device = tuple[int, str, str, str, str, str, str]
 
 
 class DcgmExporter:
@@ -47,11 +63,19 @@ class DcgmExporter:
         self.node = node
         self.busy: dict[str, tuple[float, float]] = {}
 
-    def gpus(self) -> list[tuple[int, str, str, str]]:
-        """(index, pod namespace, pod, container) of each GPU on the node; "" where no pod holds it."""
+    def gpus(self) -> list[Device]:
+        """Each GPU of the node, or each MIG device of its MIG-enabled GPUs, with the pod that holds it."""
         node = self.kube.cluster.get("v1", "Node", None, self.node) or {}
-        count = int(((node.get("status") or {}).get("capacity") or {}).get(GPU, "0"))
-        holders: list[tuple[str, str, str]] = []
+        capacity = (node.get("status") or {}).get("capacity") or {}
+        labels = (node.get("metadata") or {}).get("labels") or {}
+        # What the device plugin advertises (NVIDIA/k8s-device-plugin 1b826acc6 docs: nvidia.com/gpu, a
+        # MIG device of the single strategy, whose product label ends -MIG-<profile>; nvidia.com/mig-<profile>
+        # under the mixed one): (resource, MIG profile or "", how many).
+        product = labels.get("nvidia.com/gpu.product", "")
+        single = labels.get("nvidia.com/mig.strategy") == "single" and "-MIG-" in product
+        kinds = [(GPU, product.split("-MIG-")[-1] if single else "", int(capacity.get(GPU, "0")))]
+        kinds += [(r, r[len(MIG_PREFIX) :], int(n)) for r, n in sorted(capacity.items()) if r.startswith(MIG_PREFIX)]
+        holders: dict[str, list[tuple[str, str, str]]] = {resource: [] for resource, _, _ in kinds}
         try:
             pods = self.kube.cluster.list("v1", "Pod", None)
         except ApiError:
@@ -62,29 +86,61 @@ class DcgmExporter:
             if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
                 continue
             for c in (pod.get("spec") or {}).get("containers") or []:
-                want = int(((c.get("resources") or {}).get("limits") or {}).get(GPU, "0"))
-                holders += [(pod["metadata"]["namespace"], pod["metadata"]["name"], c["name"])] * want
-        holders += [("", "", "")] * count
-        return [(i, *holders[i]) for i in range(count)]
+                for resource, want in ((c.get("resources") or {}).get("limits") or {}).items():
+                    if resource in holders:
+                        holders[resource] += [(pod["metadata"]["namespace"], pod["metadata"]["name"], c["name"])] * int(
+                            want
+                        )
+        devices: list[Device] = []
+        parent = 0
+        for resource, profile, count in kinds:
+            held = holders[resource] + [("", "", "")] * count
+            # A MIG-enabled GPU holds 7 // g devices of a "<g>g.<size>" profile (NVIDIA/gpu-operator
+            # a22dbf6 assets/state-mig-manager/0400_configmap.yaml: all-1g.10gb 7, all-2g.20gb 3,
+            # all-3g.40gb 2); dcgm-exporter labels each with its parent GPU's index and UUID. The GPU
+            # instance ids are the driver's; the lab numbers them on each GPU from 0.
+            per_gpu = 7 // int(profile.split("g.")[0]) if profile else 1
+            for i in range(count):
+                index = parent + i // per_gpu
+                uuid = "GPU-" + _uuid(f"{self.node}/{index}")
+                instance = str(i % per_gpu) if profile else ""
+                devices.append((index, uuid, profile, instance, *held[i]))
+            parent += -(-count // per_gpu)
+        return devices
 
     def text(self) -> str:
         node = self.kube.cluster.get("v1", "Node", None, self.node) or {}
-        model = ((node.get("metadata") or {}).get("labels") or {}).get(
-            "nvidia.com/gpu.product", "NVIDIA-H100-80GB-HBM3"
+        model = (
+            ((node.get("metadata") or {}).get("labels") or {})
+            .get("nvidia.com/gpu.product", "NVIDIA-H100-80GB-HBM3")
+            .split("-MIG-")[0]
         )
-        lines: dict[str, list[str]] = {"DCGM_FI_DEV_GPU_UTIL": [], "DCGM_FI_DEV_FB_FREE": [], "DCGM_FI_DEV_FB_USED": []}
-        for index, ns, pod, container in self.gpus():
-            uuid = "GPU-" + _uuid(f"{self.node}/{index}")
+        lines: dict[str, list[str]] = {name: [] for name in _HELP}
+        for index, uuid, profile, instance, ns, pod, container in self.gpus():
             labels = (
                 f'gpu="{index}",UUID="{uuid}",pci_bus_id="00000001:00:{index:02X}.0",device="nvidia{index}",'
-                f'modelName="{model.replace("-", " ")}",Hostname="{self.node}"'
+                f'modelName="{model.replace("-", " ")}"'
             )
+            if profile:
+                labels += f',GPU_I_PROFILE="{profile}",GPU_I_ID="{instance}"'
+            labels += f',Hostname="{self.node}",DCGM_FI_DRIVER_VERSION="{DRIVER_VERSION}"'
             if pod and self.kubernetes:
                 labels += f',container="{container}",namespace="{ns}",pod="{pod}"'
             util, used = self.busy.get(f"{ns}/{pod}", (0.0, 0.0)) if pod else (0.0, 0.0)
-            lines["DCGM_FI_DEV_GPU_UTIL"].append(f"DCGM_FI_DEV_GPU_UTIL{{{labels}}} {util:g}")
-            lines["DCGM_FI_DEV_FB_FREE"].append(f"DCGM_FI_DEV_FB_FREE{{{labels}}} {FB_TOTAL_MIB - used:g}")
-            lines["DCGM_FI_DEV_FB_USED"].append(f"DCGM_FI_DEV_FB_USED{{{labels}}} {used:g}")
+            # A MIG device's memory is its GPU instance's (ReadAndCacheFBMemoryInfo, DCGM_FE_GPU_I: the
+            # instance's NVML device), nominally its profile's size; its GPU_UTIL reads 0 ("normal", the
+            # maintainers answer in NVIDIA/dcgm-exporter issue 216: not supported for MIG instances) and
+            # DCGM_FI_PROF_GR_ENGINE_ACTIVE, a ratio, is what measures it.
+            usable = int(profile.split("g.")[1].rstrip("gb")) * 1024 if profile else FB_USABLE_MIB
+            values = {
+                "DCGM_FI_DEV_GPU_UTIL": 0.0 if profile else util,
+                "DCGM_FI_DEV_FB_FREE": usable - used,
+                "DCGM_FI_DEV_FB_USED": used,
+                "DCGM_FI_DEV_FB_RESERVED": 0.0 if profile else FB_RESERVED_MIB,
+                "DCGM_FI_PROF_GR_ENGINE_ACTIVE": util / 100,
+            }
+            for name, value in values.items():
+                lines[name].append(f"{name}{{{labels}}} {value:g}")
         out: list[str] = []
         for name, samples in lines.items():
             out += [f"# HELP {name} {_HELP[name]}", f"# TYPE {name} gauge", *samples]
@@ -101,6 +157,8 @@ _HELP = {
     "DCGM_FI_DEV_GPU_UTIL": "GPU utilization (in %).",
     "DCGM_FI_DEV_FB_FREE": "Framebuffer memory free (in MiB).",
     "DCGM_FI_DEV_FB_USED": "Framebuffer memory used (in MiB).",
+    "DCGM_FI_DEV_FB_RESERVED": "Framebuffer memory reserved (in MiB).",
+    "DCGM_FI_PROF_GR_ENGINE_ACTIVE": "Ratio of time the graphics engine is active.",
 }
 
 
