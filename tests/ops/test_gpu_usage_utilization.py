@@ -215,3 +215,15 @@ def test_a_mig_pool_is_measured_by_graphics_engine_activity(kube_emulator: Any, 
     [serving] = data["namespaces"]
     assert (serving["gpu_util_percent"], serving["gpu_memory_used_percent"]) == (70.0, 50.0)
     assert "GPU utilization" not in result.stderr.replace("GPU utilization over", "")
+
+
+def test_a_prometheus_without_the_exporters_series_names_the_gpu_operators_service_monitor_switch(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    # The ClusterPolicy's serviceMonitor.enabled is off when left out (clusterpolicy_types.go IsEnabled).
+    gpu_node(kube_emulator, "a100-0", "a100", "Standard_NC24ads_A100_v4", 1)
+    install_podmonitor_api(kube_emulator, scrape_loop=False)
+    result = invoke("gpu", "usage", "--utilization")
+    assert result.exit_code == 0, result
+    [line] = [x for x in result.stderr.splitlines() if "GPU utilization not shown" in x]
+    assert "has no DCGM_FI_DEV_GPU_UTIL series" in line and "spec.dcgmExporter.serviceMonitor.enabled" in line

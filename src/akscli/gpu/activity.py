@@ -62,10 +62,15 @@ FIELDS = ("gpu_util_percent", "gpu_memory_used_percent", "gpus_measured")
 # next to nothing (akscli's choice; DCGM_FI_DEV_GPU_UTIL is the percent of the sample period in
 # which a kernel ran).
 LOW_PERCENT = 5.0
+# The GPU Operator makes its exporter's ServiceMonitor only where the ClusterPolicy asks: a nil
+# spec.dcgmExporter.serviceMonitor.enabled is false (NVIDIA/gpu-operator a22dbf671
+# api/nvidia/v1/clusterpolicy_types.go ServiceMonitorConfig.IsEnabled, "disabled by default"), while
+# its Helm chart's values set it true (deployments/gpu-operator/values.yaml dcgmExporter.serviceMonitor).
 HOW = (
     "run NVIDIA's dcgm-exporter (GPU Operator ClusterPolicy spec.dcgmExporter.enabled) and have a "
-    "Prometheus Operator Prometheus scrape it (a ServiceMonitor or PodMonitor for app=nvidia-dcgm-exporter); "
-    "see akscli doctor --for gpu"
+    "Prometheus Operator Prometheus scrape it: the GPU Operator's ServiceMonitor "
+    "(spec.dcgmExporter.serviceMonitor.enabled, off where the ClusterPolicy leaves it out) or a PodMonitor "
+    "for app=nvidia-dcgm-exporter; see akscli doctor --for gpu"
 )
 # A Prometheus duration (prometheus/common model/time.go ParseDuration): units y w d h m s ms.
 _DURATION = re.compile(r"(?:[0-9]+(?:ms|s|m|h|d|w|y))+")
