@@ -114,3 +114,17 @@ def test_a_renamed_shared_resource_keeps_the_plain_product_name(kube_emulator: A
     )
     labels = _labels(kube_emulator, "aks-gpu-0")
     assert (labels["nvidia.com/gpu.product"], labels["nvidia.com/gpu.replicas"]) == ("NVIDIA-A100-PCIe-80GB", "2")
+
+
+def test_gfd_writes_the_memory_nvml_reports_for_a_recorded_model(kube_emulator: Any, kubeconfig: Any) -> None:
+    # NVML's total in MiB, as the H100 and H200 recordings answered it, not the nominal 80 or 141 GiB;
+    # a model no recording has keeps the VM size's nominal figure.
+    _run_operator(
+        kube_emulator,
+        _aks_node("aks-h100-0", "Standard_ND96isr_H100_v5"),
+        _aks_node("aks-h200-0", "Standard_ND96isr_H200_v5"),
+        _aks_node("aks-a100-0", "Standard_NC24ads_A100_v4"),
+    )
+    memory = {name: _labels(kube_emulator, name)["nvidia.com/gpu.memory"] for name in ("aks-h100-0", "aks-h200-0")}
+    assert memory == {"aks-h100-0": "81559", "aks-h200-0": "143771"}
+    assert _labels(kube_emulator, "aks-a100-0")["nvidia.com/gpu.memory"] == "81920"

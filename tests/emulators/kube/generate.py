@@ -258,6 +258,8 @@ def _gpu_flavour(
         labels["kubernetes.azure.com/accelerator"] = "amd"
         capacity["amd.com/gpu"] = allocatable["amd.com/gpu"] = str(size.gpus)
         return
+    from tests.emulators.kube.controllers.nvidia_gfd import memory_mib
+
     labels["kubernetes.azure.com/accelerator"] = "nvidia"
     if flavour == "dra":  # the DRA driver publishes the GPUs in a ResourceSlice, not on the node
         return
@@ -296,7 +298,7 @@ def _gpu_flavour(
                 "nvidia.com/gpu.present": "true",
                 "nvidia.com/gpu.product": product,
                 "nvidia.com/gpu.count": str(units.get("nvidia.com/gpu", size.gpus)),
-                "nvidia.com/gpu.memory": str(size.gpu_memory_gib * 1024),
+                "nvidia.com/gpu.memory": memory_mib(size.gpu_model, size.gpu_memory_gib),
                 "nvidia.com/gpu.family": architecture(size.gpu_model),
             }
         )

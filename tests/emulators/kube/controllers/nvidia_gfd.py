@@ -180,6 +180,19 @@ def _recorded() -> tuple[dict[str, Any], dict[str, tuple[int, int]]]:
     return driver, compute
 
 
+@functools.cache
+def memory_mib(gpu_model: str, gib: int) -> str:
+    """GFD's ``nvidia.com/gpu.memory``: NVML's total memory in MiB (NVIDIA/k8s-device-plugin 1b826ac
+    internal/lm/resource.go NewGPUResourceLabeler, device.GetTotalMemoryMiB), as a recording of the
+    model answered it (H100 80GB HBM3: 81559, not 80 x 1024); the VM size's nominal GiB x 1024 for a
+    model no recording has."""
+    for path in NVML_RECORDINGS:
+        for device in json.loads(path.read_text(encoding="utf-8"))["devices"]:
+            if str(device["name"]).startswith(gpu_model):
+                return str(int(device["memory"]["total"]) // (1024 * 1024))
+    return str(gib * 1024)
+
+
 def running_driver(policy: Mapping[str, Any] | None) -> str | None:
     """The driver a node runs under ``policy``: the version its driver container installs
     (``spec.driver.version``) where the operator installs drivers (upstream: NVIDIA/gpu-operator
@@ -276,7 +289,7 @@ def gfd_labels(
         "nvidia.com/gpu.count": str(size.gpus),
         "nvidia.com/gpu.replicas": str(replicas),
         "nvidia.com/gpu.sharing-strategy": "time-slicing" if replicas > 1 else "none",
-        "nvidia.com/gpu.memory": str(size.gpu_memory_gib * 1024),
+        "nvidia.com/gpu.memory": memory_mib(size.gpu_model, size.gpu_memory_gib),
         "nvidia.com/gpu.family": architecture(size.gpu_model),
         **compute_labels(size.gpu_model),
         **version_labels(driver),
