@@ -6,6 +6,7 @@ an EPP without them never syncs its pool and never becomes ready (cmd/epp/runner
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -90,3 +91,22 @@ def test_the_check_stops_at_the_first_review_the_user_may_not_create() -> None:
     kube = _Forbidden()
     assert picker_rbac.warnings(kube, "ml", "phi-4-epp", "phi-4", {}) == []  # type: ignore[arg-type]
     assert kube.calls == 1
+
+
+def test_the_reviews_after_the_first_are_in_flight_together() -> None:
+    # Five reviews (get/list/watch on pods and inferencepools, less the first) meet at one barrier:
+    # sent one after another, the first would wait there alone and the barrier would break.
+    meeting = threading.Barrier(5, timeout=10)
+
+    class _Together(_Reviews):
+        def create(self, obj: dict[str, Any]) -> dict[str, Any]:
+            first = not self.asked
+            answer = super().create(obj)
+            if not first:
+                meeting.wait()
+            return answer
+
+    reviews = _Together()
+    found = picker_rbac.warnings(reviews, "ml", "phi-4-epp", "phi-4", {})  # type: ignore[arg-type]
+    assert "may not get/list/watch pods or get/list/watch inferencepools" in found[0]
+    assert len(reviews.asked) == 6

@@ -16,14 +16,20 @@ none. A hand-made EPP without that RBAC is the case to catch; the chart's always
 One SubjectAccessReview per verb and resource (kubernetes/api authorization/v1 types.go,
 SubjectAccessReviewSpec: user ``system:serviceaccount:NS:SA`` with the groups of a ServiceAccount,
 kubernetes/apiserver pkg/authentication/serviceaccount/util.go MakeGroupNames, and
-``system:authenticated``, which every authenticated request carries). A user who may not create
-SubjectAccessReviews gets no check."""
+``system:authenticated``, which every authenticated request carries), the five after the first in
+flight together. A SelfSubjectRulesReview would not do: it lists the rules of the user who sends it,
+not of another subject (kubernetes/kubernetes pkg/registry/authorization/selfsubjectrulesreview/rest.go
+takes the user from the request), and a webhook authorizer, as AKS's Azure RBAC, answers it
+incomplete (kubernetes/kubernetes staging/src/k8s.io/apiserver/plugin/pkg/authorizer/webhook/webhook.go
+RulesFor). A user who may not create SubjectAccessReviews gets no check: the first review says so
+before the others are sent."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from akscli import concurrency
 from akscli.errors import AuthError
 from akscli.kube.client import Kube
 
@@ -39,30 +45,26 @@ def warnings(kube: Kube, namespace: str, picker: str, pool: str, pod_spec: Mappi
     account = str(pod_spec.get("serviceAccountName") or pod_spec.get("serviceAccount") or "default")
     user = f"system:serviceaccount:{namespace}:{account}"
     groups = ["system:serviceaccounts", f"system:serviceaccounts:{namespace}", "system:authenticated"]
+    asks = [(group, resource, verb) for group, resource in READS for verb in VERBS]
+
+    def allowed(ask: tuple[str, str, str]) -> bool:
+        group, resource, verb = ask
+        attributes = {"namespace": namespace, "verb": verb, "group": group, "resource": resource}
+        review = {
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SubjectAccessReview",
+            "spec": {"user": user, "groups": groups, "resourceAttributes": attributes},
+        }
+        return bool((kube.create(review).get("status") or {}).get("allowed"))
+
+    try:
+        # The first review alone says whether the user may ask at all; the rest go at once.
+        answers = [allowed(asks[0]), *concurrency.parallel_map(allowed, asks[1:], len(asks) - 1)]
+    except AuthError:
+        return []  # the user may not ask the API server: not checked
     denied: list[str] = []
     for group, resource in READS:
-        verbs = []
-        for verb in VERBS:
-            review = {
-                "apiVersion": "authorization.k8s.io/v1",
-                "kind": "SubjectAccessReview",
-                "spec": {
-                    "user": user,
-                    "groups": groups,
-                    "resourceAttributes": {
-                        "namespace": namespace,
-                        "verb": verb,
-                        "group": group,
-                        "resource": resource,
-                    },
-                },
-            }
-            try:
-                answer = kube.create(review)
-            except AuthError:
-                return []  # the user may not ask the API server: not checked
-            if not (answer.get("status") or {}).get("allowed"):
-                verbs.append(verb)
+        verbs = [verb for (g, r, verb), ok in zip(asks, answers, strict=True) if (g, r) == (group, resource) and not ok]
         if verbs:
             denied.append(f"{'/'.join(verbs)} {resource}{f'.{group}' if group else ''}")
     if not denied:
