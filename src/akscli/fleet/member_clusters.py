@@ -138,24 +138,20 @@ def prefetch(ids: Iterable[str], list_page: ListPage, parallel: int = 8) -> dict
         else:
             subscriptions.append((link, wanted))
 
-    def by_subscription(item: tuple[str, dict[str, str]]) -> dict[str, dict[str, Any]] | None:
+    def listed(item: tuple[str, Mapping[str, str]]) -> dict[str, dict[str, Any]] | None:
+        """A collection's wanted clusters; None where its first page is refused."""
         try:
             return list_collection(item[0], item[1], list_page)
         except AkscliError:
             return None
 
-    for (_, wanted), part in zip(subscriptions, parallel_map(by_subscription, subscriptions, parallel), strict=True):
+    for (_, wanted), part in zip(subscriptions, parallel_map(listed, subscriptions, parallel), strict=True):
         if part is None:
             by_groups.extend(wanted.values())
         else:
             found.update(part)
 
-    def by_group(item: tuple[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
-        try:
-            return list_collection(item[0], item[1], list_page)
-        except AkscliError:
-            return {}
-
-    for part in parallel_map(by_group, list(collections_to_list(by_groups, by_group=True).items()), parallel):
-        found.update(part)
+    # a group's listing refused: its clusters are read one GET each by the caller
+    for part in parallel_map(listed, list(collections_to_list(by_groups, by_group=True).items()), parallel):
+        found.update(part or {})
     return found
