@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from akscli.model import autoscaling_status
 from tests.cli import invoke
 
 from ._queue import gpu_nodes, scraped_queue, vllm_pods
@@ -156,3 +157,21 @@ def test_status_says_a_model_keda_scaled_to_zero(model_emulator: Start) -> None:
     assert result.exit_code == 0, result
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("autoscaling")]
     assert line.endswith("scaled to zero by KEDA: the first active trigger scales it to 1")
+
+
+def test_a_new_hpa_without_status_is_said_to_have_no_count_yet() -> None:
+    # kubernetes/kubernetes pkg/controller/podautoscaler/horizontal.go: the status is written by
+    # the controller's first reconcile; until then an HPA has neither count.
+    doc = {
+        "hpaFound": True,
+        "hpa": "keda-hpa-phi-4",
+        "currentReplicas": None,
+        "desiredReplicas": None,
+        "min": 1,
+        "max": 4,
+        "ready": None,
+        "active": None,
+    }
+    assert autoscaling_status.line(doc).startswith(
+        "1:4 by KEDA; HPA keda-hpa-phi-4: no replica count yet (the HPA controller has not synced it); "
+    )

@@ -185,6 +185,11 @@ def line(doc: Mapping[str, Any]) -> str:
     if doc["hpaFound"]:
         current, desired = doc["currentReplicas"], doc["desiredReplicas"]
         hpa = f"HPA {doc['hpa']}: {_count(current)} replicas, wants {_count(desired)}"
+        if current is None and desired is None:
+            # A new HPA's status is empty until the controller's first reconcile writes it
+            # (kubernetes/kubernetes pkg/controller/podautoscaler/horizontal.go reconcileAutoscaler,
+            # updateStatusIfNeeded): nothing to count yet, rather than "<none> replicas".
+            hpa = f"HPA {doc['hpa']}: no replica count yet (the HPA controller has not synced it)"
     else:
         hpa = f"HPA {doc['hpa']} not made yet"
     conds = ", ".join(f"{label} {_said(doc[key])}" for label, key in (("Ready", "ready"), ("Active", "active")))
