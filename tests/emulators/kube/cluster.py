@@ -163,6 +163,19 @@ class ClusterState:
             )
         return updated
 
+    def update_of(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """A controller's Update (PUT) of ``obj`` as its reconcile read it, with its resourceVersion:
+        409 Conflict where another writer came between the read and this write (upstream:
+        kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go
+        Update's precondition; kubernetes-sigs/controller-runtime pkg/client/typed_client.go Update).
+        The status is left as stored where the kind has a status subresource."""
+        rt, version = self._rt_version(obj["apiVersion"], obj["kind"])
+        md = obj["metadata"]
+        if not md.get("resourceVersion"):
+            raise ValueError("update_of needs the resourceVersion the object was read at")
+        ns = md.get("namespace") if rt.namespaced else None
+        return self.api.update(rt, version, ns, md["name"], obj, self._ctx())
+
     def get_scale(self, api_version: str, kind: str, namespace: str | None, name: str) -> dict[str, Any]:
         """The object's Scale, as a controller's scale client Gets ``.../NAME/scale`` (client-go
         staging/src/k8s.io/client-go/scale/client.go in kubernetes/kubernetes; ApiError 404 where the object is

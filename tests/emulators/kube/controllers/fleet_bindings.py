@@ -28,8 +28,11 @@ upstream: kubefleet-dev/kubefleet e160c1cd (paths relative to it):
 * A binding of a cluster no longer picked is not deleted by the scheduler: it marks it Unscheduled
   and records the state it had in the annotation kubernetes-fleet.io/previous-binding-state
   (framework.go markUnscheduledForAndUpdate; apis/placement/v1beta1/commons.go
-  PreviousBindingStateAnnotation). A cluster picked again gets its binding back in that state, the
-  annotation removed (frameworkutils.go crossReferencePickedClustersAndDeDupBindings). Under a
+  PreviousBindingStateAnnotation). A cluster picked again gets its binding back in that state
+  (frameworkutils.go crossReferencePickedClustersAndDeDupBindings); the annotation stays (``_reschedule``).
+* Spec writes are conditional, each controller's own fields (``_reschedule``, ``_roll``,
+  ``_unschedule``): a 409 requeues the placement, or is retried from a fresh Get where upstream
+  retries it, so a writer that came between keeps its change. Under a
   rolling update the rollout controller deletes an Unscheduled binding (pkg/controllers/rollout/
   controller.go: "The only thing we can do on an unscheduled binding is to delete it"); under
   External the next update run does, in its deletion stage (pkg/controllers/updaterun/
@@ -81,6 +84,7 @@ from typing import Any
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
 from tests.emulators.kube.controllers.fleet_conditions import set_cond
 from tests.emulators.kube.controllers.fleet_snapshots import GROUP, placement_crd
+from tests.emulators.kube.patches import create_merge_patch
 from tests.emulators.kube.status import ApiError
 
 PARENT = "kubernetes-fleet.io/parent-CRP"
@@ -208,6 +212,10 @@ def sync(
         binding = existing.pop(member, None)
         generation = generation_of(binding) if binding is not None else 0
         if binding is None:
+            # The scheduler creates it Scheduled, with no resource snapshot (frameworkutils.go
+            # crossReferencePickedClustersAndDeDupBindings, generateBinding); the rollout
+            # controller binds it (``_roll``).
+            created = {k: v for k, v in spec.items() if k not in ROLLOUT_FIELDS}
             binding = cluster.create(
                 {
                     "apiVersion": api_version,
@@ -218,15 +226,15 @@ def sync(
                         "labels": {PARENT: name},
                         "finalizers": [SCHEDULER_FINALIZER],
                     },
-                    "spec": spec,
+                    "spec": {**created, "state": "Scheduled", "resourceSnapshotName": ""},
                 }
             )
-        elif binding.get("spec") != spec or _previous_state(binding) is not None:
-            # Picked again: crossReferencePickedClustersAndDeDupBindings drops the annotation.
-            patch: dict[str, Any] = {"spec": spec}
-            if _previous_state(binding) is not None:
-                patch["metadata"] = {"annotations": {PREVIOUS_STATE: None}}
-            binding = cluster.patch(api_version, kind, namespace, binding["metadata"]["name"], patch)
+        written = _reschedule(cluster, binding, spec)
+        written = _roll(cluster, written, spec) if written is not None else None
+        if written is None:  # a 409: the controller's error requeues it, read afresh
+            requeue()
+            continue
+        binding = written
         before = (binding.get("status") or {}).get("conditions") or []
         now = generation_of(binding)
         conditions = [{**c, "observedGeneration": now} for c in conditions]
@@ -243,7 +251,10 @@ def sync(
     gone = []
     for binding in existing.values():
         if binding["spec"].get("state") != "Unscheduled":
-            binding = _unschedule(cluster, binding)
+            unscheduled = _unschedule(cluster, binding)
+            if unscheduled is None:
+                continue
+            binding = unscheduled
             _restamp(cluster, binding)
         _ensure_work_finalizer(cluster, binding)
         gone.append(binding)
@@ -407,14 +418,97 @@ def _previous_state(binding: Mapping[str, Any]) -> str | None:
     return ((binding.get("metadata") or {}).get("annotations") or {}).get(PREVIOUS_STATE)
 
 
-def _unschedule(cluster: Any, binding: Mapping[str, Any]) -> dict[str, Any]:
-    """markUnscheduledForAndUpdate: the state it had kept in the annotation, then Unscheduled."""
+# The spec fields each hub controller writes on a binding (kubefleet-dev/kubefleet e160c1cd): the
+# scheduler's (pkg/scheduler/framework/frameworkutils.go patchBindingFromScoredCluster,
+# patchBindingFromFixedCluster) and the rollout controller's (pkg/controllers/rollout/controller.go
+# createUpdateInfo; an update run's, pkg/controllers/updaterun/execution.go, are the same fields).
+SCHEDULER_FIELDS = ("schedulingPolicySnapshotName", "clusterDecision")
+ROLLOUT_FIELDS = ("state", "resourceSnapshotName", "clusterResourceOverrideSnapshots", "resourceOverrideSnapshots")
+# The scheduler's retry.OnError(retry.DefaultBackoff, ...) around markUnscheduledForAndUpdate: 4 tries
+# (kubernetes/client-go util/retry/util.go DefaultBackoff Steps 4; its waits are left out, as
+# cluster.RETRY_STEPS's are).
+UNSCHEDULE_TRIES = 4
+
+
+def _reschedule(cluster: Any, binding: dict[str, Any], spec: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The scheduler's write of a binding it picks again (frameworkutils.go
+    crossReferencePickedClustersAndDeDupBindings, patchBindingFromScoredCluster): its policy snapshot
+    and decision set, and an Unscheduled binding's state taken back from
+    kubernetes-fleet.io/previous-binding-state, sent as client.MergeFromWithOptions(binding,
+    MergeFromWithOptimisticLock{}): the merge patch from the binding as read, with its
+    resourceVersion, so a writer that came between (the rollout controller binding it) makes it 409
+    (framework.go patchBindings, NewUpdateIgnoreConflictError: requeued). None on a 409. The
+    annotation stays on the server: crossReference deletes it from the binding it read *before*
+    patchBindingFromScoredCluster copies that binding and takes it as the patch's base, so the patch
+    does not carry the removal (pkg/scheduler/framework/framework_test.go "matching 1 unscheduled
+    bindings" expects exactly that base, without the annotation); markUnscheduledForAndUpdate
+    overwrites it the next time."""
+    old = dict(binding.get("spec") or {})
+    new = {**old, **{f: spec[f] for f in SCHEDULER_FIELDS if f in spec}}
+    if old.get("state") == "Unscheduled":
+        new["state"] = _previous_state(binding) or spec["state"]
+    diff = create_merge_patch(old, new)
+    if not diff:
+        return binding
     meta = binding["metadata"]
-    patch = {"metadata": {"annotations": {PREVIOUS_STATE: binding["spec"]["state"]}}, "spec": {"state": "Unscheduled"}}
-    updated: dict[str, Any] = cluster.patch(
-        binding["apiVersion"], binding["kind"], meta.get("namespace"), meta["name"], patch
-    )
+    body = {"metadata": {"resourceVersion": meta["resourceVersion"]}, "spec": diff}
+    try:
+        patched: dict[str, Any] = cluster.patch(
+            binding["apiVersion"], binding["kind"], meta.get("namespace"), meta["name"], body
+        )
+    except ApiError as exc:
+        if exc.reason != "Conflict":
+            raise
+        return None
+    return patched
+
+
+def _roll(cluster: Any, binding: dict[str, Any], spec: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The rollout controller's (or an update run's) write of a binding it binds or moves to a new
+    snapshot: state, resourceSnapshotName and the override snapshots set on the binding as it read
+    it, then ``r.Client.Update`` of the whole binding with its resourceVersion (pkg/controllers/
+    rollout/controller.go createUpdateInfo, updateBindings; a 409 is NewUpdateIgnoreConflictError,
+    requeued, and the binding's RolloutStarted is not written). None on a 409."""
+    old = dict(binding.get("spec") or {})
+    new = {k: v for k, v in old.items() if k not in ROLLOUT_FIELDS}
+    new.update({f: spec[f] for f in ROLLOUT_FIELDS if f in spec})
+    if new == old:
+        return binding
+    try:
+        updated: dict[str, Any] = cluster.update_of({**binding, "spec": new})
+    except ApiError as exc:
+        if exc.reason != "Conflict":
+            raise
+        return None
     return updated
+
+
+def _unschedule(cluster: Any, binding: Mapping[str, Any]) -> dict[str, Any] | None:
+    """markUnscheduledForAndUpdate (pkg/scheduler/framework/framework.go): the annotations set to the
+    previous state alone (SetAnnotations of a new map), the state Unscheduled, and ``hubClient.Update``
+    of the binding as read; updateBindings retries a 409 from a fresh Get (retry.OnError with
+    DefaultBackoff, IsConflict), so a binding the rollout controller bound in between is recorded as
+    Bound. The last conflict is the scheduling cycle's error (raised: the runner requeues)."""
+    meta = binding["metadata"]
+    current: dict[str, Any] = dict(binding)
+    for attempt in range(UNSCHEDULE_TRIES):
+        state = current["spec"]["state"]
+        body = {
+            **current,
+            "metadata": {**current["metadata"], "annotations": {PREVIOUS_STATE: state}},
+            "spec": {**current["spec"], "state": "Unscheduled"},
+        }
+        try:
+            updated: dict[str, Any] = cluster.update_of(body)
+            return updated
+        except ApiError as exc:
+            if exc.reason != "Conflict" or attempt == UNSCHEDULE_TRIES - 1:
+                raise
+        fresh = cluster.get(binding["apiVersion"], binding["kind"], meta.get("namespace"), meta["name"])
+        if fresh is None:  # gone meanwhile: nothing left to unschedule (None)
+            return None
+        current = fresh
+    raise AssertionError("unreachable")
 
 
 def placement_present(binding: Mapping[str, Any]) -> bool:
