@@ -51,6 +51,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from tests.emulators.kube.cluster import OriginScope
 from tests.emulators.kube.controllers import (
     fleet_apply_strategy,
     fleet_bindings,
@@ -172,6 +173,8 @@ class FleetHubController(
         # The heartbeat this simulator stamped last per member (its member agent runs while the hub
         # holds it: _renew_heartbeats).
         self._heartbeats: dict[str, str] = {}
+        # The heartbeat the hub copied onto each MemberCluster last (fleet_member_agents._write_member).
+        self._copied: dict[str, str | None] = {}
         # resourceSnapshotCreationMinimumInterval and resourceChangesCollectionDuration, in seconds of
         # the simulator's clock (both 0: a changed selection gets its snapshot at once), and when each
         # placement's latest snapshot was made (Clock.epoch) (fleet_snapshots.creation_delay).
@@ -217,7 +220,9 @@ class FleetHubController(
         manager = self._manager
         if manager is None:
             raise RuntimeError("controller is not registered with an emulator")
-        with self._lock:
+        # The member agents and the hub's member cluster controller write, not the test that moved
+        # the clock: their writes are the hub agent's (field_manager).
+        with self._lock, OriginScope(self):
             self._renew_heartbeats(manager.cluster)
         # The update runs requeue too: after clusterUpdatingWaitTime, or the TimedWait left
         # (pkg/controllers/updaterun/execution.go); their TimedWait and stuck threshold read Clock.
