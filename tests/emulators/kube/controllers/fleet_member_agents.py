@@ -160,13 +160,17 @@ class MemberAgents:
         self._copied[name] = self._heartbeats.get(name) if runs else None
 
     def _imc_agent(self, name: str, agents: list[dict[str, Any]]) -> dict[str, Any]:
-        """The member agent's status on its InternalMemberCluster: Joined and Healthy True
-        (member_controller.go markInternalMemberClusterJoined, markInternalMemberClusterHealthy, set
-        by type, so their lastTransitionTime holds) and its latest heartbeat (updateMemberAgentHeartBeat)."""
+        """The member agent's status on its InternalMemberCluster: what it reported last (the
+        MemberCluster's copy; a test's write of it stands for the agent's report) with its latest
+        heartbeat (updateMemberAgentHeartBeat); on joining, Joined and Healthy True
+        (member_controller.go markInternalMemberClusterJoined, markInternalMemberClusterHealthy)."""
         found = next((a for a in agents if a.get("type") == "MemberAgent"), None)
-        conditions = list((found or {}).get("conditions") or [])
-        conditions = set_cond(conditions, _cond("Joined", True, "InternalMemberClusterJoined"))
-        conditions = set_cond(conditions, _cond("Healthy", True, "InternalMemberClusterHealthy"))
+        if found is not None and found.get("conditions"):
+            return {**found, "lastReceivedHeartbeat": self._heartbeats[name]}
+        conditions = [
+            _cond("Joined", True, "InternalMemberClusterJoined"),
+            _cond("Healthy", True, "InternalMemberClusterHealthy"),
+        ]
         return {"type": "MemberAgent", "conditions": conditions, "lastReceivedHeartbeat": self._heartbeats[name]}
 
     def _member_changed(self, cluster: Any, member: dict[str, Any]) -> None:
@@ -201,5 +205,6 @@ class MemberAgents:
         elif name not in self._heartbeats:
             return  # joined as a test seeded it: no member agent of the simulator's reports for it
         runs = self._agent_runs(member)
-        if runs or joined.get("observedGeneration") != _generation(member):
+        pending = runs and self._copied.get(name) != self._heartbeats[name]  # a heartbeat's write was 409
+        if pending or joined.get("observedGeneration") != _generation(member):
             self._write_member(cluster, member, runs)
