@@ -39,8 +39,9 @@ Upstream: kubernetes-sigs/karpenter v1.14.0 (1b4b3e8c829d, the release Azure/kar
 Drifted is set by karpenter_drift (the NodePool and AKSNodeClass hashes, requirements; tests may
 also set it by hand). Not modelled: the
 pods' Nominated events of the command's Results.Record, the provisioner's pending pods in the
-simulation, the underutilized consolidation, static pools, GetMaxRetryDuration's growth with many
-commands. Emptiness (controller.go NewMethods: the first method, before drift) is karpenter_emptiness;
+simulation, multi-node consolidation (single-node, delete only: karpenter_consolidation), static pools,
+GetMaxRetryDuration's growth with many commands. Emptiness (controller.go NewMethods: the first method, before
+drift) is karpenter_emptiness;
 its commands run through the same queue here (``_start`` with no replacement, reason Empty).
 """
 
@@ -57,6 +58,7 @@ from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.karpenter_budgets import budget_mapping
 from tests.emulators.kube.controllers.karpenter_common import NODECLAIM, NODEPOOL, NODEPOOL_LABEL, _unless_deleted
+from tests.emulators.kube.controllers.karpenter_consolidation import UNDERUTILIZED, SingleNodeConsolidation
 from tests.emulators.kube.controllers.karpenter_daemons import overhead
 from tests.emulators.kube.controllers.karpenter_drain import (
     DISRUPTED_TAINT,
@@ -262,6 +264,8 @@ class Disruption:
         self.commands: dict[str, Command] = {}  # queue.go ProviderIDToCommand, by candidate NodeClaim
         # kubernetes-sigs/karpenter pkg/controllers/disruption/emptiness.go, before drift
         self.emptiness = Emptiness(self, candidate_error, _reschedulable)
+        # kubernetes-sigs/karpenter pkg/controllers/disruption/singlenodeconsolidation.go, after drift
+        self.consolidation = SingleNodeConsolidation(self, candidate_error, _reschedulable, simulate)
         self._due: float | None = None
         # After a failed command the next pass is the next poll, not an event of its own writes
         # (kubernetes-sigs/karpenter v1.14.0 pkg/controllers/disruption/controller.go: a singleton
@@ -305,7 +309,18 @@ class Disruption:
         at once, RequeueImmediately); while a drifted NodeClaim waits, the next pass in ``polling``."""
         pools = {p["metadata"]["name"]: p for p in cluster.list(*NODEPOOL)}
         # kubernetes-sigs/karpenter pkg/controllers/disruption/controller.go NewMethods: Emptiness first
-        # (karpenter_emptiness), then Drift
+        # (karpenter_emptiness), then Drift, then single-node consolidation (karpenter_consolidation), whose
+        # validation holds the pass as Emptiness's does
+        if self.consolidation.pending is not None:
+            name, over = self.consolidation.validate(cluster, pools)
+            if not over:
+                self.queue(self.consolidation.wait_left())
+                return False
+            claim = cluster.get(*NODECLAIM, None, name) if name else None
+            if claim is not None:
+                self._start(cluster, claim, [], UNDERUTILIZED)
+                self.queue(0.0)
+                return True
         if self.emptiness.pending is not None:
             names, over = self.emptiness.validate(cluster, pools)
             if not over:  # the singleton waits in EmptinessValidator.Validate
@@ -333,9 +348,7 @@ class Disruption:
             ):
                 drifted.append(c)
         if not drifted:
-            if self.emptiness.looked_at(cluster):  # the next poll while a NodeClaim is Consolidatable
-                self.queue(self.polling)
-            return False
+            return self._consolidate(cluster, pools)
         candidates = []
         for claim in drifted:
             error = candidate_error(cluster, claim)
@@ -375,7 +388,15 @@ class Disruption:
             self._start(cluster, claim, replacements)
             self.queue(0.0)
             return True
-        self.queue(self.polling)
+        return self._consolidate(cluster, pools, drifted=True)
+
+    def _consolidate(self, cluster: ClusterState, pools: dict[str, dict[str, Any]], drifted: bool = False) -> bool:
+        """The single-node consolidation method; then the next poll while a NodeClaim is Drifted or
+        Consolidatable."""
+        if self.consolidation.compute(cluster, pools):
+            self.queue(self.consolidation.wait_left())
+        elif drifted or self.emptiness.looked_at(cluster):
+            self.queue(self.polling)
         return False
 
     def _start(self, cluster: ClusterState, claim: dict[str, Any], plans: list[Plan], reason: str = DRIFTED) -> None:

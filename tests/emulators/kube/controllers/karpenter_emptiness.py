@@ -37,8 +37,8 @@ Upstream: kubernetes-sigs/karpenter v1.14.0 (1b4b3e8c829d, the release Azure/kar
 Karpenter's clock is the simulator's (karpenter_drain.Drain.now: the wall clock plus the seconds
 NodeAutoProvisioner.advance moved it on); ``advance`` looks at every NodeClaim again, as their
 requeues would have come. Not modelled: the cluster state's IsConsolidated shortcut (a pass that
-changes nothing is simply repeated), nominated nodes (statenode.go Nominated), buffer pods, the
-underutilized consolidation (single- and multi-node: a replacement cheaper than the node), the
+changes nothing is simply repeated), nominated nodes (statenode.go Nominated), buffer pods (the
+underutilized consolidation, single-node and delete only, is karpenter_consolidation), the
 Unconsolidatable events (emptiness.go's "NodePool %q has consolidation disabled" among them); the
 disruption pass is run only while some NodeClaim is Consolidatable (upstream polls every 10 s
 whatever), and NewCandidate's DisruptionBlocked events are published for those NodeClaims only.
