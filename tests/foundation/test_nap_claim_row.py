@@ -181,9 +181,22 @@ def test_an_empty_nodeclaim_marked_for_disruption_is_deleted_without_a_replaceme
     assert claim_row(c)["state"] == "Ready, disrupting: Empty; no pod to move, deleted without a replacement"
 
 
+def test_an_underutilized_nodeclaim_marked_for_disruption_does_not_promise_a_replacement() -> None:
+    # kubernetes-sigs/karpenter v1.14.0 pkg/controllers/disruption/consolidation.go computeConsolidation: a delete
+    # (every pod fits on the other nodes) or one cheaper replacement; the NodeClaim does not say which
+    c = claim(deleting=False)
+    c["status"]["conditions"].append({"type": "DisruptionReason", "status": "True", "reason": "Underutilized"})
+    said = "Ready, disrupting: Underutilized; its pods move to other nodes or to one cheaper replacement"
+    assert claim_row(c)["state"] == said
+
+
 @pytest.mark.parametrize(
     ("reason", "said"),
-    [("Empty", " (disrupted: Empty; its node had no pods)"), ("Drifted", " (disrupted: Drifted)")],
+    [
+        ("Empty", " (disrupted: Empty; its node had no pods)"),
+        ("Underutilized", " (disrupted: Underutilized; its pods fit on other nodes or a cheaper one)"),
+        ("Drifted", " (disrupted: Drifted)"),
+    ],
 )
 def test_a_terminating_nodeclaim_karpenter_disrupted_says_why(reason: str, said: str) -> None:
     # queue.go markDisrupted: DisruptionReason stays True on the NodeClaim through its termination

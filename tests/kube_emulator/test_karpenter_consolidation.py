@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from akscli.nap import claims as nap_claims
 from akscli.nap import nodepool as nap_nodepool
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
@@ -72,6 +73,12 @@ def test_the_underutilized_node_carries_the_reason_underutilized(emu: KubeEmulat
     assert wait_until(lambda: emu.nap.disruption.consolidation.pending is not None)
     emu.nap.advance(15)
     assert wait_until(lambda: conditions(claim_of(emu, small)).get("DisruptionReason") == ("True", "Underutilized"))
+    # what `akscli nodepool show --auto-provision` writes of it while it terminates
+    assert wait_until(lambda: (claim_of(emu, small) or {}).get("metadata", {}).get("deletionTimestamp"))
+    state = nap_claims.claim_row(claim_of(emu, small) or {})["state"]
+    assert state.startswith("terminating") and state.endswith(
+        "(disrupted: Underutilized; its pods fit on other nodes or a cheaper one)"
+    )
 
 
 def test_a_when_empty_pools_busy_node_stays_and_is_told_why(emu: KubeEmulator) -> None:

@@ -77,7 +77,7 @@ def _why_deleted(conditions: Mapping[str, Mapping[str, Any]]) -> str:
     if marked.get("status") != "True":
         return ""  # not a disruption's: deleted by hand or with its NodePool
     reason = visible(str(marked.get("reason") or ""))
-    return f" (disrupted: {reason}{'; its node had no pods' if reason == EMPTY else ''})"
+    return f" (disrupted: {reason}{_WHY.get(reason, '')})"
 
 
 def _disruption(conditions: Mapping[str, Mapping[str, Any]], said: str | None) -> str:
@@ -92,6 +92,8 @@ def _disruption(conditions: Mapping[str, Mapping[str, Any]], said: str | None) -
         reason = visible(str(marked.get("reason") or ""))
         if reason == EMPTY:  # emptiness.go: a command with no replacement, deleted at once
             return f"Ready, disrupting: {reason}; no pod to move, deleted without a replacement"
+        if reason == UNDERUTILIZED:  # consolidation.go computeConsolidation: a delete, or one cheaper replacement
+            return f"Ready, disrupting: {reason}; its pods move to other nodes or to one cheaper replacement"
         return f"Ready, disrupting: {reason}; deleted once its replacements are initialized"
     if (conditions.get("Drifted") or {}).get("status") == "True":
         return "Ready, drifted" + (f"; disruption blocked: {said}" if said else "")
@@ -199,3 +201,8 @@ def _terminating(conditions: Mapping[str, Mapping[str, Any]], deadline: object =
 
 _TERMINATION_STEPS = ("Drained", "VolumesDetached", "InstanceTerminating")
 EMPTY = "Empty"  # kubernetes-sigs/karpenter v1.14.0 pkg/apis/v1/nodepool.go DisruptionReasonEmpty
+UNDERUTILIZED = "Underutilized"  # the same file's DisruptionReasonUnderutilized
+# What a terminating NodeClaim's reason meant (kubernetes-sigs/karpenter v1.14.0 pkg/controllers/disruption/
+# emptiness.go: no pod to move; consolidation.go computeConsolidation: every pod fits on the other nodes, or on
+# one new node cheaper than it).
+_WHY = {EMPTY: "; its node had no pods", UNDERUTILIZED: "; its pods fit on other nodes or a cheaper one"}
