@@ -1,5 +1,6 @@
-"""Karpenter's single-node consolidation, delete only: a WhenEmptyOrUnderutilized pool's node whose pods fit on
-the other nodes is deleted for the reason Underutilized; a WhenEmpty pool's busy node is told why not
+"""Karpenter's single-node consolidation: a WhenEmptyOrUnderutilized pool's node whose pods fit on the other
+nodes is deleted, or replaced by one cheaper node, for the reason Underutilized; a WhenEmpty pool's busy node is
+told why not
 (kubernetes-sigs/karpenter v1.14.0 pkg/controllers/disruption/consolidation.go, singlenodeconsolidation.go,
 validation.go; tests/emulators/kube/controllers/karpenter_consolidation.py)."""
 
@@ -150,3 +151,42 @@ def test_akscli_s_gpu_nodepool_keeps_a_model_node_whose_pod_would_fit_elsewhere(
     emu.controllers.idle()
     assert emu.nap.disruption.consolidation.pending is None
     assert "DisruptionReason" not in conditions(claim_of(emu, small))
+
+
+def test_a_pinned_pod_s_node_cannot_be_replaced_with_a_cheaper_one(emu: KubeEmulator) -> None:
+    # consolidation.go computeConsolidation: one new NodeClaim, no size of it cheaper than the candidate
+    _, big = two_nodes(emu)
+    emu.nap.advance(10 * 60)
+    said = ("Normal", "Unconsolidatable", "Can't replace with a cheaper node")
+    assert wait_until(lambda: said in events(emu, big, None))
+    assert said in events(emu, (claim_of(emu, big) or {})["metadata"]["name"], None)
+
+
+def test_a_pod_alone_on_a_bigger_node_moves_to_a_cheaper_replacement(emu: KubeEmulator) -> None:
+    # computeConsolidation: one new NodeClaim of the sizes cheaper than the candidate (filterByPrice); queue.go
+    # launches it, waits for it to initialize, then deletes the candidate
+    emu.nap.disruption.polling = 0.05
+    body = gpu_pool("gpu", [H100, ND96])
+    body["spec"]["disruption"] = {"consolidationPolicy": POLICY, "consolidateAfter": "10m"}
+    emu.cluster.create(body)
+    emu.cluster.create(gpu_app("fill", ND96, gpus=7))
+    big = running_on(emu, "fill")
+    emu.cluster.create(gpu_app("small"))
+    assert running_on(emu, "small") == big  # the scheduler puts it in the free GPU
+    emu.cluster.patch("apps/v1", "Deployment", "default", "fill", {"spec": {"replicas": 0}})
+    assert wait_until(lambda: not pods(emu, "fill"), timeout=30)
+    emu.controllers.idle()
+    name = (claim_of(emu, big) or {})["metadata"]["name"]
+    emu.nap.advance(10 * 60)
+    assert wait_until(lambda: emu.nap.disruption.consolidation.pending is not None)
+    [(_, cheaper, _)] = emu.nap.disruption.consolidation.pending[2]
+    assert cheaper[0]["metadata"]["labels"]["node.kubernetes.io/instance-type"] == H100  # the cheapest first
+    emu.nap.advance(15)
+    said = ("Normal", "DisruptionTerminating", "Disrupting NodeClaim: Underutilized")
+    assert wait_until(lambda: said in events(emu, name, None), timeout=30)
+    assert wait_until(lambda: emu.cluster.get("v1", "Node", None, big) is None, timeout=30)
+    moved = running_on(emu, "small")
+    assert (emu.cluster.get("v1", "Node", None, moved) or {})["metadata"]["labels"][
+        "node.kubernetes.io/instance-type"
+    ] == H100
+    assert emu.controllers.errors == []

@@ -1,6 +1,7 @@
-"""Karpenter's single-node consolidation in the kube emulator, delete only: a Consolidatable, non-empty node of
-a WhenEmptyOrUnderutilized NodePool whose pods would all schedule on the other nodes is deleted (reason
-Underutilized) after the 15 s validation, and its pods move; a WhenEmpty pool's non-empty node is told why not.
+"""Karpenter's single-node consolidation in the kube emulator: a Consolidatable, non-empty node of a
+WhenEmptyOrUnderutilized NodePool whose pods would all schedule on the other nodes is deleted, or replaced by one
+cheaper node where they need one (reason Underutilized), after the 15 s validation, and its pods move; a WhenEmpty
+pool's non-empty node is told why not.
 
 Upstream: kubernetes-sigs/karpenter v1.14.0 (the release Azure/karpenter-provider-azure 352646f's go.mod pins):
 - pkg/controllers/disruption/consolidation.go ShouldDisrupt: not a static pool's; Unconsolidatable (a Normal
@@ -18,17 +19,24 @@ Upstream: kubernetes-sigs/karpenter v1.14.0 (the release Azure/karpenter-provide
 - consolidation.go computeConsolidation (SimulateScheduling: karpenter_disruption.simulate): a pod that
   would not schedule: Unconsolidatable with the scheduling errors (pretty.Sentence); all on the other
   nodes: a delete command; more than one new NodeClaim: Unconsolidatable "Can't remove without creating
-  %d candidates"; one: a replacement if cheaper (not modelled here: no command).
+  %d candidates"; one: its sizes ordered by price (OrderByPrice) and those not cheaper than the candidate
+  removed (RemoveInstanceTypeOptionsByPriceAndMinValues), none left: "Can't replace with a cheaper node"; a
+  spot candidate whose replacement is spot: computeSpotToSpotConsolidation with its feature gate off
+  (pkg/operator/options/options.go FEATURE_GATES default SpotToSpotConsolidation=false): "SpotToSpotConsolidation
+  is disabled, can't replace a spot node with a spot node"; else a command with that one replacement.
 - validation.go ConsolidationValidator.isValid after commandValidationDelay (15 s of Karpenter's clock): the
-  candidate still a candidate (ShouldDisrupt) and within its budget, the simulation again with no new
-  NodeClaim; else no command ("churn"). Then queue.go StartCommand with no replacement (DisruptionReason
-  Underutilized, the disrupted taint, the NodeClaim deleted; karpenter_disruption.Disruption._start).
+  candidate still a candidate (ShouldDisrupt) and within its budget, validateCommand's simulation again with
+  as many new NodeClaims (none, or one whose sizes include the command's: instanceTypesAreSubset); else no
+  command. Then queue.go StartCommand (DisruptionReason Underutilized, the disrupted taint, the replacement
+  launched and the NodeClaim deleted once it is initialized; karpenter_disruption.Disruption._start).
 
 Not modelled: multi-node consolidation (multinodeconsolidation.go runs before single-node and deletes
-several nodes in one command where all their pods fit elsewhere; here they go one per pass), the cheaper
-replacement (filterByPrice, spot-to-spot), Balanced's scoring (evaluator), IsConsolidated, the 3 min
-timeout, and Unconsolidatable for NodeClaims that are not Consolidatable (the pass here runs only while
-some NodeClaim is Consolidatable or Drifted, and looks at those only).
+several nodes in one command where all their pods fit elsewhere; here they go one per pass), minValues in the
+price filter ("Filtering by price: ..."), the spot requirement added to an on-demand candidate's replacement,
+offering prices (akscli's size price for every capacity type and zone), the ConsolidationCandidate and
+ConsolidationRejected events, Balanced's scoring (evaluator), IsConsolidated, the 3 min timeout, and
+Unconsolidatable for NodeClaims that are not Consolidatable (the pass here runs only while some NodeClaim is
+Consolidatable or Drifted, and looks at those only).
 """
 
 from __future__ import annotations
@@ -57,6 +65,10 @@ INSTANCE_TYPE, ZONE, CAPACITY_TYPE = (
 )
 
 
+def _size(template: dict[str, Any]) -> str:
+    return str(template["metadata"]["labels"].get(INSTANCE_TYPE))
+
+
 class SingleNodeConsolidation:
     """The disruption controller's SingleNodeConsolidation method (after drift) and its validation."""
 
@@ -65,7 +77,8 @@ class SingleNodeConsolidation:
         # karpenter_disruption's candidate_error, _reschedulable and simulate, handed in: that module runs this one
         self._candidate_error, self._reschedulable, self._simulate = candidate_error, reschedulable, simulate
         self.validation_delay = VALIDATION_DELAY  # tests may shorten it
-        self.pending: tuple[str, float] | None = None  # the candidate being validated, when it is due
+        # the candidate being validated, when it is due, its replacement (none for a delete)
+        self.pending: tuple[str, float, list[Any]] | None = None
 
     def _unconsolidatable(self, cluster: ClusterState, claim: dict[str, Any], node: Any, message: str) -> None:
         for obj in (node, claim):  # events/events.go Unconsolidatable
@@ -130,18 +143,30 @@ class SingleNodeConsolidation:
             lambda pool, said: self.disruption._publish(cluster, pool, "DisruptionBlocked", said),
         )
 
-    def _deletable(self, cluster: ClusterState, claim: dict[str, Any], publish: bool) -> bool:
-        """computeConsolidation's delete decision: every pod schedules on the nodes there are."""
+    def _decide(self, cluster: ClusterState, claim: dict[str, Any], publish: bool) -> list[Any] | None:
+        """consolidation.go computeConsolidation for one candidate: None for no command, [] for a delete, or the one
+        replacement (a Plan: the pool, the sizes cheaper than the candidate by price, the capacity type)."""
         held = {cmd.node for cmd in self.disruption.commands.values()}
         plans, error = self._simulate(self.disruption.controller, cluster, claim, held)
-        if not publish:
-            return not plans and not error
-        node = cluster.get("v1", "Node", None, (claim.get("status") or {}).get("nodeName") or "")
-        if error:
-            self._unconsolidatable(cluster, claim, node, error)
-        elif len(plans) > 1:
-            self._unconsolidatable(cluster, claim, node, f"Can't remove without creating {len(plans)} candidates")
-        return not plans and not error
+        if not plans and not error:
+            return []  # every pod schedules on the nodes there are
+        said = error or (f"Can't remove without creating {len(plans)} candidates" if len(plans) > 1 else "")
+        if not said:
+            pool, fitting, capacity_type = plans[0]
+            price = _price(str((claim["metadata"].get("labels") or {}).get(INSTANCE_TYPE)))
+            spot = (claim["metadata"].get("labels") or {}).get(CAPACITY_TYPE) == "spot"
+            # OrderByPrice, then RemoveInstanceTypeOptionsByPriceAndMinValues: the sizes cheaper than the candidate
+            cheaper = sorted((t for t in fitting if _price(_size(t)) < price), key=lambda t: _price(_size(t)))
+            if spot and capacity_type == "spot":  # computeSpotToSpotConsolidation, its feature gate off
+                said = "SpotToSpotConsolidation is disabled, can't replace a spot node with a spot node"
+            elif not cheaper:
+                said = "Can't replace with a cheaper node"
+            else:
+                return [(pool, cheaper, capacity_type)]
+        if publish:
+            node = cluster.get("v1", "Node", None, (claim.get("status") or {}).get("nodeName") or "")
+            self._unconsolidatable(cluster, claim, node, said)
+        return None
 
     def compute(self, cluster: ClusterState, pools: dict[str, dict[str, Any]]) -> bool:
         """singlenodeconsolidation.go ComputeCommands up to the validation: whether a command waits for it."""
@@ -152,27 +177,36 @@ class SingleNodeConsolidation:
         for claim in ordered:
             if budgets.get((claim["metadata"].get("labels") or {}).get(NODEPOOL_LABEL, ""), 0) == 0:
                 continue
-            if self._deletable(cluster, claim, publish=True):
+            plans = self._decide(cluster, claim, publish=True)
+            if plans is not None:
                 now = float(self.disruption.drain.now())
-                self.pending = (claim["metadata"]["name"], now + self.validation_delay)
+                self.pending = (claim["metadata"]["name"], now + self.validation_delay, plans)
                 return True
         return False
 
-    def validate(self, cluster: ClusterState, pools: dict[str, dict[str, Any]]) -> tuple[str | None, bool]:
+    def validate(self, cluster: ClusterState, pools: dict[str, dict[str, Any]]) -> tuple[str | None, list[Any], bool]:
         """ConsolidationValidator.isValid once its delay has passed on Karpenter's clock: (the NodeClaim to
-        disrupt or None where the validation failed, whether the validation is over)."""
+        disrupt or None where the validation failed, its replacements, whether the validation is over)."""
         assert self.pending is not None
-        name, due = self.pending
+        name, due, plans = self.pending
         if due > float(self.disruption.drain.now()):
-            return None, False
+            return None, [], False
         self.pending = None
         claim = next((c for c in self.candidates(cluster, pools) if c["metadata"]["name"] == name), None)
         if claim is None:  # validateCandidates: churn
-            return None, True
+            return None, [], True
         pool = (claim["metadata"].get("labels") or {}).get(NODEPOOL_LABEL, "")
-        if self._budgets(cluster, pools).get(pool, 0) == 0 or not self._deletable(cluster, claim, publish=False):
-            return None, True
-        return (name if cluster.get(*NODECLAIM, None, name) is not None else None), True
+        if self._budgets(cluster, pools).get(pool, 0) == 0:
+            return None, [], True
+        # validateCommand: the simulation again gives the same decision; a replacement's sizes a subset of the
+        # simulation's (instanceTypesAreSubset: it filters nothing by price)
+        held = {cmd.node for cmd in self.disruption.commands.values()}
+        again, error = self._simulate(self.disruption.controller, cluster, claim, held)
+        if error or len(again) != len(plans) or len(again) > 1:
+            return None, [], True
+        if plans and not {_size(t) for t in plans[0][1]} <= {_size(t) for t in again[0][1]}:
+            return None, [], True
+        return (name if cluster.get(*NODECLAIM, None, name) is not None else None), plans, True
 
     def wait_left(self) -> float:
         """Seconds of Karpenter's clock until the pending validation is due."""

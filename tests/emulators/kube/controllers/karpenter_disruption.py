@@ -312,13 +312,13 @@ class Disruption:
         # (karpenter_emptiness), then Drift, then single-node consolidation (karpenter_consolidation), whose
         # validation holds the pass as Emptiness's does
         if self.consolidation.pending is not None:
-            name, over = self.consolidation.validate(cluster, pools)
+            name, plans, over = self.consolidation.validate(cluster, pools)
             if not over:
                 self.queue(self.consolidation.wait_left())
                 return False
             claim = cluster.get(*NODECLAIM, None, name) if name else None
             if claim is not None:
-                self._start(cluster, claim, [], UNDERUTILIZED)
+                self._start(cluster, claim, plans, UNDERUTILIZED)
                 self.queue(0.0)
                 return True
         if self.emptiness.pending is not None:
