@@ -44,7 +44,6 @@ from __future__ import annotations
 from typing import Any
 
 from tests.emulators.kube.cluster import ClusterState
-from tests.emulators.kube.controllers.karpenter_budgets import budget_mapping
 from tests.emulators.kube.controllers.karpenter_common import NODECLAIM, NODEPOOL_LABEL, _price
 from tests.emulators.kube.controllers.karpenter_emptiness import (
     CONSOLIDATABLE,
@@ -134,14 +133,7 @@ class SingleNodeConsolidation:
         return [group[i] for i in range(width) for group in by_pool.values() if i < len(group)]
 
     def _budgets(self, cluster: ClusterState, pools: dict[str, dict[str, Any]]) -> dict[str, int]:
-        return budget_mapping(
-            cluster,
-            list(pools.values()),
-            UNDERUTILIZED,
-            set(self.disruption.commands),
-            self.disruption.clock(),
-            lambda pool, said: self.disruption._publish(cluster, pool, "DisruptionBlocked", said),
-        )
+        return dict(self.disruption.budgets(cluster, pools, UNDERUTILIZED))
 
     def _decide(self, cluster: ClusterState, claim: dict[str, Any], publish: bool) -> list[Any] | None:
         """consolidation.go computeConsolidation for one candidate: None for no command, [] for a delete, or the one

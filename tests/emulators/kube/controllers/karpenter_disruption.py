@@ -300,6 +300,18 @@ class Disruption:
             self._due = None
         _unless_deleted(lambda: self.reconcile(cluster))
 
+    def budgets(self, cluster: ClusterState, pools: dict[str, dict[str, Any]], reason: str) -> dict[str, int]:
+        """helpers.go BuildDisruptionBudgetMapping for a method's reason, the NodeClaims the queue holds marked
+        (karpenter_budgets; a pool that allows none gets DisruptionBlocked)."""
+        return budget_mapping(
+            cluster,
+            list(pools.values()),
+            reason,
+            set(self.commands),
+            self.clock(),
+            lambda pool, said: self._publish(cluster, pool, "DisruptionBlocked", said),
+        )
+
     def _publish(self, cluster: ClusterState, obj: dict[str, Any] | None, reason: str, message: str) -> None:
         if obj is not None:
             self.drain._publish(cluster, obj, reason, message, "Normal")
@@ -358,15 +370,7 @@ class Disruption:
             node = cluster.get("v1", "Node", None, (claim.get("status") or {}).get("nodeName") or "")
             for obj in (node, claim):  # disruption/events/events.go Blocked
                 self._publish(cluster, obj, "DisruptionBlocked", error)
-        marked = set(self.commands)
-        budgets = budget_mapping(
-            cluster,
-            list(pools.values()),
-            DRIFTED,
-            marked,
-            self.clock(),
-            lambda pool, said: self._publish(cluster, pool, "DisruptionBlocked", said),
-        )
+        budgets = self.budgets(cluster, pools, DRIFTED)
         # drift.go ComputeCommands: by the Drifted condition's lastTransitionTime, empty ones first
         candidates.sort(key=lambda c: str(_condition(c, DRIFTED).get("lastTransitionTime") or ""))
         nodes = {cmd.node for cmd in self.commands.values()}

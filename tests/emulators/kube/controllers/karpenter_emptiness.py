@@ -51,7 +51,6 @@ import datetime
 from typing import Any
 
 from tests.emulators.kube.cluster import ClusterState
-from tests.emulators.kube.controllers.karpenter_budgets import budget_mapping
 from tests.emulators.kube.controllers.karpenter_common import NODECLAIM, NODEPOOL, NODEPOOL_LABEL, DueQueue, _price
 from tests.emulators.kube.controllers.karpenter_drain import _owned_by
 from tests.emulators.kube.controllers.karpenter_termination import CONFLICT_REQUEUE  # Requeue: true
@@ -273,14 +272,7 @@ class Emptiness:
         return out
 
     def _within_budgets(self, cluster: ClusterState, pools: dict[str, dict[str, Any]], claims: list[Any]) -> list[Any]:
-        budgets = budget_mapping(
-            cluster,
-            list(pools.values()),
-            EMPTY,
-            set(self.disruption.commands),
-            self.disruption.clock(),
-            lambda pool, said: self.disruption._publish(cluster, pool, "DisruptionBlocked", said),
-        )
+        budgets: dict[str, int] = self.disruption.budgets(cluster, pools, EMPTY)
         chosen = []
         for claim in claims:
             pool = (claim["metadata"].get("labels") or {}).get(NODEPOOL_LABEL, "")
