@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 from akscli.errors import UsageError
 
+# Azure/azure-rest-api-specs specification/common-types/resource-management/v5/types.json
+# ResourceGroupNameParameter: pattern ^[-\w\._\(\)]+$, 1-90 characters, "period (except at end)".
 _RG = re.compile(r"^[-\w._()]{1,90}$")
 _CLUSTER = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_]{0,61}[A-Za-z0-9])?$")
 _POOL = re.compile(r"^[a-z][a-z0-9]{0,11}$")
