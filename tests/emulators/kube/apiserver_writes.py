@@ -65,6 +65,7 @@ class WritesMixin:
         if not isinstance(obj, dict):
             raise bad_request("the body of the request could not be decoded as an object")
         self._check_body_type(rt, version, obj)
+        # kubernetes/kubernetes pkg/registry/core/pod/storage/storage.go LegacyBindingREST.
         if rt.kind == "Binding":  # the legacy namespaces/NS/bindings (binding.py)
             return binding.legacy_create(self, namespace or "", obj, ctx)  # type: ignore[arg-type]
         if rt.kind in VIRTUAL_KINDS:

@@ -298,6 +298,7 @@ def _gpu_flavour(
                 "nvidia.com/gpu.present": "true",
                 "nvidia.com/gpu.product": product,
                 "nvidia.com/gpu.count": str(units.get("nvidia.com/gpu", size.gpus)),
+                # NVIDIA/k8s-device-plugin gpu-feature-discovery: NVML total memory in MiB.
                 "nvidia.com/gpu.memory": memory_mib(size.gpu_model, size.gpu_memory_gib),
                 "nvidia.com/gpu.family": architecture(size.gpu_model),
             }

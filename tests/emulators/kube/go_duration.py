@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-# Go's time.ParseDuration, units in nanoseconds (golang/go src/time/format.go unitMap).
+# Go's time.ParseDuration, units in nanoseconds (upstream golang/go src/time/format.go unitMap).
 _UNIT = {
     "ns": 1,
     "us": 1000,

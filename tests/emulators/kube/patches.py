@@ -166,6 +166,7 @@ def _remove(doc: Any, tokens: list[str]) -> Any:
 
 def strategic_merge_patch(target: Any, patch: Any, node: TypeNode) -> Any:
     """Merge patch plus the lists' patch merge keys (typeinfo.patch_kind) and the $patch / $retainKeys directives
+    (upstream kubernetes/kubernetes staging/src/k8s.io/apimachinery/pkg/util/strategicpatch/patch.go)
     that matter in practice ($patch: replace|delete on maps and list items,
     $setElementOrder is accepted and ignored)."""
     if isinstance(patch, dict):

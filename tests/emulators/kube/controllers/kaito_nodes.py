@@ -54,6 +54,7 @@ TOLERATIONS = [
 NODES_READY = ("NodesReady", "NodesReady", "Enough Nodes are ready")
 NODECLAIMS_READY = ("NodeClaimReady", "NodeClaimsReady", "Enough NodeClaims are ready")
 RESOURCE_READY = ("ResourceReady", "workspaceResourceStatusSuccess", "workspace resource is ready")
+# kaito-project/kaito pkg/utils/nodeclaim.
 # Its NodeClaimReady where too few NodeClaims are Ready and FirstNodeClaimProvisioningState finds none
 # (no NodeClaim has a condition yet), which ResourceReady copies.
 NOT_ENOUGH = ("NodeClaimNotReady", "Ready NodeClaims are not enough")

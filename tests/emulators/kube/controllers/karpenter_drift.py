@@ -32,7 +32,8 @@ Upstream (kubernetes-sigs/karpenter 2266468 = v1.14.0-20, Azure/karpenter-provid
 The hashes are upstream's own numbers (the simulator's own port, karpenter_hash.py:
 mitchellh/hashstructure v2 over the Go types, pinned to Azure/karpenter-provider-azure
 pkg/apis/v1beta1/aksnodeclass_hash_test.go's static hashes and checked against akscli's separate
-reading, akscli.nap.hashes, by tests/foundation/test_emulator_cross_check.py), printed as fmt.Sprint
+reading, akscli.nap.hashes, by tests/foundation/test_emulator_cross_check.py;
+upstream kubernetes-sigs/karpenter), printed as fmt.Sprint
 prints the uint64. The requirement check is karpenter_requirement.py, the simulator's own port.
 
 Not modelled: the drift check runs when a NodePool's template (requirements included) or an

@@ -543,7 +543,8 @@ class ClusterReconciler:
             status = {
                 "phase": "Running",
                 "podIP": ip,
-                "podIPs": [{"ip": ip}],  # PodIP = PodIPs[0], as controllers/pods.py pod_status cites
+                # kubernetes/kubernetes pkg/apis/core/types.go: PodIP = PodIPs[0] (controllers/pods.py pod_status).
+                "podIPs": [{"ip": ip}],
                 "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "True"}],
                 "containerStatuses": [
                     {
