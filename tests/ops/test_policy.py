@@ -67,10 +67,38 @@ def test_a_well_formed_gpu_deployment_has_no_findings() -> None:
 
 def test_container_without_requests_is_found() -> None:
     obj = deployment()
-    container_of(obj)["resources"] = {"limits": {"memory": "1Gi"}}
+    container_of(obj)["resources"] = {}
     findings = policy.evaluate([obj], policy.PolicyConfig())
     assert [f.rule for f in findings] == ["container-resources"]
-    assert "requests.cpu, requests.memory" in findings[0].message
+    assert "has no requests.cpu, requests.memory, limits.memory" in findings[0].message
+
+
+def test_limits_alone_pass_the_requests_rule_as_the_api_server_copies_them_to_requests() -> None:
+    """kubernetes/kubernetes pkg/apis/core/v1/defaults.go SetDefaults_Pod: a limit with no request
+    becomes the request in every Pod, which is what the Deployment Safeguards judge."""
+    obj = deployment()
+    container_of(obj)["resources"] = {"limits": {"cpu": "4", "memory": "32Gi", "nvidia.com/gpu": "1"}}
+    assert rules_found([obj]) == set()
+
+
+def test_an_init_containers_limits_alone_pass_the_requests_rule() -> None:
+    obj = deployment()
+    init = {"name": "fetch", "image": f"busybox:1.36@{DIGEST}", "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}
+    obj["spec"]["template"]["spec"]["initContainers"] = [init]
+    assert rules_found([obj]) == set()
+
+
+def test_a_memory_limit_alone_still_leaves_the_cpu_request_missing() -> None:
+    obj = deployment()
+    container_of(obj)["resources"] = {"limits": {"memory": "1Gi"}}
+    [finding] = policy.evaluate([obj], policy.PolicyConfig())
+    assert finding.rule == "container-resources"
+    assert finding.message.endswith("has no requests.cpu")
+
+
+def test_the_stored_view_keeps_a_typed_request_over_its_limit() -> None:
+    container = {"resources": {"requests": {"cpu": "1"}, "limits": {"cpu": "2", "memory": "1Gi"}}}
+    assert policy_rules.stored_requests(container) == {"cpu": "1", "memory": "1Gi"}
 
 
 def test_container_without_memory_limit_is_found() -> None:

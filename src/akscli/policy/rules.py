@@ -196,6 +196,20 @@ def _containers(template: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     yield from spec.get("containers") or []
 
 
+def stored_requests(container: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The container's requests as the API server stores them in the Pod, the view a rule that asks
+    "does it request X" reads: every limit with no request of its own becomes that request
+    (kubernetes/kubernetes pkg/apis/core/v1/defaults.go SetDefaults_Pod, for containers and
+    initContainers, every resource name). That defaulting runs on a v1.Pod only, "not a
+    v1.PodTemplate", so a workload's stored template keeps what was typed, but each Pod its
+    controller creates has the requests, and the Deployment Safeguards judge those Pods
+    (open-policy-agent/gatekeeper-library library/general/containerrequests/template.yaml reads
+    input.review.object.spec[containers|initContainers]; the API server decodes and defaults the
+    object before any admission webhook sees it)."""
+    resources = container.get("resources") or {}
+    return {**(resources.get("limits") or {}), **(resources.get("requests") or {})}
+
+
 def _gpu_amounts(container: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
     resources = container.get("resources") or {}
     for section in ("requests", "limits"):
@@ -224,8 +238,8 @@ Check = Callable[[Mapping[str, Any], Sequence[Mapping[str, Any]], PolicyConfig],
 def _check_resources(obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], _config: PolicyConfig) -> Iterator[Hit]:
     for where, template in pod_templates(obj):
         for container in _containers(template):
-            resources = container.get("resources") or {}
-            requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
+            limits = (container.get("resources") or {}).get("limits") or {}
+            requests = stored_requests(container)  # a limit alone is a request once stored
             missing = [f"requests.{r}" for r in ("cpu", "memory") if r not in requests]
             missing += ["limits.memory"] if "memory" not in limits else []
             if missing:
