@@ -40,7 +40,10 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[KubeEmula
             ("ray", "cluster", "create", "two", "-y"),
         ):
             assert invoke(*setup, env=env).exit_code == 0, setup
-        emu.idle(30)
+        # Idle ends as soon as the controllers have nothing due; the cap is for a loaded CI machine
+        # (helm install --wait's own default, 300 s), and a set-up still busy at the cap fails here,
+        # not later as a miscounted read.
+        assert emu.idle(300), "the seeded emulator did not settle"
         yield emu, env
     finally:
         emu.stop()
