@@ -15,7 +15,12 @@ upstream: kedacore/keda 8b4f083c
 - apis/keda/v1alpha1/condition_types.go: the Ready and Active conditions (ScaledObjectReady;
   pkg/scaling/executor/scale_scaledobjects.go ScalerActive / ScalerNotActive).
 - kaito-project/keda-kaito-scaler 3ce909d4 pkg/scaledobject/provisioner.go: the ScaledObject of an
-  InferenceSet is named as the set.
+  InferenceSet is named as the set, annotated ``scaledobject.kaito.sh/managed-by: keda-kaito-scaler``
+  (pkg/constants/constants.go AnnotationKeyManagedBy), and its scalingModifiers formula "always
+  evaluates to exactly one of" 2.0, 1.0 and 0.5 with no activationTarget; KEDA then sets Active
+  while the composite is over the activationTarget, 0 when unset (kedacore/keda 8b4f083c
+  pkg/scaling/scale_handler.go getScaledObjectState), so that ScaledObject is Active on every poll
+  whose triggers answer, whatever the queue (formula_note).
 The HPA's status.currentReplicas and desiredReplicas are kube-controller-manager's (kubernetes/api
 autoscaling/v2 HorizontalPodAutoscalerStatus).
 
@@ -41,11 +46,12 @@ from typing import Any
 from akscli.errors import AkscliError
 from akscli.kube.client import Kube
 from akscli.model import monitoring
-from akscli.model.kinds import KEDA_API
+from akscli.model.kinds import KAITO_SCALER_PREFIX, KEDA_API
 
 HPA_API = "autoscaling/v2"
 DEFAULT_MAX = 100  # kedacore/keda apis/keda/v1alpha1/scaledobject_types.go defaultHPAMaxReplicas
 DEFAULT_COOLDOWN = 300  # kedacore/keda v2.20.2 pkg/scaling/executor/scale_executor.go defaultCooldownPeriod
+KAITO_SCALER = "keda-kaito-scaler"  # kaito-project/keda-kaito-scaler pkg/scaler/scaler.go ScalerName
 # The cluster matcher monitoring.cluster_matcher writes: a PromQL string, as JSON writes it.
 _PINNED = re.compile(r'[{,]\s*cluster\s*=\s*("(?:[^"\\]|\\.)*")')
 
@@ -89,6 +95,7 @@ def report(kube: Kube, name: str, namespace: str) -> dict[str, Any] | None:
         "idle": spec.get("idleReplicaCount"),
         "cooldownPeriod": int(spec.get("cooldownPeriod", DEFAULT_COOLDOWN)),
         "lastActiveTime": (scaled.get("status") or {}).get("lastActiveTime"),
+        "managedBy": ((scaled.get("metadata") or {}).get("annotations") or {}).get(f"{KAITO_SCALER_PREFIX}managed-by"),
         "workspaceCluster": workspace_check(kube, scaled),
         "kedaIdentity": identity_check(kube, scaled),
     }
@@ -194,8 +201,20 @@ def line(doc: Mapping[str, Any]) -> str:
         hpa = f"HPA {doc['hpa']} not made yet"
     conds = ", ".join(f"{label} {_said(doc[key])}" for label, key in (("Ready", "ready"), ("Active", "active")))
     said = f"{doc['min']}:{doc['max']} by KEDA; {hpa}; {conds}"
-    now = keda_state(doc)
-    return f"{said}; {now}" if now else said
+    notes = [note for note in (formula_note(doc), keda_state(doc)) if note]
+    return "; ".join([said, *notes])
+
+
+def formula_note(doc: Mapping[str, Any]) -> str | None:
+    """What Active True means for keda-kaito-scaler's ScaledObject: its formula is 2.0 (add a
+    replica), 1.0 (hold) or 0.5 (remove one), never at or under KEDA's activationTarget 0, so KEDA
+    keeps it Active while its triggers answer, even with no request waiting (module docstring)."""
+    if doc.get("managedBy") != KAITO_SCALER or (doc.get("active") or {}).get("status") != "True":
+        return None
+    return (
+        "Active only says keda-kaito-scaler answered: its formula is 2 (add a replica), 1 (hold) or 0.5 "
+        "(remove one), always over KEDA's activationTarget 0, whatever the queue; the HPA's wants says which"
+    )
 
 
 def keda_state(doc: Mapping[str, Any]) -> str | None:
