@@ -539,14 +539,17 @@ def _cluster_constraints(
 
     kube = cluster.connect()
     with output.status("reading the cluster's Gatekeeper constraints"):
-        found, forbidden = gatekeeper.applying(kube, gatekeeper.targets(kube, objects, namespace))
+        judged, skipped = gatekeeper.exempt(kube, gatekeeper.targets(kube, objects, namespace))
+        found, forbidden = gatekeeper.applying(kube, judged)
+    for ns, reason in skipped.items():
+        output.info(f"Gatekeeper's webhook skips namespace {ns} ({reason}): no constraint judges what lands there")
     for kind in forbidden:
         output.warn(f"could not list the {kind} constraints (forbidden): the webhook judges the objects all the same")
     for constraint in found:
         output.warn(gatekeeper.warning(constraint))
     if not found:
         output.info(f"no Gatekeeper constraint on {kube.context_name} selects these objects")
-    elif any(c.action == "deny" and c.at_admission for c in found):
+    elif any(c.denies and c.at_admission for c in found):
         output.info(gatekeeper.DRY_RUN_HINT.format(files=" ".join(f"-f {f}" for f in files)))
 
 

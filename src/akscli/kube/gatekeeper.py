@@ -29,6 +29,17 @@ the deny.
   ``--constraint-violations-limit``, 20 by default: website/docs/audit.md), each with group,
   version, kind, name, namespace, message and enforcementAction (StatusViolation). Those in the
   objects' namespaces are reported.
+- Whether it acts at all: the constraint status controller copies each Gatekeeper pod's
+  ConstraintPodStatus into ``status.byPod`` (pkg/controller/constraintstatus/
+  constraintstatus_controller.go Reconcile; apis/status/v1beta1/constraintpodstatus_types.go: id,
+  operations, enforced, errors). A pod sets ``enforced`` only once the constraint is in its policy
+  client; a template that did not compile, or a bad enforcement action, leaves ``errors`` and no
+  ``enforced`` (pkg/controller/constraint/constraint_controller.go Reconcile,
+  reportErrorOnConstraintStatus). Where no webhook pod enforces it, the webhook denies nothing for
+  it: such a constraint is listed as not enforced, with its first error, never as a deny.
+- Where the webhook is not called (akscli.kube.safeguards Exemptions: gatekeeper-system, the
+  ``admission.gatekeeper.sh/ignore`` namespace label, the Config's excludedNamespaces for
+  ``webhook`` or ``*``): objects landing there are left out, and the namespace is named.
 """
 
 from __future__ import annotations
@@ -38,8 +49,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli import errors
-from akscli.kube import podsecurity
-from akscli.kube.safeguards import API_VERSION, glob_matches, webhook_action
+from akscli.kube import namespaces, podsecurity
+from akscli.kube.safeguards import (
+    API_VERSION,
+    GATEKEEPER_NAMESPACE,
+    IGNORE_LABEL,
+    Exemptions,
+    glob_matches,
+    webhook_action,
+)
 from akscli.object_names import object_ref
 
 if TYPE_CHECKING:
@@ -77,6 +95,12 @@ class Applying:
     total: int | None  # status.totalViolations (else the violations listed); None: not audited yet
     violations: tuple[Mapping[str, Any], ...]  # those in the objects' namespaces
     audited: str
+    not_enforced: str = ""  # why no webhook pod enforces it (status.byPod); "": enforced or not reported
+
+    @property
+    def denies(self) -> bool:
+        """The webhook refuses what breaks it: action deny, and enforced."""
+        return self.action == "deny" and not self.not_enforced
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,6 +108,7 @@ class Applying:
             "enforcementAction": self.action,
             "objects": list(self.objects),
             "selects": "yes" if self.sure else "maybe",
+            "enforced": not self.not_enforced,
             "totalViolations": self.total,
             "violations": [dict(v) for v in self.violations],
         }
@@ -176,20 +201,71 @@ def applying(kube: Kube, found: Sequence[Target]) -> tuple[list[Applying], list[
     kinds this user may not list (the webhook judges the objects all the same). None where
     Gatekeeper is absent (its group version is not served)."""
     result: list[Applying] = []
+    listed, forbidden = constraints(kube)
+    for kind, obj in listed:
+        made = _applying(kind, obj, found)
+        if made is not None:
+            result.append(made)
+    order = {"deny": 0, "warn": 1}
+    result.sort(key=lambda a: (bool(a.not_enforced), order.get(a.action, 2), a.kind, a.name))
+    return result, forbidden
+
+
+def constraints(kube: Kube) -> tuple[list[tuple[str, Mapping[str, Any]]], list[str]]:
+    """Every constraint as (kind, object), one paged list per kind the group version serves, and
+    the kinds this user may not list. None where Gatekeeper is absent."""
+    listed: list[tuple[str, Mapping[str, Any]]] = []
     forbidden: list[str] = []
     for kind in kube.served_kinds(API_VERSION):
         try:
-            items = list(kube.list(API_VERSION, kind, page_size=PAGE_SIZE))
+            listed.extend((kind, obj) for obj in kube.list(API_VERSION, kind, page_size=PAGE_SIZE))
         except errors.AuthError:
             forbidden.append(kind)
-            continue
-        for obj in items:
-            made = _applying(kind, obj, found)
-            if made is not None:
-                result.append(made)
-    order = {"deny": 0, "warn": 1}
-    result.sort(key=lambda a: (order.get(a.action, 2), a.kind, a.name))
-    return result, forbidden
+    return listed, forbidden
+
+
+def not_enforced(status: Mapping[str, Any]) -> str:
+    """Why the webhook does not enforce a constraint, from ``status.byPod``: "" where a webhook pod
+    (operations naming ``webhook``, or none named) has it ``enforced``, or where no pod reported yet
+    (not known: it is taken as enforced)."""
+    pods = [p for p in status.get("byPod") or [] if isinstance(p, Mapping)]
+    webhook = [p for p in pods if "webhook" in (p.get("operations") or ["webhook"])]
+    if not webhook or any(p.get("enforced") for p in webhook):
+        return ""
+    for pod in webhook:
+        for error in pod.get("errors") or []:
+            if isinstance(error, Mapping) and error.get("message"):
+                return f"not enforced: {error['message']}"
+    return "not enforced by Gatekeeper's webhook pods yet"
+
+
+def exempt(kube: Kube, found: Sequence[Target]) -> tuple[list[Target], dict[str, str]]:
+    """The targets the webhook is called for, and the namespaces it skips with the reason
+    (Exemptions; the namespace's labels read once each, a refusal read as no labels)."""
+    exemptions = Exemptions(kube)
+    skipped: dict[str, str] = {}
+    kept: list[Target] = []
+    for target in found:
+        ns = target.namespace
+        if ns is not None and ns not in skipped and (reason := _skip_reason(kube, exemptions, ns)):
+            skipped[ns] = reason
+        if ns is None or ns not in skipped:
+            kept.append(target)
+    return kept, skipped
+
+
+def _skip_reason(kube: Kube, exemptions: Exemptions, namespace: str) -> str:
+    try:
+        labels = ((namespaces.read(kube, namespace) or {}).get("metadata") or {}).get("labels") or {}
+    except errors.AuthError:
+        labels = {}
+    if not exemptions.skips(namespace, labels):
+        return ""
+    if namespace == GATEKEEPER_NAMESPACE:
+        return "Gatekeeper's own namespace"
+    if IGNORE_LABEL in labels:
+        return f"labelled {IGNORE_LABEL}"
+    return "excluded from the webhook by Gatekeeper's Config (gatekeeper-system/config)"
 
 
 def _applying(kind: str, obj: Mapping[str, Any], found: Sequence[Target]) -> Applying | None:
@@ -214,6 +290,7 @@ def _applying(kind: str, obj: Mapping[str, Any], found: Sequence[Target]) -> App
         total=total if isinstance(total, int) else None,
         violations=violations,
         audited=str(status.get("auditTimestamp") or ""),
+        not_enforced=not_enforced(status),
     )
 
 
@@ -234,11 +311,12 @@ _DOES = {"deny": "refuses what breaks it", "warn": "warns on what breaks it", "d
 def warning(found: Applying) -> str:
     """One line for a constraint: what it does, whom it selects, what its last audit found."""
     selects_word = "selects" if found.sure else "may select (a selector decides)"
-    line = (
-        f"Gatekeeper constraint {found.kind}/{found.name} ({found.action}: "
-        f"{_DOES.get(found.action, 'does nothing at admission')}) {selects_word} {', '.join(found.objects)}"
-    )
-    if not found.at_admission and found.action in ("deny", "warn"):
+    does = _DOES.get(found.action, "does nothing at admission")
+    if found.not_enforced:
+        does = f"{found.not_enforced}; the webhook judges nothing with it until that is fixed"
+    objects = ", ".join(found.objects)
+    line = f"Gatekeeper constraint {found.kind}/{found.name} ({found.action}: {does}) {selects_word} {objects}"
+    if not found.at_admission and found.action in ("deny", "warn") and not found.not_enforced:
         line += (
             "; it judges the pods when their controller creates them, after the apply (no ExpansionTemplate "
             "expands the workload into Pods), so a server dry run does not show it: a deny shows as "
