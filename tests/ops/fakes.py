@@ -24,6 +24,12 @@ class FakeReader:
         self.objects = list(objects)
         self.unserved = unserved
 
+    namespace = "default"  # the context's, as Kube.namespace
+
+    def served_kinds(self, api_version: str) -> list[str]:
+        """The kinds of the objects held in ``api_version``, as discovery would list them."""
+        return sorted({o["kind"] for o in self.objects if o.get("apiVersion") == api_version} - set(self.unserved))
+
     def _served(self, kind: str) -> None:
         if kind in self.unserved:
             raise NotInstalledError(f"the cluster does not serve {kind}")

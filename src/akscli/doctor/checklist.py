@@ -23,6 +23,9 @@ class Component:
     gpu_stack: bool = False  # the GPU driver stack rules (akscli.gpu.stack)
     nap: bool = False  # node auto-provisioning's NodePools (akscli.nap.health)
     keda_workspace: bool = False  # KEDA's identity and queries on an Azure Monitor workspace (akscli.doctor.keda)
+    gatekeeper: bool = (
+        False  # Gatekeeper's deny constraints with violations where akscli deploys (akscli.doctor.gatekeeper)
+    )
     fix: str = ""
     note: str = ""  # what is lost without it, for optional components
     # Components that do the same job: where one is installed and passes every check, this one's
@@ -232,5 +235,13 @@ def components() -> list[Component]:
             fix="enable the GPU Operator's DCGM exporter (ClusterPolicy spec.dcgmExporter.enabled), or use "
             "AKS-managed GPU node pools, which run it",
             note="no GPU utilisation metrics: a Prometheus scrape alone has no GPU series",
+        ),
+        Component(
+            "gatekeeper",
+            "Gatekeeper constraints (Azure Policy)",
+            ("model", "ray"),
+            False,
+            gatekeeper=True,
+            fix="akscli policy check -f FILE --context CONTEXT lists the constraints a manifest meets",
         ),
     ]

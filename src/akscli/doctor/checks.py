@@ -258,6 +258,12 @@ def _check(kube: Kube, comp: Component, signed_in: doctor_keda.SignedIn | None =
         # Warnings: a gap stops a workspace trigger from scaling, not a deploy.
         for name, status, detail, fix in doctor_keda.rows(kube, signed_in):
             yield Check(name, status, detail, fix, present=True, blocking=False)
+    if comp.gatekeeper:
+        from akscli.doctor import gatekeeper as doctor_gatekeeper
+
+        # Warnings: a constraint judges each object; only its dry run says whether it is refused.
+        for name, status, detail, fix in doctor_gatekeeper.rows(kube):
+            yield Check(name, status, detail, fix, present=True, blocking=False)
     if comp.gpu_nodes:
         status, detail = gpu_nodes(kube)
         yield Check("nodes", status, detail, present=status != MISSING)

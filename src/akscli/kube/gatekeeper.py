@@ -247,14 +247,14 @@ def exempt(kube: Kube, found: Sequence[Target]) -> tuple[list[Target], dict[str,
     kept: list[Target] = []
     for target in found:
         ns = target.namespace
-        if ns is not None and ns not in skipped and (reason := _skip_reason(kube, exemptions, ns)):
+        if ns is not None and ns not in skipped and (reason := skip_reason(kube, exemptions, ns)):
             skipped[ns] = reason
         if ns is None or ns not in skipped:
             kept.append(target)
     return kept, skipped
 
 
-def _skip_reason(kube: Kube, exemptions: Exemptions, namespace: str) -> str:
+def skip_reason(kube: Kube, exemptions: Exemptions, namespace: str) -> str:
     try:
         labels = ((namespaces.read(kube, namespace) or {}).get("metadata") or {}).get("labels") or {}
     except errors.AuthError:
