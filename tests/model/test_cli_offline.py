@@ -29,7 +29,7 @@ def test_plan_hides_sizes_that_do_not_fit_unless_wide() -> None:
 def test_plan_json_is_complete() -> None:
     result = invoke("model", "plan", "phi-4", "--runtime", "vllm", "--concurrency", "4", "-o", "json")
     doc = json.loads(result.stdout)
-    assert set(doc) == {"model", "inputs", "requirements", "recommended", "options", "warnings"}
+    assert set(doc) == {"model", "inputs", "requirements", "recommended", "billed", "options", "warnings"}
     assert doc["recommended"] == "Standard_NC24ads_A100_v4"
     assert len(doc["options"]) >= 22
 

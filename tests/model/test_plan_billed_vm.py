@@ -44,3 +44,48 @@ def test_deploy_moved_onto_the_clusters_eight_gpu_nodes_says_what_is_billed(mode
     assert result.exit_code == 0, result
     assert "plan: Standard_ND96isr_H100_v5 x 1 node(s), 1 GPU(s)" in result.stderr
     assert BILLED in result.stderr.splitlines()
+
+
+def _structured(fmt: str) -> dict[str, Any]:
+    from ruamel.yaml import YAML
+
+    result = invoke("model", "plan", "phi-4", "--runtime", "vllm", "--vm-size", "Standard_ND96isr_H100_v5", "-o", fmt)
+    assert result.exit_code == 0, result
+    doc: dict[str, Any] = YAML(typ="safe").load(result.stdout)  # JSON is YAML
+    return doc
+
+
+BILLED_DOC = {
+    "vm_size": "Standard_ND96isr_H100_v5",
+    "gpus_used": 1,
+    "gpus_per_node": 8,
+    "replicas_per_node": 8,
+    "cheaper_fit": {"vm_size": "Standard_NC24ads_A100_v4", "gpus_per_node": 1},
+}
+
+
+def _numbers_of_the_line(doc: dict[str, Any]) -> None:
+    billed = doc["billed"]
+    cheaper = billed["cheaper_fit"]
+    assert {k: billed[k] for k in ("vm_size", "gpus_used", "gpus_per_node", "replicas_per_node")} == {
+        k: BILLED_DOC[k] for k in ("vm_size", "gpus_used", "gpus_per_node", "replicas_per_node")
+    }
+    assert {"vm_size": cheaper["vm_size"], "gpus_per_node": cheaper["gpus_per_node"]} == BILLED_DOC["cheaper_fit"]
+    # the dollars the table's line prints, from the same numbers
+    assert f"${billed['price_per_month']:,.0f}" == "$71,774"
+    assert f"${billed['price_per_replica_on_full_node']:,.0f}" == "$8,972"
+    assert f"${cheaper['price_per_month']:,.0f}" == "$2,681"
+
+
+def test_plan_json_of_a_one_gpu_model_on_an_eight_gpu_size_has_the_billed_numbers() -> None:
+    _numbers_of_the_line(_structured("json"))
+
+
+def test_plan_yaml_of_a_one_gpu_model_on_an_eight_gpu_size_has_the_billed_numbers() -> None:
+    _numbers_of_the_line(_structured("yaml"))
+
+
+def test_plan_json_whose_replica_takes_every_gpu_of_its_size_has_billed_null() -> None:
+    result = invoke("model", "plan", "phi-4", "--vm-size", "Standard_ND96isr_H100_v5", "-o", "json")
+    assert result.exit_code == 0, result
+    assert '"billed": null' in result.stdout

@@ -78,6 +78,7 @@ def plan(
     if output.structured(fmt):
         doc = the_plan.to_dict()
         doc["recommended"] = chosen.vm_size if chosen else None
+        doc["billed"] = plan_view.billed(the_plan, chosen) if chosen else None
         output.emit_object(doc, fmt, rows=doc["options"])
     elif fmt == "name":
         for row in plan_view.table_rows(the_plan, chosen, every_size=False):

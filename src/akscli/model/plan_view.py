@@ -153,7 +153,7 @@ def pick_line(f: Fit) -> str:
     )
 
 
-def billed_note(the_plan: Plan, f: Fit) -> str | None:
+def billed(the_plan: Plan, f: Fit) -> dict[str, Any] | None:
     """What Azure bills where a replica takes fewer of a node's GPUs than the VM has (the vLLM
     runtime's one-GPU model on an 8-GPU size): the whole VM. A VM is billed whole, used or not
     (the prices are per VM: /work/shared/data/azure-gpu-skus.csv, price_usd_per_hour); the node
@@ -162,22 +162,41 @@ def billed_note(the_plan: Plan, f: Fit) -> str | None:
     launchInstance, an agent pool of instanceTypes[0]). A KAITO Workspace's pod requests every GPU
     of its size (kaito-project/kaito pkg/workspace/inference/preset_inferences.go
     GenerateInferencePodSpec: nvidia.com/gpu of gpuConfig.GPUCount), so its rows leave none idle.
-    None where nothing is idle or there is no price."""
+    None where nothing is idle or there is no price. The one source of the table's `billed:` line
+    (``billed_note``) and of `model plan -o json|yaml`'s ``billed``."""
     if f.price_per_month is None or f.nodes != 1 or f.gpus >= f.gpus_per_node:
         return None
-    note = (
-        f"billed: the whole VM, {usd(f.price_per_month)}/month: a replica uses {f.gpus} of its {f.gpus_per_node} "
-        f"GPUs and Azure bills a VM whole; up to {f.replicas_per_node} replicas share one node "
-        f"({usd(f.price_per_month / max(f.replicas_per_node, 1))}/month each on a full node)"
-    )
     cheaper = [
         o
         for o in the_plan.options
         if servable(o) and o.price_per_month is not None and o.price_per_month < f.price_per_month
     ]
-    if cheaper:
-        alt = min(cheaper, key=lambda o: o.price_per_month or 0.0)
-        note += f"; {alt.vm_size} ({alt.gpus_per_node} GPU(s)) fits for {usd(alt.price_per_month)}/month"
+    alt = min(cheaper, key=lambda o: o.price_per_month or 0.0) if cheaper else None
+    return {
+        "vm_size": f.vm_size,
+        "price_per_month": f.price_per_month,
+        "gpus_used": f.gpus,
+        "gpus_per_node": f.gpus_per_node,
+        "replicas_per_node": f.replicas_per_node,
+        "price_per_replica_on_full_node": f.price_per_month / max(f.replicas_per_node, 1),
+        "cheaper_fit": None
+        if alt is None
+        else {"vm_size": alt.vm_size, "gpus_per_node": alt.gpus_per_node, "price_per_month": alt.price_per_month},
+    }
+
+
+def billed_note(the_plan: Plan, f: Fit) -> str | None:
+    """``billed`` as the one line the table and the deploy print after the pick."""
+    b = billed(the_plan, f)
+    if b is None:
+        return None
+    note = (
+        f"billed: the whole VM, {usd(b['price_per_month'])}/month: a replica uses {b['gpus_used']} of its "
+        f"{b['gpus_per_node']} GPUs and Azure bills a VM whole; up to {b['replicas_per_node']} replicas share one "
+        f"node ({usd(b['price_per_replica_on_full_node'])}/month each on a full node)"
+    )
+    if alt := b["cheaper_fit"]:
+        note += f"; {alt['vm_size']} ({alt['gpus_per_node']} GPU(s)) fits for {usd(alt['price_per_month'])}/month"
     return note
 
 
