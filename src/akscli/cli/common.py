@@ -198,6 +198,7 @@ def apply_objects(
     create_only: bool = False,
     new_namespaces: frozenset[str] = frozenset(),
     wait_rule: Callable[["Kube"], "Rule"] | None = None,
+    home_namespace: str | None = None,
 ) -> ApplyOutcome:
     """Plan, apply, prune, wait and audit ``objects`` as the stack ``stack``. ``kube``: the
     caller's connection to ``target``, whose discovery is then not asked for again.
@@ -212,7 +213,8 @@ def apply_objects(
     ``last``: objects (``kind.group/name``) applied after the rest of their tier (ApplyOptions.last).
     ``create_only``: kubectl create, POST and never over a taken name (ApplyOptions.create_only).
     ``new_namespaces``: namespaces the command creates itself, not yet there in a server dry run
-    (ApplyOptions.new_namespaces). ``wait_rule``: made with the connection once the objects are
+    (ApplyOptions.new_namespaces). ``home_namespace``: the stack's namespace where ``objects`` name
+    none (ApplyOptions.home_namespace). ``wait_rule``: made with the connection once the objects are
     applied, the rule --wait judges every object by (kube/wait.py), instead of each kind's own."""
     from akscli.cli.options import dry_run_mode
     from akscli.render import with_stack_labels
@@ -245,6 +247,7 @@ def apply_objects(
         last=last,
         create_only=create_only,
         new_namespaces=new_namespaces,
+        home_namespace=home_namespace,
     )
     the_plan: Plan | None = None
     try:
@@ -253,6 +256,8 @@ def apply_objects(
                 check_pod_security(kube, objects, target)
             with output.status("planning (server-side dry run)"):
                 the_plan = engine.plan(kube, objects, stack=stack, options=options)
+            for warning in the_plan.warnings:
+                output.warn(warning)
             if mode == "server":
                 print_plan(the_plan, to_stdout=True, fmt=output_format)
                 return ApplyOutcome(objects, the_plan.changes, kube)

@@ -87,6 +87,7 @@ class Rollout:
         history: "list[revisions.Revision] | None",
     ) -> int | None:
         from akscli.cli import common
+        from akscli.kube import prune_left
         from akscli.model import revisions
 
         # The policy first: a blocked apply must be refused before any question and before
@@ -127,7 +128,9 @@ class Rollout:
                 # what a server dry run would change, for --exit-code (cli/diff_status.py)
                 self.changed = bool(stale) or any(c.action != "unchanged" for c in changes)
                 return None
-            gone = revisions.delete_stale(self.kube, after)
+            gone, running = revisions.delete_stale(self.kube, after)
+            if running:
+                output.warn(prune_left.running_left(running, f"{self.action} {name}"))
             common.record_deletions(self.action, self.kube, gone)
             self._say_deleted(gone, "no longer rendered")
             number = revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
@@ -196,6 +199,11 @@ class Rollout:
         forced = [o for o in first if o in regained] if self.mode == "server" else []
         first = [o for o in first if o not in forced]
         changes: list[Change] = []
+        # The runs' batch has no namespaced object: it is labelled with the namespace of the rest
+        # (kube/apply.py home_namespace), so that --prune of the fleet stack finds the old runs.
+        from akscli.kube.apply import home_namespace
+
+        home = home_namespace(first + forced)
         for batch in (first, runs, forced):
             if batch is runs and runs:
                 with output.status("waiting for the placement to be scheduled before its staged update run") as update:
@@ -216,6 +224,7 @@ class Rollout:
                     policy_allowed=allowed,
                     pod_security_checked=True,
                     new_namespaces=self.new_namespaces,
+                    home_namespace=home,
                 ).changes
         self.answers = [common.answer_of(c) for c in changes if c.action != "delete"]
         return changes

@@ -28,6 +28,7 @@ from akscli.kube.changes import Progress, tier
 from akscli.kube.client import Kube
 from akscli.kube.plan_diff import diff_objects as diff_objects  # re-exported: plans and tests use it
 from akscli.kube.plan_diff import object_ref as object_ref  # re-exported: the one way objects are named
+from akscli.kube.prune_left import ROLLING_OUT, UNLABELLED, left_warnings, rolling_out
 from akscli.render import STACK_LABEL, STACK_NAMESPACE_LABEL
 
 # Kinds akscli ever creates: where --prune looks for objects of a stack that records no kinds
@@ -113,12 +114,13 @@ def plan(
     others = [o for o in prepared if not (o["kind"] == "Namespace" and o["apiVersion"] == "v1")]
     known = _current_stack_objects(kube, prepared, stack, options.parallel)
     pruned: list[Change] = []
+    left: list[Change] = []
     if stack:
-        _label_home(prepared)
+        _label_home(prepared, options.home_namespace)
         recorded = stack_kinds.recorded(known.values())
         if options.prune:
-            pruned = _prune_candidates(kube, prepared, stack, options.parallel, recorded)
-            recorded = [(c.obj["apiVersion"], c.obj["kind"]) for c in pruned]
+            pruned, left = _prune_candidates(kube, prepared, stack, options.parallel, recorded)
+            recorded = [(c.obj["apiVersion"], c.obj["kind"]) for c in pruned + left]
         stack_kinds.record(prepared, recorded)
     planned: dict[int, Change] = {}
 
@@ -181,7 +183,7 @@ def plan(
 
     for obj, change in zip(waiting, parallel_map(plan_waiting, waiting, options.parallel), strict=True):
         planned[id(obj)] = change
-    return Plan([planned[id(o)] for o in prepared] + pruned)
+    return Plan([planned[id(o)] for o in prepared] + pruned, left_warnings(left, stack) if stack else [])
 
 
 def _notes(kube: Kube, current: dict[str, Any], answer: dict[str, Any], options: ApplyOptions) -> list[str]:
@@ -290,10 +292,11 @@ def home_namespace(objects: Iterable[Mapping[str, Any]]) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _label_home(prepared: Sequence[dict[str, Any]]) -> None:
+def _label_home(prepared: Sequence[dict[str, Any]], given: str | None = None) -> None:
     """Label the stack's cluster-scoped objects with its namespace (render.STACK_NAMESPACE_LABEL),
-    so that --prune of the stack of the same name in another namespace leaves them."""
-    home = home_namespace(prepared)
+    so that --prune of the stack of the same name in another namespace leaves them. ``given``:
+    the stack's namespace where these objects name none (ApplyOptions.home_namespace)."""
+    home = home_namespace(prepared) or given
     for obj in prepared:
         meta = obj["metadata"]
         if meta.get("namespace") is not None:
@@ -311,9 +314,10 @@ def _prune_candidates(
     stack: str,
     parallel: int,
     recorded: Sequence[tuple[str, str]] | None,
-) -> list[Change]:
-    """The stack's objects this apply does not render: one labelled list of each kind the stack's
-    record names (akscli.kube.stack_kinds), or of every kind akscli creates where it has none."""
+) -> tuple[list[Change], list[Change]]:
+    """(the stack's objects this apply does not render and deletes, the ones it leaves and says
+    why): one labelled list of each kind the stack's record names (akscli.kube.stack_kinds), or of
+    every kind akscli creates where it has none."""
     keep = {(o["apiVersion"], o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]) for o in rendered}
     # As kubectl, namespaced objects only in the namespaces this apply visits, and cluster-scoped ones
     # (kubernetes/kubectl pkg/cmd/apply/prune.go pruneAll: visitedNamespaces, then NamespaceNone):
@@ -333,15 +337,23 @@ def _prune_candidates(
             meta = obj.get("metadata", {})
             if controlled(meta) or placed(meta) or meta.get("namespace") not in visited | {None}:
                 continue
-            if meta.get("namespace") is None and (meta.get("labels") or {}).get(STACK_NAMESPACE_LABEL) != home:
-                continue  # another namespace's stack of this name, or one applied before the label
-            if (api_version, kind, meta.get("namespace"), meta.get("name")) not in keep:
-                ref = {"apiVersion": api_version, "kind": kind, "metadata": meta}
-                found.append(Change(ref, "delete", [f"- {object_ref(ref)}"]))
+            if (api_version, kind, meta.get("namespace"), meta.get("name")) in keep:
+                continue
+            ref = {"apiVersion": api_version, "kind": kind, "metadata": meta}
+            label = (meta.get("labels") or {}).get(STACK_NAMESPACE_LABEL)
+            if meta.get("namespace") is None and label != home:
+                if label is None:  # applied before the label: whose it is is unknown, so it is left, said
+                    found.append(Change(ref, "unchanged", [UNLABELLED]))
+                continue  # another namespace's stack of this name
+            if rolling_out(obj):
+                found.append(Change(ref, "unchanged", [ROLLING_OUT]))
+                continue
+            found.append(Change(ref, "delete", [f"- {object_ref(ref)}"]))
         return found
 
     # One small labelled list per kind; done side by side since each is one round trip.
-    return [change for changes in parallel_map(stale_of, kinds, parallel) for change in changes]
+    found = [change for changes in parallel_map(stale_of, kinds, parallel) for change in changes]
+    return [c for c in found if c.action == "delete"], [c for c in found if c.action != "delete"]
 
 
 def execute(kube: Kube, the_plan: Plan, *, options: ApplyOptions, progress: Progress | None = None) -> list[Change]:

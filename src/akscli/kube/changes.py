@@ -95,6 +95,10 @@ class ApplyOptions:
     # (model deploy --create-namespace --dry-run=server): their objects are dry-run as a
     # Namespace object of the apply's own would have them (apply.dry_run_create_elsewhere).
     new_namespaces: frozenset[str] = frozenset()
+    # The stack's namespace where the objects of this apply name none (model deploy's staged update
+    # run, applied in a batch of its own once its placement is scheduled): the namespace its
+    # cluster-scoped objects are labelled with (render.STACK_NAMESPACE_LABEL), as in the batch before.
+    home_namespace: str | None = None
 
 
 @dataclass
@@ -134,6 +138,9 @@ class Change:
 @dataclass
 class Plan:
     changes: list[Change]
+    # What --prune leaves and why (a staged update run still rolling out; a cluster-scoped object
+    # with no stack-namespace label): one line each, printed with the plan.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def pending(self) -> list[Change]:

@@ -344,14 +344,22 @@ def replace_first(
     return deleted
 
 
-def delete_stale(kube: Kube, stale: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """Delete what a deploy no longer renders; returns each object deleted."""
-    deleted = []
+def delete_stale(kube: Kube, stale: Iterable[Mapping[str, Any]]) -> tuple[list[Mapping[str, Any]], list[str]]:
+    """Delete what a deploy no longer renders: (each object deleted, the staged update runs left
+    since they are still rolling out: deleting one stops its rollout part way, kube/prune_left.py)."""
+    from akscli.kube.prune_left import rolling_out
+
+    deleted, left = [], []
     for obj in stale:
         api_version, kind, namespace, name = _identity(obj)
+        if kind in ("ClusterStagedUpdateRun", "StagedUpdateRun"):
+            live = kube.get(api_version, kind, name, namespace)
+            if live is not None and rolling_out(live):
+                left.append(object_ref(live))
+                continue
         if kube.delete(api_version, kind, name, namespace=namespace) is not None:
             deleted.append(obj)
-    return deleted
+    return deleted, left
 
 
 def record_revision(

@@ -89,6 +89,15 @@ def stuck_members(obj: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def run_finished(obj: Mapping[str, Any]) -> bool:
+    """Whether the hub agent is done with the run: Succeeded True or False for its generation ("The
+    updateRun is finished"), or Initialized False ("has failed to initialize"); controller.go
+    Reconcile returns at once for both. A stopped run is not finished: state Run resumes it."""
+    current = current_conditions(obj, Generation.CONDITIONS)
+    succeeded = (current.get("Succeeded") or {}).get("status")
+    return succeeded in ("True", "False") or (current.get("Initialized") or {}).get("status") == "False"
+
+
 def run_state(obj: Mapping[str, Any]) -> Readiness:
     """An update run's verdict: finished, failed for good (failed, stopped), or in progress; in
     progress, the message is the run's Progressing condition (Waiting, Stuck and why)."""
