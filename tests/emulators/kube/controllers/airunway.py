@@ -142,7 +142,7 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 # FinalizerClock: the clock the providers' finalizer timeout is read on (upstream: ai-runway/airunway
 # providers/vllm/controller.go handleDeletion: FinalizerTimeout, 5 minutes)
-class ModelDeploymentController(DeletionTolerantController, FinalizerClock):
+class ModelDeploymentController(FinalizerClock, DeletionTolerantController):
     # AI Runway's controller image runs /manager (ai-runway/airunway controller/Dockerfile ENTRYPOINT;
     # controller/cmd/main.go sets no UserAgent), so its writes are "manager"'s. The providers' writes
     # name their own managers (airunway_providers.PROVIDER, applier), the ModelDeployment's status

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tests.emulators.kube.controllers.airunway_objects import _md_owner
+from tests.emulators.kube.controllers.base import Controller, PassHeld
 from tests.emulators.kube.controllers.finalizers import remove_finalizer
 from tests.emulators.kube.controllers.kaito_common import _cond
 from tests.emulators.kube.status import ApiError
@@ -148,16 +149,26 @@ FINALIZER_TIMEOUT = 300.0
 TIMED_OUT_PROVIDERS = ("vllm",)
 
 
-class FinalizerClock:
-    """The clock FinalizerTimeout is read on: wall time plus what a test moved it on (advance)."""
+class FinalizerClock(Controller):
+    """The clock FinalizerTimeout is read on: wall time plus what a test moved it on (advance); a
+    pass reads one (clocks)."""
 
-    skew = 0.0
+    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+        super().__init__(delay, failure)
+        self._finalizer_clock = PassHeld()
+
+    @property
+    def skew(self) -> float:
+        return self._finalizer_clock.read()
+
+    def clocks(self) -> tuple[PassHeld, ...]:
+        return (*super().clocks(), self._finalizer_clock)
 
     def advance(self, seconds: float) -> None:
-        self.skew += seconds
+        self._finalizer_clock.move(seconds)
 
     def now(self) -> float:
-        return time.time() + self.skew
+        return self._finalizer_clock.wall()
 
 
 def _timed_out(obj: dict[str, Any], provider: str, now: float) -> bool:

@@ -84,10 +84,22 @@ class Controller(ABC):
             raise RuntimeError("controller is not registered with an emulator")
         self._manager.schedule(self, obj, after)
 
+    def clocks(self) -> tuple[PassHeld, ...]:
+        """The clock settings this controller's passes read (PassHeld); none here."""
+        return ()
+
     def held(self) -> contextlib.AbstractContextManager[None]:
-        """What the runner holds for the length of one of this controller's passes; nothing here
-        (ClockedController holds its clock)."""
-        return contextlib.nullcontext()
+        """What the runner holds for the length of one of this controller's passes: its clocks."""
+        clocks = self.clocks()
+        return _held_all(clocks) if clocks else contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def _held_all(clocks: tuple[PassHeld, ...]) -> Iterator[None]:
+    with contextlib.ExitStack() as stack:
+        for clock in clocks:
+            stack.enter_context(clock.held())
+        yield
 
 
 class PassHeld:
@@ -95,8 +107,13 @@ class PassHeld:
     runner holds it for each pass of its controller (``Controller.held``), so a move a test makes
     while a pass runs on the controllers' thread shows from the next pass, as a real pass takes
     milliseconds, not the seconds moved. A pass that read its input before a move and the clock
-    after it mixed two instants (audit37-flake37: the fleet hub's, whose fleet_conditions.Clock.held
-    keeps the same rule). Emulator structure, no upstream behaviour."""
+    after it mixed two instants (audit37-flake37: the fleet hub's). Emulator structure, no upstream
+    behaviour.
+
+    The one clock-holding piece: every simulator with a clock of its own keeps its setting here and
+    names it in ``Controller.clocks`` (ClockedController, the kubelets' PodOwner, Jobs, the
+    Deployments' progress deadline, HPA, NodeLifecycle, the MIG manager, AI Runway's finalizer
+    clock, Karpenter, the fleet hub's fleet_conditions.Clock)."""
 
     def __init__(self, value: float = 0.0) -> None:
         self.value = value
@@ -104,6 +121,16 @@ class PassHeld:
 
     def read(self) -> float:
         return float(getattr(self._pass, "value", self.value))
+
+    def move(self, seconds: float) -> None:
+        """A test's move: the setting (a pass under way keeps what it read)."""
+        self.value += seconds
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.read()
+
+    def wall(self) -> float:
+        return time.time() + self.read()
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
@@ -137,14 +164,14 @@ class ClockedController(Controller):
         self._offset.value = seconds
 
     def now(self) -> float:
-        return time.monotonic() + self.offset
+        return self._offset.monotonic()
 
-    def held(self) -> contextlib.AbstractContextManager[None]:
-        return self._offset.held()
+    def clocks(self) -> tuple[PassHeld, ...]:
+        return (*super().clocks(), self._offset)
 
     def advance(self, seconds: float) -> None:
         """Move the clock on, then let what has run out of time expire."""
-        self._offset.value += seconds
+        self._offset.move(seconds)
         if self._manager is not None:
             self._manager.call_later(self, self._expire, 0.0)
 

@@ -16,6 +16,7 @@ import copy
 from typing import Any, ClassVar
 
 from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers.base import PassHeld
 from tests.emulators.kube.controllers.deployment_revisions import (
     DESIRED_REPLICAS,
     MAX_REPLICAS,
@@ -185,10 +186,13 @@ class DeploymentController(PodOwner):
         progressDeadlineSeconds times out (rollout.ProgressDeadline); the kubelets' clock moves
         with it (PodOwner.advance)."""
         super().advance(seconds)
-        self.progress.offset += seconds
+        self.progress.clock.move(seconds)
         if self._manager is not None:
             for obj in self._manager.cluster.list("apps/v1", "Deployment"):
                 self._manager.schedule(self, obj, 0.0)
+
+    def clocks(self) -> tuple[PassHeld, ...]:
+        return (*super().clocks(), self.progress.clock)
 
     def fail_pods(self, failure: str | None) -> None:
         """From now on, the pods its ReplicaSets make fail with ``failure`` (pods.POD_FAILURES)."""

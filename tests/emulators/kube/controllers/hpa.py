@@ -71,13 +71,12 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from tests.emulators.kube import aggregated_apis, quantities
 from tests.emulators.kube.cluster import KUBE_CONTROLLER_MANAGER
-from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.base import Controller, PassHeld
 from tests.emulators.kube.controllers.hpa_behavior import Memory, normalize, now_stamp, set_condition
 from tests.emulators.kube.controllers.keda_metrics_api import milli_values
 from tests.emulators.kube.status import ApiError
@@ -97,17 +96,19 @@ class NoMetrics(MetricError):
     """The external metrics API answered an empty list (KEDA's, when a formula could not be run)."""
 
 
-class Clock:
-    """The controller's clock: the monotonic clock plus what a test moved it on."""
+class Clock(PassHeld):
+    """The controller's clock: the monotonic clock plus what a test moved it on; a pass reads one
+    (HorizontalPodAutoscalerController.clocks)."""
 
-    def __init__(self) -> None:
-        self.offset = 0.0
+    @property
+    def offset(self) -> float:
+        return self.read()
 
     def now(self) -> float:
-        return time.monotonic() + self.offset
+        return self.monotonic()
 
     def advance(self, seconds: float) -> None:
-        self.offset += seconds
+        self.move(seconds)
 
 
 class HorizontalPodAutoscalerController(Controller):
@@ -130,6 +131,9 @@ class HorizontalPodAutoscalerController(Controller):
         self._memory: dict[tuple[str, str], Memory] = {}
         self._known: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
+
+    def clocks(self) -> tuple[PassHeld, ...]:
+        return (*super().clocks(), self.clock)
 
     def _read_api(self, cluster: Any, namespace: str, name: str, selector: Mapping[str, str]) -> float:
         """externalMetricsClient.GetExternalMetric (kubernetes/kubernetes pkg/controller/podautoscaler/

@@ -7,13 +7,13 @@ pkg/controller/job/job_controller.go)."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers import jobs_policy as policy
 from tests.emulators.kube.controllers import kubelet_backoff
+from tests.emulators.kube.controllers.base import PassHeld
 from tests.emulators.kube.controllers.jobs_sync import TERMINAL, JobSync, job_conditions
 from tests.emulators.kube.controllers.kubelet_crashloop import container_keys
 from tests.emulators.kube.controllers.pods import PodOwner, controller_of, pod_status
@@ -66,7 +66,7 @@ class JobController(PodOwner):
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
-        self.offset = 0.0
+        self._clock = PassHeld()  # what a test moved the Jobs' clock on (advance)
         # job name -> the exit code of a pod of that Job when it runs (None: it keeps running)
         self.exit_codes: dict[str, Callable[[dict[str, Any]], int | None]] = {}
         self._started: dict[str, float] = {}  # job uid -> clock time of its startTime
@@ -78,12 +78,19 @@ class JobController(PodOwner):
         self.restart_back_off = kubelet_backoff.RestartBackOff()  # the kubelets', per container
         self._lock = threading.Lock()
 
+    @property
+    def offset(self) -> float:
+        return self._clock.read()
+
+    def clocks(self) -> tuple[PassHeld, ...]:
+        return (*super().clocks(), self._clock)
+
     def now(self) -> float:
-        return time.monotonic() + self.offset
+        return self._clock.monotonic()
 
     def advance(self, seconds: float) -> None:
         """Move the clock on, then sync every Job (a deadline or a back-off now past acts)."""
-        self.offset += seconds
+        self._clock.move(seconds)
         if self._manager is not None:
             for job in self._manager.cluster.list("batch/v1", "Job"):
                 self._manager.schedule(self, job, 0.0)

@@ -34,10 +34,9 @@ this simulator's clock (``advance(seconds)``).
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any, ClassVar
 
-from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.base import Controller, PassHeld
 
 MIG_CONFIG, MIG_STATE = "nvidia.com/mig.config", "nvidia.com/mig.config.state"
 MANAGER = "nvidia-mig-manager"
@@ -77,17 +76,24 @@ class MigManager(Controller):
         self.applied: dict[str, str] = {}  # node -> the layout its GPUs have (all-disabled at first)
         self.hold: set[str] = set()  # nodes whose apply has not finished (a test releases it)
         self.busy: set[str] = set()  # nodes whose GPUs a process outside Kubernetes holds: apply fails
-        self.offset = 0.0
+        self._clock = PassHeld()  # what a test moved the clock on (advance)
         self._lock = threading.Lock()
         self._seen: dict[str, str] = {}  # node -> the label value last handed to the loop
         self._run: dict[str, dict[str, Any]] = {}  # node -> the run under way: step, layout, deployed, since
 
+    @property
+    def offset(self) -> float:
+        return self._clock.read()
+
+    def clocks(self) -> tuple[PassHeld, ...]:
+        return (*super().clocks(), self._clock)
+
     def now(self) -> float:
-        return time.monotonic() + self.offset
+        return self._clock.monotonic()
 
     def advance(self, seconds: float) -> None:
         """Move the clock on and look at every run under way (a wait may end)."""
-        self.offset += seconds
+        self._clock.move(seconds)
         self._poke_all()
 
     def release(self, node: str) -> None:

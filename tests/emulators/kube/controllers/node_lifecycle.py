@@ -51,13 +51,12 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import KUBE_CONTROLLER_MANAGER, KUBELET, ClusterState, retry_on_conflict
 from tests.emulators.kube.controllers import node_leases
-from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.base import Controller, PassHeld
 from tests.emulators.kube.controllers.node_filters import _tolerates
 from tests.emulators.kube.controllers.pods import PodOwner, controller_of
 from tests.emulators.kube.status import ApiError
@@ -149,7 +148,7 @@ class NodeLifecycleController(Controller):
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
-        self.offset = 0.0
+        self._clock = PassHeld()  # what a test moved the clock on (advance)
         self._lock = threading.Lock()
         # pod uid -> (its node, clock time its eviction was first scheduled)
         self._since: dict[str, tuple[str, float]] = {}
@@ -169,17 +168,24 @@ class NodeLifecycleController(Controller):
         self.node_monitor_grace_period = 50.0  # kube-controller-manager --node-monitor-grace-period
         self.node_startup_grace_period = 60.0  # --node-startup-grace-period
 
+    @property
+    def offset(self) -> float:
+        return self._clock.read()
+
+    def clocks(self) -> tuple[PassHeld, ...]:
+        return (*super().clocks(), self._clock)
+
     def now(self) -> float:
-        return time.monotonic() + self.offset
+        return self._clock.monotonic()
 
     def wall(self) -> float:
         """The simulator's clock as wall time (what a Lease's renewTime records)."""
-        return time.time() + self.offset
+        return self._clock.wall()
 
     def advance(self, seconds: float) -> None:
         """Move the clock on, run the health pass, then look at every node again (evictions now
         due run)."""
-        self.offset += seconds
+        self._clock.move(seconds)
         if self._manager is not None:
             self._manager.call_later(self, self._tick, 0.0)
             for node in self._manager.cluster.list("v1", "Node"):

@@ -8,13 +8,12 @@ import copy
 import datetime
 import hashlib
 import json
-import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import KUBE_CONTROLLER_MANAGER, KUBELET, ClusterState
 from tests.emulators.kube.controllers import kubelet_backoff, kubelet_env, kubelet_volumes, preemption, volume_prebind
-from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.base import Controller, PassHeld
 from tests.emulators.kube.controllers.kubelet_crashloop import CrashLoops, termination_message
 from tests.emulators.kube.controllers.rescheduling import mark_injected
 from tests.emulators.kube.controllers.scheduling import NO_NODES, Placement
@@ -264,10 +263,17 @@ class PodOwner(Controller):
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
         self.crash_loops = CrashLoops()
-        self.kubelet_offset = 0.0
+        self._kubelet_clock = PassHeld()  # what a test moved the kubelets' clock on (advance)
+
+    @property
+    def kubelet_offset(self) -> float:
+        return self._kubelet_clock.read()
+
+    def clocks(self) -> tuple[PassHeld, ...]:
+        return (*super().clocks(), self._kubelet_clock)
 
     def kubelet_now(self) -> float:
-        return time.monotonic() + self.kubelet_offset
+        return self._kubelet_clock.monotonic()
 
     def kubelet_wall(self) -> datetime.datetime:
         """The kubelets' clock as a UTC time: the timestamps they write (a pod's Ready
@@ -277,7 +283,7 @@ class PodOwner(Controller):
 
     def advance(self, seconds: float) -> None:
         """Move the kubelets' clock on: crash-looping containers whose back-off ends restart."""
-        self.kubelet_offset += seconds
+        self._kubelet_clock.move(seconds)
         if self._manager is not None:
             self._manager.call_later(self, lambda cluster: self.crash_loops.step(cluster, self.kubelet_now()), 0.0)
 

@@ -5,10 +5,10 @@ A StatefulSet's update is statefulset.py's (pkg/controller/statefulset)."""
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 from tests.emulators.kube.apiserver import now_iso
+from tests.emulators.kube.controllers.base import PassHeld
 
 
 def condition(typ: str, status: str, reason: str = "", message: str = "") -> dict[str, Any]:
@@ -90,12 +90,16 @@ class ProgressDeadline:
     moved it on with ``DeploymentController.advance`` (no sleeps)."""
 
     def __init__(self) -> None:
-        self.offset = 0.0
+        self.clock = PassHeld()  # what a test moved it on (DeploymentController.advance, clocks)
         self._lock = threading.Lock()
         self._last: dict[str, tuple[int, float]] = {}  # uid -> (generation, clock time of last progress)
 
+    @property
+    def offset(self) -> float:
+        return self.clock.read()
+
     def now(self) -> float:
-        return time.monotonic() + self.offset
+        return self.clock.monotonic()
 
     def left(self, obj: dict[str, Any], new: dict[str, Any]) -> float:
         """Seconds until the deadline (<= 0: timed out), recording progress from ``obj``'s status to ``new``."""
