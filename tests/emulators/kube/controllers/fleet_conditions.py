@@ -5,16 +5,28 @@ pkg/controllers/placement/placement_status.go (the rollup that stops at the firs
 
 from __future__ import annotations
 
-import threading
+import contextlib
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from tests.emulators.kube.controllers.base import PassHeld
 from tests.emulators.kube.status import ApiError
 
 
-class Clock:
+class _ClockSetting(type):
+    """``Clock.offset``: the setting (PassHeld.value), read and set on the class."""
+
+    @property
+    def offset(cls) -> float:
+        return float(cls.setting.value)  # type: ignore[attr-defined]
+
+    @offset.setter
+    def offset(cls, seconds: float) -> None:
+        cls.setting.value = seconds  # type: ignore[attr-defined]
+
+
+class Clock(metaclass=_ClockSetting):
     """The hub simulator's clock: the wall clock plus the seconds a test moved it on
     (FleetHubController.advance), as the ARM emulator's ``clock_offset`` and the Karpenter
     simulator's ``advance``: a test lets unavailablePeriodSeconds pass without sleeping, where
@@ -27,35 +39,25 @@ class Clock:
     Without it a pass that read what a placement selects before a write, and the clock after the
     move, took a snapshot of the selection before the write stamped with the moved time, so the
     snapshot holding the write was held a whole interval more (audit37-flake37: the fleet redeploy
-    wait that ran out under load). Emulator structure, no upstream behaviour."""
+    wait that ran out under load). Emulator structure, no upstream behaviour. The setting and its
+    hold are base.PassHeld's, the one clock-holding piece every simulator's clock shares; it is
+    class-level, so ``Clock.offset`` reads and sets the setting, as a test's ``Clock.offset = 0.0``
+    and ``advance`` do."""
 
-    offset = 0.0
-    _pass = threading.local()  # the offset a pass on this thread reads, while it runs
-
-    @classmethod
-    def _offset(cls) -> float:
-        return float(getattr(cls._pass, "offset", cls.offset))
+    setting = PassHeld()
 
     @classmethod
     def monotonic(cls) -> float:
-        return time.monotonic() + cls._offset()
+        return cls.setting.monotonic()
 
     @classmethod
     def epoch(cls) -> float:
-        return time.time() + cls._offset()
+        return cls.setting.wall()
 
     @classmethod
-    @contextmanager
-    def held(cls) -> Iterator[None]:
+    def held(cls) -> contextlib.AbstractContextManager[None]:
         """The clock as it is now, for the rest of this thread's pass (an inner pass keeps it)."""
-        if hasattr(cls._pass, "offset"):
-            yield
-            return
-        cls._pass.offset = cls.offset
-        try:
-            yield
-        finally:
-            del cls._pass.offset
+        return cls.setting.held()
 
 
 def _now() -> str:
