@@ -1,0 +1,108 @@
+"""Every simulator with a clock of its own reads one clock per pass: a test's ``advance`` made
+while one of its passes runs on the controllers' thread shows from its next pass, as the
+ClockedController and Karpenter ones do (test_clocked_pass_clock.py). The clocks are
+base.PassHeld settings the runner holds through ``Controller.clocks`` (audit37-simclock37b).
+Emulator structure, no upstream behaviour."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.emulators.kube import KubeEmulator
+from tests.emulators.kube.controllers.airunway import ModelDeploymentController
+from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.deployment import DeploymentController
+from tests.emulators.kube.controllers.hpa import HorizontalPodAutoscalerController
+from tests.emulators.kube.controllers.jobs import JobController
+from tests.emulators.kube.controllers.mig_manager import MigManager
+from tests.emulators.kube.controllers.node_lifecycle import NodeLifecycleController
+
+Clock = tuple[Callable[[], float], Callable[[float], None]]  # (read it, move it on)
+
+
+def _builtin(emu: KubeEmulator, kind: type[Controller]) -> Controller:
+    return next(c for c in emu.controllers.controllers if type(c) is kind)
+
+
+def _kubelets(emu: KubeEmulator) -> tuple[Controller, Clock]:
+    d = _builtin(emu, DeploymentController)
+    assert isinstance(d, DeploymentController)
+    return d, (d.kubelet_now, d.advance)
+
+
+def _progress(emu: KubeEmulator) -> tuple[Controller, Clock]:
+    d = _builtin(emu, DeploymentController)
+    assert isinstance(d, DeploymentController)
+    return d, (d.progress.now, d.advance)
+
+
+def _jobs(emu: KubeEmulator) -> tuple[Controller, Clock]:
+    j = _builtin(emu, JobController)
+    assert isinstance(j, JobController)
+    return j, (j.now, j.advance)
+
+
+def _node_lifecycle(emu: KubeEmulator) -> tuple[Controller, Clock]:
+    n = _builtin(emu, NodeLifecycleController)
+    assert isinstance(n, NodeLifecycleController)
+    return n, (n.wall, n.advance)
+
+
+def _hpa(emu: KubeEmulator) -> tuple[Controller, Clock]:
+    h = HorizontalPodAutoscalerController(lambda *_: 1.0, delay=0.01, resync=False)
+    emu.controllers.add(h)
+    return h, (h.clock.now, h.clock.advance)
+
+
+def _mig_manager(emu: KubeEmulator) -> tuple[Controller, Clock]:
+    m = MigManager(delay=0.01)
+    emu.controllers.add(m)
+    return m, (m.now, m.advance)
+
+
+def _airunway_finalizer(emu: KubeEmulator) -> tuple[Controller, Clock]:
+    md = ModelDeploymentController(delay=0.01)
+    emu.controllers.add(md)
+    return md, (md.now, md.advance)
+
+
+SIMULATORS = {
+    "kubelets": _kubelets,
+    "deployment progress": _progress,
+    "jobs": _jobs,
+    "node lifecycle": _node_lifecycle,
+    "hpa": _hpa,
+    "mig manager": _mig_manager,
+    "airunway finalizer": _airunway_finalizer,
+}
+
+
+@pytest.mark.parametrize("simulator", SIMULATORS)
+def test_a_clock_moved_while_a_pass_runs_counts_from_the_simulators_next_pass(
+    kube_emulator: KubeEmulator, simulator: str
+) -> None:
+    controller, (now, advance) = SIMULATORS[simulator](kube_emulator)
+    read: dict[str, float] = {}
+    done = threading.Event()
+
+    def moved_under(cluster: Any) -> None:
+        del cluster
+        read["before"] = now()
+        advance(30.0)  # the test thread's move, made exactly while this simulator's pass runs
+        read["after"] = now()
+        kube_emulator.controllers.call_later(controller, next_pass, 0.0)
+
+    def next_pass(cluster: Any) -> None:
+        del cluster
+        read["next pass"] = now()
+        done.set()
+
+    kube_emulator.controllers.call_later(controller, moved_under, 0.0)
+    assert done.wait(30)
+    assert read["after"] - read["before"] < 30.0  # the pass kept the clock it started with
+    assert read["next pass"] - read["before"] >= 30.0
+    assert now() - read["before"] >= 30.0  # outside a pass: the moved clock
