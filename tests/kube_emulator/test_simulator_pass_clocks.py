@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -21,34 +21,31 @@ from tests.emulators.kube.controllers.jobs import JobController
 from tests.emulators.kube.controllers.mig_manager import MigManager
 from tests.emulators.kube.controllers.node_lifecycle import NodeLifecycleController
 
+C = TypeVar("C", bound=Controller)
 Clock = tuple[Callable[[], float], Callable[[float], None]]  # (read it, move it on)
 
 
-def _builtin(emu: KubeEmulator, kind: type[Controller]) -> Controller:
-    return next(c for c in emu.controllers.controllers if type(c) is kind)
+def _builtin(emu: KubeEmulator, kind: type[C]) -> C:
+    return next(c for c in emu.controllers.controllers if isinstance(c, kind) and type(c) is kind)
 
 
 def _kubelets(emu: KubeEmulator) -> tuple[Controller, Clock]:
     d = _builtin(emu, DeploymentController)
-    assert isinstance(d, DeploymentController)
     return d, (d.kubelet_now, d.advance)
 
 
 def _progress(emu: KubeEmulator) -> tuple[Controller, Clock]:
     d = _builtin(emu, DeploymentController)
-    assert isinstance(d, DeploymentController)
     return d, (d.progress.now, d.advance)
 
 
 def _jobs(emu: KubeEmulator) -> tuple[Controller, Clock]:
     j = _builtin(emu, JobController)
-    assert isinstance(j, JobController)
     return j, (j.now, j.advance)
 
 
 def _node_lifecycle(emu: KubeEmulator) -> tuple[Controller, Clock]:
     n = _builtin(emu, NodeLifecycleController)
-    assert isinstance(n, NodeLifecycleController)
     return n, (n.wall, n.advance)
 
 
