@@ -543,8 +543,7 @@ class ClusterReconciler:
             status = {
                 "phase": "Running",
                 "podIP": ip,
-                # kubernetes/kubernetes pkg/apis/core/types.go: PodIP = PodIPs[0] (controllers/pods.py pod_status).
-                "podIPs": [{"ip": ip}],
+                "podIPs": [{"ip": ip}],  # kubernetes/kubernetes pkg/apis/core/types.go: PodIP = PodIPs[0]
                 "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "True"}],
                 "containerStatuses": [
                     {
