@@ -61,6 +61,7 @@ CASES: dict[str, dict[str, Any]] = {
     "airunway-kuberay.yaml": {"runtime": "airunway", "provider": "kuberay", "access_secret": "hf-token"},
     "airunway-vllm.yaml": {"runtime": "airunway", "provider": "vllm", "replicas": 2},
     "airunway-llmd-trust-remote-code.yaml": {"runtime": "airunway", "provider": "llmd", "trust_remote_code": True},
+    "airunway-auto.yaml": {"runtime": "airunway", "provider": "auto", "access_secret": "hf-token"},
 }
 
 

@@ -61,7 +61,12 @@ def deploy_cmd(
         ),
     ] = "kaito",
     provider: Annotated[
-        str, typer.Option("--provider", help="With --runtime airunway: kaito, vllm, kuberay, dynamo or llmd.")
+        str,
+        typer.Option(
+            "--provider",
+            help="With --runtime airunway: kaito, vllm, kuberay, dynamo or llmd; auto leaves it to AI Runway "
+            "(the ready InferenceProviderConfigs' selection rules).",
+        ),
     ] = "kaito",
     replicas: Annotated[
         int | None, typer.Option("--replicas", help="Replicas; with kaito, makes an InferenceSet.", show_default=False)
@@ -397,6 +402,12 @@ def deploy_cmd(
         output.info(f"recorded revision {rev} of {req.name}")
     if wait:
         rollout.wait(objects, timeout, fleet=fleet, name=req.name, namespace=req.namespace, revision=rev)
+        if req.runtime == "airunway" and req.provider == kinds.AIRUNWAY_AUTO_PROVIDER and not fleet:
+            from akscli.model import airunway
+
+            picked = airunway.selected_report(kube, req.name, req.namespace)
+            if picked:
+                output.info(picked)
 
 
 def _announce(req: "DeployRequest", the_plan: "Plan") -> None:
@@ -422,6 +433,10 @@ def _announce(req: "DeployRequest", the_plan: "Plan") -> None:
         output.warn(note)
     if req.placement_warning:
         output.warn(req.placement_warning)
+    if req.runtime == "airunway" and req.provider == kinds.AIRUNWAY_AUTO_PROVIDER:
+        from akscli.model import airunway
+
+        output.info(airunway.AUTO_PROVIDER_NOTE)
 
 
 # ---- delete --------------------------------------------------------------------------------

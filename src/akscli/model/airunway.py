@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any
 from akscli.errors import UsageError
 from akscli.kube import scheduling
 from akscli.model import bounded, kaito_names
-from akscli.model.kinds import AIRUNWAY_NODE_SELECTOR_PROVIDERS, AIRUNWAY_VLLM_IMAGE_PROVIDERS, GPU_TOLERATIONS
+from akscli.model.kinds import (
+    AIRUNWAY_API,
+    AIRUNWAY_AUTO_PROVIDER,
+    AIRUNWAY_NODE_SELECTOR_PROVIDERS,
+    AIRUNWAY_VLLM_IMAGE_PROVIDERS,
+    GPU_TOLERATIONS,
+)
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -121,17 +127,21 @@ def values(req: DeployRequest, base: dict[str, Any], config_name: str) -> dict[s
         if req.access_secret:
             inference["preset"] = {"presetOptions": {"modelAccessSecret": req.access_secret}}
         overrides = {"resource": {"instanceType": req.vm_size}, "inference": inference}
-    reads_node_selector = req.provider in AIRUNWAY_NODE_SELECTOR_PROVIDERS
+    # --provider auto leaves spec.provider out for AI Runway's core controller to fill
+    # (kinds.AIRUNWAY_AUTO_PROVIDER); the placement then goes in as for the providers that read it,
+    # and the others ignore it (providers/kaito and providers/kuberay transformer.go read neither).
+    auto = req.provider == AIRUNWAY_AUTO_PROVIDER
+    reads_node_selector = auto or req.provider in AIRUNWAY_NODE_SELECTOR_PROVIDERS
     return {
         **base,
         "access_secret": None if kaito else req.access_secret,
         "model_id": model_id,
         "served_name": kaito_names.served_name(model_id) if kaito else model_id,
-        "provider": req.provider,
+        "provider": None if auto else req.provider,
         "overrides": overrides,
         "node_selector": {"node.kubernetes.io/instance-type": req.vm_size} if reads_node_selector else {},
         # Without them the pods of these providers cannot land on a tainted GPU pool.
-        "tolerations": list(GPU_TOLERATIONS) if req.provider in TOLERATING_PROVIDERS else [],
+        "tolerations": list(GPU_TOLERATIONS) if auto or req.provider in TOLERATING_PROVIDERS else [],
         "image": req.serving_image if req.provider in AIRUNWAY_VLLM_IMAGE_PROVIDERS else None,
         "context": None if kaito else req.context,
         # spec.engine.trustRemoteCode: the vllm, llmd, kuberay and dynamo providers append vLLM's
@@ -445,3 +455,28 @@ def selection_line(doc: Mapping[str, Any]) -> str:
         else:
             parts.append(f"{part} not selected yet")
     return "; ".join(parts)
+
+
+def selected_report(kube: Kube, name: str, namespace: str) -> str | None:
+    """After ``model deploy --provider auto --wait``: the provider AI Runway's core controller picked,
+    as it recorded it (status.provider name and selectedReason: modeldeployment_controller.go
+    selectProvider), or None where it recorded none."""
+    live = kube.get(AIRUNWAY_API, "ModelDeployment", name, namespace=namespace)
+    doc = selection(live or {})
+    if not doc or not doc.get("provider"):
+        return None
+    why = doc.get("provider_reason")
+    return f"AI Runway selected provider {doc['provider']}" + (f" ({why})" if why else "")
+
+
+# What `model deploy --provider auto` says before it applies: akscli does not guess the provider. AI
+# Runway's core controller picks it on reconcile, among the InferenceProviderConfigs with
+# status.ready whose capabilities list the engine with GPU support and the serving mode, by the
+# highest selectionRules priority whose CEL condition holds, ties to the smaller name
+# (ai-runway/airunway v0.7.0 controller/internal/controller/modeldeployment_controller.go
+# selectProvider, runSelectionAlgorithm; the rules: providers/*/config.go GetProviderConfigSpec).
+AUTO_PROVIDER_NOTE = (
+    "provider: chosen by AI Runway when it reconciles the ModelDeployment, from the cluster's ready "
+    "InferenceProviderConfigs (engine and GPU capabilities, then their selectionRules' priority); "
+    "kubectl get inferenceproviderconfigs lists them"
+)

@@ -27,7 +27,7 @@ def runtime(value: str) -> str:
 
 
 def provider(value: str) -> str:
-    return validate.choice(value, kinds.AIRUNWAY_PROVIDERS, "--provider")
+    return validate.choice(value, kinds.AIRUNWAY_PROVIDER_CHOICES, "--provider")
 
 
 # The runtimes whose model has a Service named after the deployment: KAITO's Workspace Service NAME

@@ -34,6 +34,14 @@ AIRUNWAY_LABEL = "airunway.ai/model-deployment"
 AIRUNWAY_DEPLOYMENT_LABEL = "airunway.ai/deployment"
 # The providers a ModelDeployment names (spec.provider.name; ai-runway/airunway providers/).
 AIRUNWAY_PROVIDERS = ("kaito", "vllm", "kuberay", "dynamo", "llmd")
+# --provider auto: spec.provider.name left out, so AI Runway's core controller picks a ready
+# InferenceProviderConfig by capability and selectionRules priority (ai-runway/airunway v0.7.0
+# controller/internal/controller/modeldeployment_controller.go selectProvider; the CRD's
+# spec.provider.name: "If not specified, the provider-selector will choose one",
+# controller/config/crd/bases/airunway.ai_modeldeployments.yaml). The word is akscli's own, as in
+# its `model query --via auto`: a value, not a missing flag, since --provider defaults to kaito.
+AIRUNWAY_AUTO_PROVIDER = "auto"
+AIRUNWAY_PROVIDER_CHOICES = (*AIRUNWAY_PROVIDERS, AIRUNWAY_AUTO_PROVIDER)
 
 MODEL_LABEL = "akscli.io/model"
 RUNTIME_LABEL = "akscli.io/runtime"

@@ -15,6 +15,7 @@ from akscli.model.cluster_volumes import VolumeReads
 from akscli.model.goflags import go_bool_flag, go_flag
 from akscli.model.kinds import (
     AIRUNWAY_API,
+    AIRUNWAY_AUTO_PROVIDER,
     AZURE_MONITOR_API,
     KAITO_SCALER_AUTH,
     KEDA_API,
@@ -160,7 +161,12 @@ def check(
             "or install the Prometheus Operator, then deploy again",
         )
     if req.runtime == "airunway":
-        warnings += _check_airunway_provider(kube, req.provider)
+        # --provider auto: which provider serves is AI Runway's choice at reconcile time
+        # (modeldeployment_controller.go selectProvider), and its webhook checks a named provider
+        # only (controller/internal/webhook/v1alpha1/modeldeployment_webhook.go validateSpec), so the
+        # checks of one provider's install, objects and backend have no provider to check.
+        named = req.provider != AIRUNWAY_AUTO_PROVIDER
+        warnings += _check_airunway_provider(kube, req.provider) if named else []
         if not req.fleet:
             airunway.check_not_terminating(kube, req.name, req.namespace)
         if req.provider in airunway.OWNED_BY_PROVIDER and not req.fleet:
@@ -168,7 +174,7 @@ def check(
             warnings += [old] if old else []
         if req.provider == "kuberay":
             warnings += _check_kuberay_nodes(kube)
-        warnings += airunway.check_backend(kube, req.provider, wait=wait) if not req.fleet else []
+        warnings += airunway.check_backend(kube, req.provider, wait=wait) if named and not req.fleet else []
         if req.expose:
             warnings += _check_airunway_gateway(kube, req.name, req.namespace)
     elif req.expose and not req.fleet:

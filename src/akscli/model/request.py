@@ -14,9 +14,10 @@ from akscli.model import catalog, flag_checks, monitoring
 from akscli.model.catalog import Model
 from akscli.model.kinds import (
     AIRUNWAY_API,
+    AIRUNWAY_LABEL,
     AIRUNWAY_NODE_SELECTOR_PROVIDERS,
     AIRUNWAY_POD_LABELS,
-    AIRUNWAY_PROVIDERS,
+    AIRUNWAY_PROVIDER_CHOICES,
     AIRUNWAY_VLLM_IMAGE_PROVIDERS,
     AIRUNWAY_VLLM_METRICS_PROVIDERS,
     AZURE_MONITOR_API,
@@ -170,7 +171,9 @@ class DeployRequest:
     def pod_labels(self) -> dict[str, str]:
         if self.runtime == "airunway":
             # The label each provider's pods carry with the ModelDeployment's name (kinds.AIRUNWAY_POD_LABELS).
-            return {AIRUNWAY_POD_LABELS[self.provider]: self.name}
+            # --provider auto: the provider is not known yet; the label AI Runway's gateway reconciler
+            # puts on the model's pods whichever it is (kinds.AIRUNWAY_LABEL, labelModelPods).
+            return {AIRUNWAY_POD_LABELS.get(self.provider, AIRUNWAY_LABEL): self.name}
         if self.runtime == "vllm":
             return {MODEL_LABEL: self.name, "app.kubernetes.io/name": "vllm"}
         return {KAITO_SET_POD_LABEL if self.uses_inferenceset else KAITO_POD_LABEL: self.name}
@@ -379,7 +382,7 @@ class DeployRequest:
 
 def check_airunway(req: DeployRequest) -> None:
     """The flags AI Runway cannot honour, refused before anything is rendered."""
-    validate.choice(req.provider, AIRUNWAY_PROVIDERS, "--provider")
+    validate.choice(req.provider, AIRUNWAY_PROVIDER_CHOICES, "--provider")
     kaito = req.provider == "kaito"
     if req.autoscale:
         # ModelDeployment has no scale subresource and AI Runway makes no autoscaler
