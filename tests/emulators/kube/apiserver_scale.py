@@ -119,7 +119,8 @@ def _replicas(scale: dict[str, Any]) -> int:
 
 
 def _check_replicas(rt: ResourceType, name: str, replicas: int) -> None:
-    """A built-in Scale's ValidateScale: spec.replicas not below 0 (422)."""
+    """A built-in Scale's ValidateScale (kubernetes/kubernetes pkg/apis/autoscaling/validation):
+    spec.replicas not below 0 (422)."""
     if not rt.crd and replicas < 0:
         raise invalid(
             "Scale.autoscaling",

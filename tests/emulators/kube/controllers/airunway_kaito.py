@@ -147,5 +147,6 @@ def update_workspace(cluster: Any, live: dict[str, Any], body: dict[str, Any]) -
         return dict(live)
     patch: dict[str, Any] = {f: _merge_patch(live.get(f), updated.get(f)) for f in ("resource", "inference")}
     patch["metadata"] = {f: _merge_patch(md.get(f) or {}, metadata[f]) for f in metadata}
-    # the kaito provider binary's write (airunway_providers.PROVIDER: /provider sets no user agent)
+    # the kaito provider binary's write (ai-runway/airunway providers/kaito; airunway_providers.PROVIDER:
+    # /provider sets no user agent)
     return dict(cluster.patch("kaito.sh/v1beta1", "Workspace", md["namespace"], md["name"], patch, manager=PROVIDER))

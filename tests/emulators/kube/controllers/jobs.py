@@ -66,6 +66,7 @@ class JobController(PodOwner):
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
+        # kubernetes/kubernetes pkg/controller/job/job_controller.go reads an injected clock (jm.clock).
         self._clock = PassHeld()  # what a test moved the Jobs' clock on (advance)
         # job name -> the exit code of a pod of that Job when it runs (None: it keeps running)
         self.exit_codes: dict[str, Callable[[dict[str, Any]], int | None]] = {}

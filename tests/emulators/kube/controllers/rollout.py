@@ -90,6 +90,7 @@ class ProgressDeadline:
     moved it on with ``DeploymentController.advance`` (no sleeps)."""
 
     def __init__(self) -> None:
+        # kubernetes/kubernetes pkg/controller/deployment/progress.go reads the time through nowFn.
         self.clock = PassHeld()  # what a test moved it on (DeploymentController.advance, clocks)
         self._lock = threading.Lock()
         self._last: dict[str, tuple[int, float]] = {}  # uid -> (generation, clock time of last progress)

@@ -34,7 +34,7 @@ from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.rdma_plugin import ready
 from tests.emulators.kube.controllers.sriov_operator import API, CONFIG_DAEMON
 
-# k8snetworkplumbingwg/sriov-network-operator pkg/consts/constants.go:
+# upstream k8snetworkplumbingwg/sriov-network-operator pkg/consts/constants.go:
 DESIRED = "sriovnetwork.openshift.io/desired-state"  # constants.go NodeStateDrainAnnotation
 CURRENT = "sriovnetwork.openshift.io/current-state"  # constants.go NodeStateDrainAnnotationCurrent
 
