@@ -4,41 +4,9 @@ scheduling.py (which re-exports daemon_pod_spec and keeps should_run_daemon_pod)
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from tests.emulators.kube.daemonset_strategy import TEMPLATE_GENERATION_ANNOTATION
-from tests.emulators.kube.status import ApiError
-
-T = TypeVar("T")
-
-# kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go BurstReplicas: the most pods one
-# syncNodes creates (createDiff) and the most it deletes (deleteDiff); the rest wait for the next sync.
-BURST_REPLICAS = 250
-# kubernetes/kubernetes pkg/controller/controller_utils.go SlowStartInitialBatchSize.
-SLOW_START_INITIAL_BATCH_SIZE = 1
-
-
-def slow_start(items: list[T], create: Callable[[T], None]) -> ApiError | None:
-    """syncNodes' creates (kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go): in
-    batches of SlowStartInitialBatchSize, doubling (batchSize = min(2*batchSize, createDiff-pos))
-    while a whole batch succeeds; every create of a batch is sent, and a batch with a refused create
-    ends the sync's creates ("Slow-start failure. Skipping creation of pods"): the skipped ones wait
-    for the next sync. Returns the batch's first refusal, the sync's error."""
-    pos, size = 0, min(len(items), SLOW_START_INITIAL_BATCH_SIZE)
-    while pos < len(items):
-        refused: ApiError | None = None
-        for item in items[pos : pos + size]:
-            try:
-                create(item)
-            except ApiError as exc:
-                refused = exc if refused is None else refused
-        pos += size
-        if refused is not None:
-            return refused
-        size = min(2 * size, len(items) - pos)
-    return None
-
 
 # upstream: kubernetes/kubernetes 05c351a9 pkg/controller/daemon/util/daemonset_util.go
 # AddOrUpdateDaemonPodTolerations: every daemon pod tolerates these, whatever its template says.
