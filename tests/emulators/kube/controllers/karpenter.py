@@ -190,6 +190,7 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
         # Azure/karpenter-provider-azure 352646f pkg/cache/unavailableofferings.go, a go-cache whose
         # entries expire after the TTL they were marked with).
         self.unavailable: dict[tuple[str, str, str], float] = {}
+        # kubernetes-sigs/karpenter controllers read an injected clock (clock.Clock in pkg/operator).
         # The simulator's clock, in seconds: a test moves it (``advance``) instead of sleeping; a
         # pass reads one clock (base.PassHeld: a move during a pass counts from the next).
         self._clock = PassHeld()
