@@ -170,6 +170,7 @@ class ValidationMixin:
         mutated, before it is validated (upstream: kubernetes/apiserver 24a394e5 pkg/registry/
         generic/registry/store.go Update: UpdatedObject, the version check, then BeforeUpdate's
         strategy validation and the validating admission)."""
+        # kubernetes/kubernetes apimachinery: empty metadata maps are omitted on decode (omitempty).
         omit_empty_metadata(obj)  # the decode (apiserver_common.py)
         self._kind_defaults(rt, obj, create)
         causes = self._validate_metadata(rt, obj)

@@ -99,6 +99,7 @@ def to_fields_v1(paths: Iterable[Path]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if id(d) in marks:
             out["."] = {}
+        # kubernetes/kubernetes structured-merge-diff sorts a set's children; a leaf has none.
         if d:  # a leaf (most nodes) has nothing to sort
             for k in sorted(d):
                 out[k] = emit(d[k])

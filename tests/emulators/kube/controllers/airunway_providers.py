@@ -149,6 +149,7 @@ FINALIZER_TIMEOUT = 300.0
 TIMED_OUT_PROVIDERS = ("vllm",)
 
 
+# ai-runway/airunway providers: FinalizerTimeout is measured on the controller clock.
 class FinalizerClock(Controller):
     """The clock FinalizerTimeout is read on: wall time plus what a test moved it on (advance); a
     pass reads one (clocks)."""

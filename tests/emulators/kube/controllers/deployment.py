@@ -191,6 +191,7 @@ class DeploymentController(PodOwner):
             for obj in self._manager.cluster.list("apps/v1", "Deployment"):
                 self._manager.schedule(self, obj, 0.0)
 
+    # kubernetes/kubernetes pkg/controller/deployment/progress.go reads the time through nowFn.
     def clocks(self) -> tuple[PassHeld, ...]:
         return (*super().clocks(), self.progress.clock)
 

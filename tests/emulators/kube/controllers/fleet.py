@@ -173,6 +173,7 @@ class FleetHubController(
         # The heartbeat this simulator stamped last per member (its member agent runs while the hub
         # holds it: _renew_heartbeats).
         self._heartbeats: dict[str, str] = {}
+        # kubefleet-dev/kubefleet pkg/controllers/membercluster: the hub copies the agents' heartbeats.
         # The heartbeat the hub copied onto each MemberCluster last (fleet_member_agents._write_member).
         self._copied: dict[str, str | None] = {}
         # resourceSnapshotCreationMinimumInterval and resourceChangesCollectionDuration, in seconds of

@@ -96,6 +96,7 @@ class NoMetrics(MetricError):
     """The external metrics API answered an empty list (KEDA's, when a formula could not be run)."""
 
 
+# kubernetes/kubernetes pkg/controller/podautoscaler/horizontal.go reads an injected clock.
 class Clock(PassHeld):
     """The controller's clock: the monotonic clock plus what a test moved it on; a pass reads one
     (HorizontalPodAutoscalerController.clocks)."""

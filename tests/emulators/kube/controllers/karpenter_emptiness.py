@@ -272,6 +272,7 @@ class Emptiness:
         return out
 
     def _within_budgets(self, cluster: ClusterState, pools: dict[str, dict[str, Any]], claims: list[Any]) -> list[Any]:
+        # kubernetes-sigs/karpenter pkg/controllers/disruption/helpers.go BuildDisruptionBudgetMapping.
         budgets: dict[str, int] = self.disruption.budgets(cluster, pools, EMPTY)
         chosen = []
         for claim in claims:

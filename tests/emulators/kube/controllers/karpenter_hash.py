@@ -1,6 +1,7 @@
 """The simulator's own port of Karpenter's drift hashes (the karpenter.sh/nodepool-hash and
 karpenter.azure.com/aksnodeclass-hash annotations), written from upstream for the emulator and not
-shared with akscli (akscli.nap.hashes is its own reading; tests/foundation/test_emulator_cross_check.py
+shared with akscli, upstream kubernetes-sigs/karpenter
+(akscli.nap.hashes is its own reading; tests/foundation/test_emulator_cross_check.py
 runs both on upstream's vectors so a drift in either shows).
 
 Upstream read for it:

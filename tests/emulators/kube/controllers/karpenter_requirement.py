@@ -1,5 +1,5 @@
 """The simulator's own port of Karpenter's scheduling requirement, written from upstream for the
-emulator and not shared with akscli (akscli.nap.requirement is akscli's reading;
+emulator and not shared with akscli, upstream kubernetes-sigs/karpenter (akscli.nap.requirement is akscli's reading;
 tests/foundation/test_emulator_cross_check.py runs both on upstream's test cases).
 
 - kubernetes-sigs/karpenter pkg/scheduling/requirement.go: Requirement {complement, values, gte,

@@ -1,6 +1,7 @@
 """The simulator's own reading of which VM sizes Azure's Karpenter provider offers as instance types
 and which labels it gives them, written from upstream for the emulator and not shared with akscli
-(akscli.nap.sizes is akscli's reading; tests/foundation/test_emulator_cross_check.py runs both over
+(upstream: kubernetes-sigs/karpenter;
+akscli.nap.sizes is akscli's reading; tests/foundation/test_emulator_cross_check.py runs both over
 every size of the GPU catalogue).
 
 - Azure/karpenter-provider-azure pkg/utils/supported-gpus.yaml (every size, its GPU vendor and the

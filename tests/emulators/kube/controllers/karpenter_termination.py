@@ -8,7 +8,8 @@ this one path.
 Upstream: kubernetes-sigs/karpenter 2266468
 - pkg/apis/v1/labels.go TerminationFinalizer, NodeClaimTerminationTimestampAnnotationKey;
   pkg/apis/v1/nodeclaim_status.go the Drained, VolumesDetached and InstanceTerminating conditions.
-- Only what this Karpenter manages (``_managed``): pkg/utils/nodeclaim/nodeclaim.go IsManaged (the
+- Only what this Karpenter manages (``_managed``; kubernetes-sigs/karpenter):
+  pkg/utils/nodeclaim/nodeclaim.go IsManaged (the
   nodeClassRef's group and kind a supported node class's) and pkg/utils/node/node.go IsManaged (the
   node labelled NodeClassLabelKey, karpenter.azure.com/aksnodeclass), the controllers'
   IsManagedPredicateFuncs; KAITO's gpu-provisioner NodeClaims and nodes are left to it.

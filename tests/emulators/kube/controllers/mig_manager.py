@@ -76,6 +76,7 @@ class MigManager(Controller):
         self.applied: dict[str, str] = {}  # node -> the layout its GPUs have (all-disabled at first)
         self.hold: set[str] = set()  # nodes whose apply has not finished (a test releases it)
         self.busy: set[str] = set()  # nodes whose GPUs a process outside Kubernetes holds: apply fails
+        # NVIDIA/mig-parted (upstream) reads wall time; here a test moves it instead.
         self._clock = PassHeld()  # what a test moved the clock on (advance)
         self._lock = threading.Lock()
         self._seen: dict[str, str] = {}  # node -> the label value last handed to the loop

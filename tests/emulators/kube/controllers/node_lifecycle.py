@@ -148,6 +148,7 @@ class NodeLifecycleController(Controller):
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
+        # kubernetes/kubernetes pkg/controller/nodelifecycle reads an injected clock; here a test moves it instead.
         self._clock = PassHeld()  # what a test moved the clock on (advance)
         self._lock = threading.Lock()
         # pod uid -> (its node, clock time its eviction was first scheduled)

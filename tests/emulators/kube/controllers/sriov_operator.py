@@ -49,7 +49,7 @@ plugin's DaemonSet. Upstream: k8snetworkplumbingwg/sriov-network-operator 249e20
 Not simulated: the config daemon's host work that creates VFs (the device plugin's emulator counts a
 node's HCAs itself, sriov_device_plugin.py), nicSelector.netFilter and pfName resolution (they need the
 node state's interfaces), the node state's spec, the delayed removal of a state whose node is no
-longer selected (handleStaleNodeState: the state is kept), the ResyncPeriod requeue (a stopped operator that
+longer selected (upstream handleStaleNodeState: the state is kept), the ResyncPeriod requeue (a stopped operator that
 runs again syncs at its next watched event), the config daemon's init containers (the
 CNI binaries), the webhooks, the init container of the BlockDevicePluginUntilConfigured feature gate,
 and useCDI.

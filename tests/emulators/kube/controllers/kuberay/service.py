@@ -177,6 +177,7 @@ class ServiceReconciler:
             serving = self._serving(pending)
             if serving:
                 if not self._switch_services(cluster, svc, pending["rayClusterName"]):
+                    # ray-project/kuberay rayservice_controller.go:
                     # reconcileServicesToReadyCluster's error returns before calculateStatus:
                     # `RequeueAfter: ServiceDefaultRequeueDuration`, no status, no event.
                     self.requeue(svc, self.delay)
