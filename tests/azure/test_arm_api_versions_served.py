@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from akscli.azure import capacity
+from akscli.azure import capacity, clusters
 from akscli.baremetal import clusters as baremetal_clusters
 from akscli.baremetal import provision
 from akscli.doctor import keda_role as doctor_keda_role
@@ -37,9 +37,12 @@ def sdk_default(package: str) -> str:
     return found.pop()
 
 
-# (namespace/type, the api-version akscli sends there): the SDKs' defaults, then akscli's raw calls.
+# (namespace/type, the api-version akscli sends there): the SDKs' defaults, the version akscli names on
+# its AKS client (the SDK's default must be the same: tests/azure/test_arm_sdk_pin.py), then akscli's
+# raw calls.
 SENT = [
     ("Microsoft.ContainerService/managedClusters", sdk_default("containerservice")),
+    ("Microsoft.ContainerService/managedClusters", clusters.API_VERSION),
     ("Microsoft.ContainerService/fleets", sdk_default("containerservicefleet")),
     ("Microsoft.ContainerService/managedClusters", armclient._AKS_API),
     ("Microsoft.Kubernetes/connectedClusters", armclient._ARC_API),
