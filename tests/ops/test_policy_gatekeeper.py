@@ -99,9 +99,10 @@ def pod(name: str = "web") -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"}, "spec": spec}
 
 
-def expand_deployments(emu: Any) -> None:
+def expand_deployments(emu: Any, action: str = "") -> None:
     """The ExpansionTemplate of open-policy-agent/gatekeeper website/docs/expansion.md (Deployments and
-    the other workloads into Pods, without its enforcementAction override), and its CRD as
+    the other workloads into Pods; its enforcementAction override only where ``action`` is given: the
+    page's is ``warn``), and its CRD as
     charts/gatekeeper/crds/expansiontemplate-customresourcedefinition.yaml names it (plural
     expansiontemplate, Cluster, v1alpha1 stored, v1beta1 served)."""
     schema = {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}
@@ -143,6 +144,7 @@ def expand_deployments(emu: Any) -> None:
                 ],
                 "templateSource": "spec.template",
                 "generatedGVK": {"kind": "Pod", "group": "", "version": "v1"},
+                **({"enforcementAction": action} if action else {}),
             },
         }
     )
@@ -189,14 +191,14 @@ def test_an_expansion_template_makes_the_deployments_dry_run_show_its_pods_deny(
     assert f"akscli apply -f {tmp_path / 'stack.yaml'} --dry-run=server" in result.stderr
 
 
-def test_a_constraint_with_a_namespace_selector_is_listed_as_one_that_may_select(
+def test_a_namespace_selector_is_judged_on_the_labels_of_the_namespace_the_objects_land_in(
     kubeconfig: Path, kube_emulator: Any, tmp_path: Path
 ) -> None:
-    add(kube_emulator, NO_PRIVILEGE)
+    add(kube_emulator, NO_PRIVILEGE)  # DoesNotExist control-plane: the default namespace has no such label
     result = check(tmp_path, web())
     assert (
         "K8sAzureContainerNoPrivilege/container-no-privilege (deny: refuses what breaks it) "
-        "may select (a selector decides) deployment.apps/web (its pods)"
+        "selects deployment.apps/web (its pods)"
     ) in result.stderr
 
 
@@ -337,10 +339,12 @@ def test_a_kind_this_user_may_not_list_is_named_not_passed_in_silence() -> None:
 
 def test_a_namespaced_scope_leaves_out_a_cluster_scoped_object() -> None:
     from akscli.kube import gatekeeper
+    from akscli.kube.gatekeeper_match import Subject
 
-    role = gatekeeper.Target("rbac.authorization.k8s.io", "ClusterRole", "reader", None, "clusterrole/reader")
-    assert gatekeeper.selects({"scope": "Namespaced"}, role) is False
-    assert gatekeeper.selects({"scope": "Cluster", "namespaces": ["default"]}, role) is True
+    subject = Subject("rbac.authorization.k8s.io", "ClusterRole", None, {}, "reader")
+    role = gatekeeper.Target("clusterrole/reader", subject)
+    assert gatekeeper.selects({"scope": "Namespaced"}, role).matched is False
+    assert gatekeeper.selects({"scope": "Cluster", "namespaces": ["default"]}, role).matched is True
 
 
 def test_dash_n_names_the_namespace_of_an_offline_finding(tmp_path: Path) -> None:

@@ -14,13 +14,22 @@ the deny.
 - Which kinds: Gatekeeper makes one CRD per ConstraintTemplate in ``constraints.gatekeeper.sh``,
   served at v1beta1 (open-policy-agent/frameworks constraint/pkg/client/crds/crds.go CreateCRD), so
   the group version's discovery document names them all; one paged list per kind.
-- Which match (open-policy-agent/gatekeeper pkg/mutation/match/match.go Matches): kindsMatch (no
-  kinds, an entry without kinds or apiGroups, or ``*`` matches), scopeMatch (``Cluster``: a
-  Namespace or a cluster-scoped object; ``Namespaced``: a namespaced one but not a Namespace),
-  namespacesMatch and excludedNamespacesMatch (a Namespace by its name, a namespaced object by its
-  namespace; a cluster-scoped one is not disqualified; each entry exact or with ``*`` at its front
-  or end: pkg/wildcard/wildcard.go). A labelSelector, a namespaceSelector or a name is not read
-  here: such a constraint is listed as one that *may* select the object.
+- Which match: open-policy-agent/gatekeeper dd8507eb pkg/mutation/match/match.go Matches, every
+  part of it (akscli.kube.gatekeeper_match, the matcher the Deployment Safeguards preflight uses
+  too): kinds, scope, namespaces, excludedNamespaces, labelSelector (the object's labels; for the
+  Pods a controller makes, the labels it gives them: akscli.kube.pod_labels), namespaceSelector
+  (the labels of the Namespace: one of the files, which an apply sends first, else one GET per
+  namespace; the API server adds ``kubernetes.io/metadata.name``), name (a generated one through
+  akscli.kube.pod_names) and source. What is not known before the objects exist (a label value a
+  controller computes, a namespace this user may not read) makes a constraint that *may* select,
+  and the line says on what it depends.
+- What an ExpansionTemplate adds (pkg/webhook/policy.go reviewRequest; pkg/expansion/system.go
+  expand and expandResource): at a workload's admission, the map at its ``templateSource``, of the
+  ``generatedGVK``, named ``<name>-<kind>`` lower-cased, in the request's namespace, reviewed with
+  source ``Generated``; applyTo names each group, version and kind (pkg/mutation/match/
+  apply_to.go ApplyTo.Matches). A template's non-empty ``enforcementAction`` replaces the
+  constraint's for what it expands (pkg/expansion/aggregate.go OverrideEnforcementAction), so one
+  constraint may act twice: once on the expanded Pod at admission, once on the real Pods after it.
 - What it does: ``spec.enforcementAction`` for the webhook (deny when unset; ``scoped``: the
   scopedEnforcementActions naming ``validation.gatekeeper.sh`` or ``*``: akscli.kube.safeguards
   webhook_action).
@@ -49,36 +58,41 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli import errors
-from akscli.kube import namespaces, podsecurity
-from akscli.kube.safeguards import (
-    API_VERSION,
-    GATEKEEPER_NAMESPACE,
-    IGNORE_LABEL,
-    Exemptions,
-    glob_matches,
-    webhook_action,
-)
+from akscli.kube import gatekeeper_match, namespaces, pod_labels, podsecurity, safeguards
+from akscli.kube.gatekeeper_match import GENERATED, Match, Subject
+from akscli.kube.safeguards import API_VERSION, GATEKEEPER_NAMESPACE, IGNORE_LABEL, Exemptions, webhook_action
 from akscli.object_names import object_ref
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
 
 PAGE_SIZE = 50
+# kubernetes/kubernetes pkg/registry/core/namespace/strategy.go PrepareForCreate and PrepareForUpdate
+# set this label to the Namespace's name (v1.LabelMetadataName), whatever the manifest says
+NAME_LABEL = "kubernetes.io/metadata.name"
 
 
 @dataclass(frozen=True)
 class Target:
-    """What a constraint's match reads: an object, or the Pods its controller makes."""
+    """What a constraint's match reads: an object, the Pods its controller makes, or what an
+    ExpansionTemplate expands it into at its admission."""
 
-    group: str
-    kind: str
-    name: str
-    namespace: str | None  # None: cluster-scoped
     ref: str
-    # The Pods of a workload: the workload's (group, kind). The webhook judges them at the
-    # workload's admission only where an ExpansionTemplate expands that kind into Pods.
+    subject: Subject
+    # The Pods of a workload: the workload's (group, kind). Its controller makes them after the
+    # apply; the webhook judges them then.
     parent: tuple[str, str] | None = None
-    expanded: bool = False
+    template: str = ""  # the ExpansionTemplate that expanded it (subject.source Generated)
+    override: str = ""  # that template's enforcementAction ("": the constraint's)
+
+    @property
+    def namespace(self) -> str | None:
+        return self.subject.namespace
+
+    @property
+    def at_admission(self) -> bool:
+        """Judged when the objects are sent (so a server dry run shows it)."""
+        return self.parent is None or self.subject.source == GENERATED
 
 
 @dataclass(frozen=True)
@@ -96,6 +110,8 @@ class Applying:
     violations: tuple[Mapping[str, Any], ...]  # those in the objects' namespaces
     audited: str
     not_enforced: str = ""  # why no webhook pod enforces it (status.byPod); "": enforced or not reported
+    unknown: str = ""  # what decides whether it selects them, where not sure
+    expansion: str = ""  # the ExpansionTemplate whose enforcementAction replaces the constraint's
 
     @property
     def denies(self) -> bool:
@@ -114,86 +130,169 @@ class Applying:
         }
 
 
+@dataclass(frozen=True)
+class Expansion:
+    """An ExpansionTemplate (open-policy-agent/gatekeeper apis/expansion/v1beta1/
+    expansiontemplate_types.go): applyTo, templateSource, generatedGVK, enforcementAction."""
+
+    name: str
+    apply_to: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]  # (groups, versions, kinds)
+    source: tuple[str, ...]
+    generated: tuple[str, str]  # (group, kind)
+    action: str
+
+    def applies(self, group: str, version: str, kind: str) -> bool:
+        """pkg/mutation/match/apply_to.go ApplyTo.Matches: group, version and kind each listed (exact)."""
+        return any(group in g and version in v and kind in k for g, v, k in self.apply_to)
+
+    def expand(
+        self, obj: Mapping[str, Any], namespace: str | None, ns_labels: Mapping[str, str | None] | None, ref: str
+    ) -> Target | None:
+        """pkg/expansion/system.go expandResource: the map at templateSource (None where it is
+        missing: Expand errs, the webhook reviews nothing for it), in the request's namespace, named
+        mockNameForResource ``<name>-<kind>`` lower-cased, with source Generated (pkg/webhook/
+        policy.go createReviewForResultant)."""
+        node: Any = obj
+        for key in self.source:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        if not isinstance(node, Mapping):
+            return None
+        meta = node.get("metadata") or {}
+        name = f"{(obj.get('metadata') or {}).get('name') or ''}-{self.generated[1]}".lower()
+        labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
+        subject = Subject(
+            self.generated[0], self.generated[1], namespace, labels, name, source=GENERATED, namespace_labels=ns_labels
+        )
+        word = f"{self.generated[1].lower()}s"
+        ref = f"{ref} (its {word} as ExpansionTemplate {self.name} expands them)"
+        return Target(ref, subject, template=self.name, override=self.action)
+
+
 def targets(kube: Kube, objects: Sequence[Mapping[str, Any]], namespace: str) -> list[Target]:
-    """Each object, and the Pods of those with a pod template (akscli.kube.podsecurity.pod_specs),
-    where they would land (``namespace``: objects without one)."""
-    found: list[Target] = []
-    expanded = expanded_kinds(kube)
+    """Each object; the Pods of those with a pod template (akscli.kube.podsecurity.pod_specs) with the
+    labels and names their controllers give them (akscli.kube.pod_labels); and what an
+    ExpansionTemplate expands each into; where they would land (``namespace``: objects without one),
+    with that Namespace's labels (``namespace_labels``)."""
+    placed: list[tuple[Mapping[str, Any], str | None]] = []
     for obj in objects:
-        api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
         meta = obj.get("metadata") or {}
         ns: str | None = str(meta.get("namespace") or namespace)
         try:
-            if not kube.resource(api_version, kind).namespaced:
+            if not kube.resource(str(obj.get("apiVersion", "")), str(obj.get("kind", ""))).namespaced:
                 ns = None
         except errors.NotInstalledError:
             pass  # not served: sent, it would fail before admission anyway
-        ref = object_ref(obj)
-        group = api_version.split("/")[0] if "/" in api_version else ""
-        found.append(Target(group, kind, str(meta.get("name") or ""), ns, ref))
-        if podsecurity.pod_specs(obj) and ns is not None:
-            parent = (group, kind)
-            found.append(Target("", "Pod", "", ns, f"{ref} (its pods)", parent, parent in expanded))
+        placed.append((obj, ns))
+    labels = namespace_labels(kube, objects, {ns for _, ns in placed if ns is not None})
+    templates = expansions(kube)
+    found: list[Target] = []
+    for obj, ns in placed:
+        found.extend(_object_targets(obj, ns, None if ns is None else labels.get(ns), templates))
+    return found
+
+
+def _object_targets(
+    obj: Mapping[str, Any], ns: str | None, ns_labels: Mapping[str, str | None] | None, templates: Sequence[Expansion]
+) -> list[Target]:
+    api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
+    group, _, version = api_version.rpartition("/")
+    meta = obj.get("metadata") or {}
+    name = str(meta.get("name") or "")
+    own = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
+    if (group, kind) == ("", "Namespace"):
+        own[NAME_LABEL] = name
+    ref = object_ref(obj)
+    what = "the namespace's labels" if kind == "Namespace" else f"the labels of {ref}"
+    generate = str(meta.get("generateName") or "")
+    subject = Subject(group, kind, ns, own, name, generate, namespace_labels=ns_labels, what=what)
+    found = [Target(ref, subject)]
+    for where, _spec in podsecurity.pod_specs(obj) if ns is not None else []:
+        pods_ref = f"{ref} (its pods)" if not where else f"{ref} ({where} pods)"
+        if not safeguards.in_scope(obj, where):
+            # KAITO's and AI Runway's operators write these pods: their labels and names are not known here
+            operator = Subject("", "Pod", ns, None, namespace_labels=ns_labels, what="the labels its operator gives")
+            found.append(Target(pods_ref, operator, (group, kind)))
+            continue
+        for guess in pod_labels.pods(obj, where, safeguards.pod_template(obj, where)):
+            pod = Subject(
+                "",
+                "Pod",
+                ns,
+                guess.labels,
+                guess.name,
+                guess.generate_name,
+                guess.generate_exact,
+                namespace_labels=ns_labels,
+            )
+            found.append(Target(pods_ref, pod, (group, kind)))
+    for template in templates:
+        if template.applies(group, version, kind) and (made := template.expand(obj, ns, ns_labels, ref)) is not None:
+            found.append(made)
+    return found
+
+
+def namespace_labels(
+    kube: Kube, objects: Sequence[Mapping[str, Any]], names: set[str]
+) -> dict[str, Mapping[str, str | None] | None]:
+    """The labels of each namespace the objects land in, as the webhook reads them at their admission
+    (policy.go createReviewForRequest GETs the Namespace): a Namespace of the files (an apply sends
+    it first), else the cluster's, one GET each (akscli.kube.namespaces.read); None where it may
+    not be read or does not exist."""
+    found: dict[str, Mapping[str, str | None] | None] = {}
+    for obj in objects:
+        meta = obj.get("metadata") or {}
+        if (str(obj.get("apiVersion")), obj.get("kind")) == ("v1", "Namespace") and meta.get("name"):
+            labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
+            found[str(meta["name"])] = {**labels, NAME_LABEL: str(meta["name"])}
+    for name in sorted(names - set(found)):
+        try:
+            ns = namespaces.read(kube, name)
+        except errors.AuthError:
+            ns = None
+        found[name] = None if ns is None else dict((ns.get("metadata") or {}).get("labels") or {})
     return found
 
 
 EXPANSION_API_VERSIONS = ("expansion.gatekeeper.sh/v1beta1", "expansion.gatekeeper.sh/v1alpha1")
 
 
-def expanded_kinds(kube: Kube) -> set[tuple[str, str]]:
-    """The workload kinds an ExpansionTemplate expands into Pods, whose pod template the webhook
-    then judges as a Pod when the workload is sent (open-policy-agent/gatekeeper
-    website/docs/expansion.md; apis/expansion/v1beta1/expansiontemplate_types.go: applyTo[]
-    groups, kinds; generatedGVK). None where the API is not served or may not be listed."""
+def expansions(kube: Kube) -> list[Expansion]:
+    """The ExpansionTemplates (open-policy-agent/gatekeeper website/docs/expansion.md), read once
+    with the first version served; none where the API is not served or may not be listed."""
     for api_version in EXPANSION_API_VERSIONS:
         if not kube.has_api(api_version, "ExpansionTemplate"):
             continue
         try:
             items = list(kube.list(api_version, "ExpansionTemplate", page_size=PAGE_SIZE))
         except errors.AuthError:
-            return set()
-        found: set[tuple[str, str]] = set()
-        for obj in items:
-            spec = obj.get("spec") or {}
-            made = spec.get("generatedGVK") or {}
-            if (made.get("group") or "", made.get("kind")) != ("", "Pod"):
-                continue
-            for entry in spec.get("applyTo") or []:
-                for group in (entry or {}).get("groups") or []:
-                    found.update((str(group), str(kind)) for kind in (entry or {}).get("kinds") or [])
-        return found
-    return set()
+            return []
+        return [made for obj in items if (made := _expansion(obj)) is not None]
+    return []
 
 
-def selects(match: Mapping[str, Any], target: Target) -> bool | None:
-    """match.go Matches for ``target``: False, True, or None where a selector or a name decides."""
-    kinds = match.get("kinds") or []
-    if kinds and not any(_kind_entry(entry, target) for entry in kinds):
-        return False
-    is_namespace = (target.group, target.kind) == ("", "Namespace")
-    scope = match.get("scope")
-    if scope == "Cluster" and not (is_namespace or target.namespace is None):
-        return False
-    if scope == "Namespaced" and (is_namespace or target.namespace is None):
-        return False
-    where = target.name if is_namespace else target.namespace
-    if where is not None:
-        wanted = [str(n) for n in match.get("namespaces") or []]
-        if wanted and not any(glob_matches(n, where) for n in wanted):
-            return False
-        if any(glob_matches(str(n), where) for n in match.get("excludedNamespaces") or []):
-            return False
-    if match.get("labelSelector") or match.get("namespaceSelector") or match.get("name"):
-        return None
-    return True
+def _expansion(obj: Mapping[str, Any]) -> Expansion | None:
+    spec = obj.get("spec") or {}
+    made = spec.get("generatedGVK") or {}
+    source = str(spec.get("templateSource") or "")
+    if not made.get("kind") or not source:
+        return None  # system.go expandResource errs: no source, or an empty generatedGVK
 
+    def strs(entry: Any, key: str) -> tuple[str, ...]:
+        return tuple(str(v) for v in (entry or {}).get(key) or [])
 
-def _kind_entry(entry: Any, target: Target) -> bool:
-    groups = [str(g) for g in (entry or {}).get("apiGroups") or []]
-    kinds = [str(k) for k in (entry or {}).get("kinds") or []]
-    return (not groups or target.group in groups or "*" in groups) and (
-        not kinds or target.kind in kinds or "*" in kinds
+    apply_to = tuple((strs(e, "groups"), strs(e, "versions"), strs(e, "kinds")) for e in spec.get("applyTo") or [])
+    return Expansion(
+        name=str((obj.get("metadata") or {}).get("name") or ""),
+        apply_to=apply_to,
+        source=tuple(source.split(".")),  # system.go sourcePath: strings.Split(source, ".")
+        generated=(str(made.get("group") or ""), str(made["kind"])),
+        action=str(spec.get("enforcementAction") or ""),
     )
+
+
+def selects(match: Mapping[str, Any], target: Target) -> Match:
+    """match.go Matches for ``target`` (akscli.kube.gatekeeper_match)."""
+    return gatekeeper_match.matches(match, target.subject)
 
 
 def applying(kube: Kube, found: Sequence[Target]) -> tuple[list[Applying], list[str]]:
@@ -203,9 +302,7 @@ def applying(kube: Kube, found: Sequence[Target]) -> tuple[list[Applying], list[
     result: list[Applying] = []
     listed, forbidden = constraints(kube)
     for kind, obj in listed:
-        made = _applying(kind, obj, found)
-        if made is not None:
-            result.append(made)
+        result.extend(_applying(kind, obj, found))
     order = {"deny": 0, "warn": 1}
     result.sort(key=lambda a: (bool(a.not_enforced), order.get(a.action, 2), a.kind, a.name))
     return result, forbidden
@@ -241,57 +338,80 @@ def not_enforced(status: Mapping[str, Any]) -> str:
 
 def exempt(kube: Kube, found: Sequence[Target]) -> tuple[list[Target], dict[str, str]]:
     """The targets the webhook is called for, and the namespaces it skips with the reason
-    (Exemptions; the namespace's labels read once each, a refusal read as no labels)."""
+    (Exemptions, with the namespace's labels each target carries)."""
     exemptions = Exemptions(kube)
     skipped: dict[str, str] = {}
     kept: list[Target] = []
     for target in found:
         ns = target.namespace
-        if ns is not None and ns not in skipped and (reason := skip_reason(kube, exemptions, ns)):
+        labels = target.subject.namespace_labels
+        if ns is not None and ns not in skipped and (reason := skip_reason(kube, exemptions, ns, labels or {})):
             skipped[ns] = reason
         if ns is None or ns not in skipped:
             kept.append(target)
     return kept, skipped
 
 
-def skip_reason(kube: Kube, exemptions: Exemptions, namespace: str) -> str:
-    try:
-        labels = ((namespaces.read(kube, namespace) or {}).get("metadata") or {}).get("labels") or {}
-    except errors.AuthError:
-        labels = {}
+def skip_reason(
+    kube: Kube, exemptions: Exemptions, namespace: str, labels: Mapping[str, str | None] | None = None
+) -> str:
+    """Why the webhook skips ``namespace`` ("": it does not); ``labels`` None: read them (a refusal
+    read as no labels)."""
+    if labels is None:
+        try:
+            labels = ((namespaces.read(kube, namespace) or {}).get("metadata") or {}).get("labels") or {}
+        except errors.AuthError:
+            labels = {}
     if not exemptions.skips(namespace, labels):
         return ""
     if namespace == GATEKEEPER_NAMESPACE:
         return "Gatekeeper's own namespace"
-    if IGNORE_LABEL in labels:
+    if IGNORE_LABEL in (labels or {}):
         return f"labelled {IGNORE_LABEL}"
     return "excluded from the webhook by Gatekeeper's Config (gatekeeper-system/config)"
 
 
-def _applying(kind: str, obj: Mapping[str, Any], found: Sequence[Target]) -> Applying | None:
+def _applying(kind: str, obj: Mapping[str, Any], found: Sequence[Target]) -> list[Applying]:
+    """One Applying per enforcement action the selected targets meet: the constraint's, or the
+    ExpansionTemplate's for what it expands (pkg/expansion/aggregate.go OverrideEnforcementAction,
+    called by pkg/webhook/policy.go reviewRequest for each resultant: a non-empty action replaces
+    every result's)."""
     spec = obj.get("spec") or {}
     match = spec.get("match") or {}
-    verdicts = [(t, selects(match, t)) for t in found]
-    chosen = [t for t, v in verdicts if v is not False]
-    if not chosen:
-        return None
+    action = webhook_action(spec)
+    groups: dict[str, list[tuple[Target, Match]]] = {}
+    for target in found:
+        verdict = selects(match, target)
+        if verdict.matched is not False:
+            groups.setdefault(target.override.lower() or action, []).append((target, verdict))
+    if not groups:
+        return []
     status = obj.get("status") or {}
-    violations = tuple(v for v in status.get("violations") or [] if isinstance(v, Mapping) and _concerns(v, chosen))
     total = status.get("totalViolations")
     if not isinstance(total, int) and (status.get("auditTimestamp") or "violations" in status):
         total = len(status.get("violations") or [])  # audited, before totalViolations was written
-    return Applying(
-        kind=kind,
-        name=str((obj.get("metadata") or {}).get("name") or ""),
-        action=webhook_action(spec),
-        objects=tuple(dict.fromkeys(t.ref for t in chosen)),
-        sure=any(v for _, v in verdicts),
-        at_admission=any(t.parent is None or t.expanded for t in chosen),
-        total=total if isinstance(total, int) else None,
-        violations=violations,
-        audited=str(status.get("auditTimestamp") or ""),
-        not_enforced=not_enforced(status),
-    )
+    made: list[Applying] = []
+    for acts, picked in groups.items():
+        chosen = [t for t, _ in picked]
+        listed = status.get("violations") or []
+        sure = any(v.matched for _, v in picked)
+        made.append(
+            Applying(
+                kind=kind,
+                name=str((obj.get("metadata") or {}).get("name") or ""),
+                action=acts,
+                objects=tuple(dict.fromkeys(t.ref for t in chosen)),
+                sure=sure,
+                at_admission=any(t.at_admission for t in chosen),
+                total=total if isinstance(total, int) else None,
+                violations=tuple(v for v in listed if isinstance(v, Mapping) and _concerns(v, chosen)),
+                audited=str(status.get("auditTimestamp") or ""),
+                not_enforced=not_enforced(status),
+                unknown="" if sure else next((v.unknown for _, v in picked if v.unknown), ""),
+                expansion=next((t.template for t in chosen if t.override), ""),
+            )
+        )
+    return made
 
 
 def _concerns(violation: Mapping[str, Any], chosen: Sequence[Target]) -> bool:
@@ -301,7 +421,8 @@ def _concerns(violation: Mapping[str, Any], chosen: Sequence[Target]) -> bool:
     if namespace:
         return any(t.namespace == namespace for t in chosen)
     return any(
-        t.namespace is None and (t.kind, t.name) == (violation.get("kind"), violation.get("name")) for t in chosen
+        t.namespace is None and (t.subject.kind, t.subject.name) == (violation.get("kind"), violation.get("name"))
+        for t in chosen
     )
 
 
@@ -310,17 +431,18 @@ _DOES = {"deny": "refuses what breaks it", "warn": "warns on what breaks it", "d
 
 def warning(found: Applying) -> str:
     """One line for a constraint: what it does, whom it selects, what its last audit found."""
-    selects_word = "selects" if found.sure else "may select (a selector decides)"
+    selects_word = "selects" if found.sure else f"may select (that depends on {found.unknown or 'its match'})"
     does = _DOES.get(found.action, "does nothing at admission")
+    if found.expansion:
+        does += f", the action ExpansionTemplate {found.expansion} sets for what it expands"
     if found.not_enforced:
         does = f"{found.not_enforced}; the webhook judges nothing with it until that is fixed"
     objects = ", ".join(found.objects)
     line = f"Gatekeeper constraint {found.kind}/{found.name} ({found.action}: {does}) {selects_word} {objects}"
     if not found.at_admission and found.action in ("deny", "warn") and not found.not_enforced:
         line += (
-            "; it judges the pods when their controller creates them, after the apply (no ExpansionTemplate "
-            "expands the workload into Pods), so a server dry run does not show it: a deny shows as "
-            "FailedCreate events"
+            "; it judges the pods when their controller creates them, after the apply, so a server dry run "
+            "does not show it: a deny shows as FailedCreate events"
         )
     if found.total is None:
         return line + "; not audited yet"

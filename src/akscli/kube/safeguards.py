@@ -29,7 +29,8 @@ Job's server dry run passes, its pods are refused (FailedCreate) and a wait runs
   index, job-name, KubeRay's submitter labels; akscli.kube.pod_labels), namespaceSelectorMatch (the
   namespace's labels, those the PodSecurity preflight read) and namesMatch (a bare Pod's or a
   StatefulSet pod's name, or the name the API server generates: akscli.kube.pod_names). A selector
-  is metav1's LabelSelectorAsSelector (akscli.kube.label_selector). Where the answer depends on
+  is metav1's LabelSelectorAsSelector (akscli.kube.label_selector); the matcher is
+  akscli.kube.gatekeeper_match, shared with ``policy check --context``. Where the answer depends on
   what akscli cannot know (a label value a controller computes, a generated name's random part, a
   namespace it could not read, constraints this user may not list while the webhook still judges the
   Pods with Gatekeeper's own rights), it is reported as not known: a warning that the safeguard may
@@ -65,8 +66,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli import errors
-from akscli.kube import label_selector, namespaces, pod_labels, pod_names
-from akscli.kube.selectors import DOES_NOT_EXIST, EXISTS, SelectorError
+from akscli.kube import gatekeeper_match, namespaces, pod_labels
+from akscli.kube.gatekeeper_match import Match, glob_matches
 from akscli.output import object_ref
 
 if TYPE_CHECKING:
@@ -114,21 +115,25 @@ class Constraint:
         (None: not read). A part that depends on what akscli cannot know before the Pod exists (a
         label value a controller computes, a generated name, a namespace it may not read) is
         reported, not assumed."""
-        if self.scope == "Cluster":  # scopeMatch: a Pod is namespaced
-            return Match(False)
-        if self.namespaces and not any(glob_matches(n, namespace) for n in self.namespaces):
-            return Match(False)
-        if any(glob_matches(n, namespace) for n in self.excluded_namespaces):
-            return Match(False)
-        parts = [
-            _selected(self.label_selector, None if pod is None else pod.labels, "the pod's labels"),
-            _selected(self.namespace_selector, namespace_labels, f"the labels of namespace {namespace}"),
-            _named(self.pod_name, pod),
-        ]
-        if any(p.matched is False for p in parts):
-            return Match(False)
-        unknown = [p.unknown for p in parts if p.matched is None]
-        return Match(None, "; ".join(unknown)) if unknown else Match(True)
+        match: dict[str, Any] = {
+            "scope": self.scope,
+            "namespaces": list(self.namespaces),
+            "excludedNamespaces": list(self.excluded_namespaces),
+            "labelSelector": self.label_selector,
+            "namespaceSelector": self.namespace_selector,
+            "name": self.pod_name if pod is not None else "",  # any Pod: its name is not asked
+        }
+        subject = gatekeeper_match.Subject(
+            "",
+            "Pod",
+            namespace,
+            None if pod is None else pod.labels,
+            name="" if pod is None else pod.name,
+            generate_name="" if pod is None else pod.generate_name,
+            generate_exact=True if pod is None else pod.generate_exact,
+            namespace_labels=namespace_labels,
+        )
+        return gatekeeper_match.matches(match, subject)
 
     def violation(self, spec: Mapping[str, Any]) -> str | None:
         """The first violation the kind's rego finds in the Pod ``spec``, in its words, else None."""
@@ -180,73 +185,10 @@ class Constraint:
         return None
 
 
-@dataclass(frozen=True)
-class Match:
-    """matched: True, False, or None (not known here: ``unknown`` says on what)."""
-
-    matched: bool | None
-    unknown: str = ""
-
-
-def _selected(selector: Mapping[str, Any] | None, labels: Mapping[str, str | None] | None, what: str) -> Match:
-    """labelSelectorMatch / namespaceSelectorMatch: no selector (nil) matches; else metav1's
-    LabelSelectorAsSelector(selector).Matches(labels) on the labels the object carries at admission.
-    A selector it cannot read makes Matches an error (ErrMatch), which akscli does not predict: the
-    webhook decides. A label whose value a controller computes (``None``: akscli.kube.pod_labels)
-    meets Exists and fails DoesNotExist; any other requirement on it is not known, and neither is
-    any requirement where the labels were not read (``labels`` None)."""
-    if selector is None:
-        return Match(True)
-    try:
-        found = label_selector.requirements(selector)
-    except SelectorError:
-        return Match(False)
-    if labels is None:
-        return Match(None, f"{what}, which akscli could not read")
-    known = {k: v for k, v in labels.items() if v is not None}
-    unknown: list[str] = []
-    for req in found or []:
-        if req.key in labels and labels[req.key] is None:
-            if req.operator == DOES_NOT_EXIST:
-                return Match(False)
-            if req.operator != EXISTS:
-                unknown.append(req.key)
-        elif not req.matches(known):
-            return Match(False)
-    if unknown:
-        keys = ", ".join(sorted(set(unknown)))
-        return Match(None, f"the value of label {keys}, which a controller sets when it makes the pod")
-    return Match(True)
-
-
-def _named(pattern: str, pod: pod_labels.PodGuess | None) -> Match:
-    """namesMatch: no name matches; a known name is a wildcard match; a generated one as
-    akscli.kube.pod_names says."""
-    if not pattern or pod is None:
-        return Match(True)
-    if pod.name:
-        return Match(glob_matches(pattern, pod.name))
-    found = (
-        pod_names.generated_name_matches(pattern, pod.generate_name, pod.generate_exact) if pod.generate_name else None
-    )
-    return Match(found, "" if found is not None else "the pod's name, which the API server generates")
-
-
 # The probes safeguard as AKS assigns it (its message: "Required probes: readinessProbe, livenessProbe").
 _AKS_DEFAULT = Constraint("", "deny", DEFAULT_PROBES, (), (), (), ())
 # ContainerNoPrivilege.json's defaults: no excludedContainers, no excludedImages
 _AKS_NO_PRIVILEGE = Constraint("", "deny", (), (), (), (), (), kind=NO_PRIVILEGE_KIND)
-
-
-def glob_matches(pattern: str, candidate: str) -> bool:
-    """gatekeeper pkg/wildcard/wildcard.go Matches."""
-    if pattern.startswith("*") and pattern.endswith("*") and len(pattern) > 1:
-        return pattern.strip("*") in candidate
-    if pattern.startswith("*"):
-        return candidate.endswith(pattern[1:])
-    if pattern.endswith("*"):
-        return candidate.startswith(pattern[:-1])
-    return pattern == candidate
 
 
 def _image_excluded(image: str, exclusion: str) -> bool:
@@ -378,7 +320,7 @@ def as_kuberay_makes(obj: Mapping[str, Any], where: str, spec: Mapping[str, Any]
     return {**spec, "containers": containers}
 
 
-def _pod_template(obj: Mapping[str, Any], where: str) -> Mapping[str, Any] | None:
+def pod_template(obj: Mapping[str, Any], where: str) -> Mapping[str, Any] | None:
     """The pod template (or Pod) whose metadata the Pods get; None where akscli does not write it
     (KubeRay's default submitter)."""
     spec = obj.get("spec") or {}
@@ -422,7 +364,7 @@ def check(
     exempt = Exemptions(kube)
     warnings: list[str] = []
     for obj, where, namespace, spec in todo:
-        guesses = pod_labels.pods(obj, where, _pod_template(obj, where))
+        guesses = pod_labels.pods(obj, where, pod_template(obj, where))
         ns_labels = (namespace_labels or {}).get(namespace)
         ref = f"{object_ref(obj)} ({where})" if where else object_ref(obj)
         maybe = _unread(ref, namespace, spec, forbidden)
