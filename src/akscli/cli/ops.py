@@ -17,6 +17,7 @@ from akscli.output import Column
 
 if TYPE_CHECKING:
     from akscli.azure.arm import AzureTarget
+    from akscli.policy.cluster_results import OnCluster
 
 _TEMPLATES = (output.JSONPATH, output.CUSTOM_COLUMNS)
 DOCTOR_FORMATS = ("table", "wide", "json", "yaml", *_TEMPLATES)
@@ -511,9 +512,17 @@ def policy_check(
     cluster.target()  # -n and --request-timeout are checked before a file is read
     on_cluster = bool(cluster.context or cluster.kubeconfig)
     namespace = cluster.client_namespace() if on_cluster else cluster.namespace
-    findings, objects = policy.check_paths(files, allow=FLAGS.allow, policy_file=FLAGS.policy_file, namespace=namespace)
+    places: list[tuple[str | None, int | None]] = []
+    findings, objects = policy.check_paths(
+        files, allow=FLAGS.allow, policy_file=FLAGS.policy_file, namespace=namespace, places=places
+    )
+    # SARIF carries the constraints, so they are read first; other formats print the findings first
+    on = _cluster_constraints(cluster, objects, namespace or "default") if on_cluster and fmt == "sarif" else None
     if fmt == "sarif":
-        output.emit_object(policy.sarif(findings), "json")
+        from akscli.policy import cluster_results
+
+        found, others = cluster_results.results(on.found, objects, places, on.context) if on else ([], [])
+        output.emit_object(policy.sarif([*findings, *found], others=others), "json")
     else:
         output.emit(
             [f.to_dict() for f in findings],
@@ -523,7 +532,7 @@ def policy_check(
             empty=f"No findings in {len(objects)} object(s).",
         )
     if on_cluster:
-        _cluster_constraints(cluster, files, objects, namespace or "default")
+        _say_constraints(on or _cluster_constraints(cluster, objects, namespace or "default"), files)
     policy.raise_if_blocked(findings, FLAGS.allow, "check failed", listed=True)
     # The job passes: say which errors --allow let through, or a CI log shows an error row and exit 0.
     let = [f.rule for f in findings if f.severity == "error" and f.rule in FLAGS.allow]
@@ -531,25 +540,28 @@ def policy_check(
         output.info(f"{len(let)} error finding(s) let through by --allow: {', '.join(sorted(set(let)))}")
 
 
-def _cluster_constraints(
-    cluster: opts.KubeFlags, files: list[str], objects: list[dict[str, Any]], namespace: str
-) -> None:
+def _cluster_constraints(cluster: opts.KubeFlags, objects: list[dict[str, Any]], namespace: str) -> "OnCluster":
     """``policy check --context``: the Gatekeeper constraints that would judge the files' objects."""
-    from akscli.kube import gatekeeper
+    from akscli.policy import cluster_results
 
     kube = cluster.connect()
     with output.status("reading the cluster's Gatekeeper constraints"):
-        judged, skipped = gatekeeper.exempt(kube, gatekeeper.targets(kube, objects, namespace))
-        found, forbidden = gatekeeper.applying(kube, judged)
-    for ns, reason in skipped.items():
+        return cluster_results.read(kube, objects, namespace)
+
+
+def _say_constraints(on: "OnCluster", files: list[str]) -> None:
+    """The constraints, on stderr (in every format: -o sarif carries them too)."""
+    from akscli.kube import gatekeeper
+
+    for ns, reason in on.skipped.items():
         output.info(f"Gatekeeper's webhook skips namespace {ns} ({reason}): no constraint judges what lands there")
-    for kind in forbidden:
+    for kind in on.forbidden:
         output.warn(f"could not list the {kind} constraints (forbidden): the webhook judges the objects all the same")
-    for constraint in found:
+    for constraint in on.found:
         output.warn(gatekeeper.warning(constraint))
-    if not found:
-        output.info(f"no Gatekeeper constraint on {kube.context_name} selects these objects")
-    elif any(c.denies and c.at_admission for c in found):
+    if not on.found:
+        output.info(f"no Gatekeeper constraint on {on.context} selects these objects")
+    elif any(c.denies and c.at_admission for c in on.found):
         output.info(gatekeeper.DRY_RUN_HINT.format(files=" ".join(f"-f {f}" for f in files)))
 
 

@@ -54,7 +54,7 @@ the deny.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from akscli import errors
@@ -84,6 +84,7 @@ class Target:
     parent: tuple[str, str] | None = None
     template: str = ""  # the ExpansionTemplate that expanded it (subject.source Generated)
     override: str = ""  # that template's enforcementAction ("": the constraint's)
+    index: int = -1  # the object's place in the files' objects
 
     @property
     def namespace(self) -> str | None:
@@ -112,6 +113,7 @@ class Applying:
     not_enforced: str = ""  # why no webhook pod enforces it (status.byPod); "": enforced or not reported
     unknown: str = ""  # what decides whether it selects them, where not sure
     expansion: str = ""  # the ExpansionTemplate whose enforcementAction replaces the constraint's
+    indices: tuple[int, ...] = ()  # the objects' places in the files' objects
 
     @property
     def denies(self) -> bool:
@@ -186,8 +188,9 @@ def targets(kube: Kube, objects: Sequence[Mapping[str, Any]], namespace: str) ->
     labels = namespace_labels(kube, objects, {ns for _, ns in placed if ns is not None})
     templates = expansions(kube)
     found: list[Target] = []
-    for obj, ns in placed:
-        found.extend(_object_targets(obj, ns, None if ns is None else labels.get(ns), templates))
+    for index, (obj, ns) in enumerate(placed):
+        made = _object_targets(obj, ns, None if ns is None else labels.get(ns), templates)
+        found.extend(replace(t, index=index) for t in made)
     return found
 
 
@@ -409,6 +412,7 @@ def _applying(kind: str, obj: Mapping[str, Any], found: Sequence[Target]) -> lis
                 not_enforced=not_enforced(status),
                 unknown="" if sure else next((v.unknown for _, v in picked if v.unknown), ""),
                 expansion=next((t.template for t in chosen if t.override), ""),
+                indices=tuple(sorted({t.index for t in chosen if t.index >= 0})),
             )
         )
     return made

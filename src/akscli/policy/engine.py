@@ -226,10 +226,16 @@ def enforce(
 
 
 def check_paths(
-    paths: Sequence[str], *, allow: Sequence[str] = (), policy_file: str | None = None, namespace: str | None = None
+    paths: Sequence[str],
+    *,
+    allow: Sequence[str] = (),
+    policy_file: str | None = None,
+    namespace: str | None = None,
+    places: list[tuple[str | None, int | None]] | None = None,
 ) -> tuple[list[Finding], list[dict[str, Any]]]:
     """``policy check -f``: the findings in manifest files and the objects read; ``namespace``:
-    where objects without one land (as ``enforce``'s).
+    where objects without one land (as ``enforce``'s); ``places``, where given, gets each
+    object's file and line.
 
     The same rules, policy file and ``--allow`` check as ``enforce``, so CI and an apply agree;
     the caller prints the findings, then calls ``raise_if_blocked``.
@@ -245,6 +251,12 @@ def check_paths(
     manifests.require_names(objects, sources)
     if not objects:
         raise manifests.none_found(paths)  # a CI gate passing on a wrong path hides it
+    if places is not None:
+        from akscli import manifest_lines
+
+        for index in kept:
+            node = nodes[index] if index < len(nodes) else None
+            places.append((files[index], manifest_lines.locate(loaded[index], node, None)[0] if node else None))
     return evaluate(objects, config, sources, [nodes[i] for i in kept]), objects
 
 
@@ -304,14 +316,27 @@ def _location(f: Finding, root: Path) -> dict[str, Any]:
     return location
 
 
-def sarif(findings: Sequence[Finding], cwd: Path | None = None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class OtherRule:
+    """A rule that is not akscli's, whose results go in the same SARIF run: a cluster's Gatekeeper
+    constraint (``policy check --context``)."""
+
+    id: str
+    summary: str
+    description: str
+    help: str
+    severity: str  # error | warning | info
+
+
+def sarif(findings: Sequence[Finding], cwd: Path | None = None, others: Sequence[OtherRule] = ()) -> dict[str, Any]:
     """SARIF 2.1.0, the format CI code-scanning uploads take (upstream: oasis-tcs/sarif-spec
     Schemata/sarif-schema-2.1.0.json; the properties GitHub reads: github/docs
     sarif-support-for-code-scanning.md). Each finding's location is its file, relative to
     ``%SRCROOT%`` (the git repository ``cwd`` is in), and ``region.startLine`` the line of the
     field it is about (microsoft/sarif-sdk GH1003 ProvideRequiredRegionProperties)."""
     root = source_root((cwd or Path.cwd()).resolve())
-    used = sorted({f.rule for f in findings} | set(RULES))
+    other = {r.id: r for r in others}
+    used = sorted(({f.rule for f in findings} - set(other)) | set(RULES)) + list(other)
     level = {"error": "error", "warning": "warning", "info": "note"}
     results = [
         {
@@ -332,16 +357,7 @@ def sarif(findings: Sequence[Finding], cwd: Path | None = None) -> dict[str, Any
                     "driver": {
                         "name": "akscli policy",
                         "informationUri": TOOL_URI,
-                        "rules": [
-                            {
-                                "id": rule,
-                                "shortDescription": {"text": RULES[rule].summary},
-                                "fullDescription": {"text": _full_description(rule)},
-                                "help": {"text": RULES[rule].fix},
-                                "defaultConfiguration": {"level": level[RULES[rule].severity]},
-                            }
-                            for rule in used
-                        ],
+                        "rules": [_descriptor(rule, other.get(rule), level) for rule in used],
                     }
                 },
                 "originalUriBaseIds": {
@@ -353,6 +369,22 @@ def sarif(findings: Sequence[Finding], cwd: Path | None = None) -> dict[str, Any
                 "results": results,
             }
         ],
+    }
+
+
+def _descriptor(rule: str, other: OtherRule | None, level: Mapping[str, str]) -> dict[str, Any]:
+    """A reportingDescriptor (SARIF 2.1.0 §3.49): an akscli rule's, or ``other``'s."""
+    if other is not None:
+        summary, description, fix, severity = other.summary, other.description, other.help, other.severity
+    else:
+        found = RULES[rule]
+        summary, description, fix, severity = found.summary, _full_description(rule), found.fix, found.severity
+    return {
+        "id": rule,
+        "shortDescription": {"text": summary},
+        "fullDescription": {"text": description},
+        "help": {"text": fix},
+        "defaultConfiguration": {"level": level[severity]},
     }
 
 
