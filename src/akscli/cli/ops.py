@@ -498,10 +498,11 @@ def policy_check(
     enables, disables or re-grades rules. -o sarif feeds code-scanning uploads.
 
     -n: where objects without a namespace land. Offline unless --context or --kubeconfig is given:
-    then it also lists, on stderr, the cluster's Gatekeeper (Azure Policy) constraints whose match
-    selects the objects or their pods, with their enforcement action and the violations their last
-    audit found there. akscli does not evaluate their Rego: apply --dry-run=server shows a deny on
-    the objects sent (on a workload's pods only where an ExpansionTemplate expands it).
+    then it also lists, on stderr (and -o sarif as results), the cluster's Gatekeeper (Azure Policy)
+    constraints whose match selects the objects or their pods, with their enforcement action and the
+    violations their last audit found there. akscli does not evaluate their Rego: apply
+    --dry-run=server shows a deny on the objects sent (on a workload's pods only where an
+    ExpansionTemplate expands it).
     """
     from akscli.globals import FLAGS
     from akscli.policy import engine as policy
