@@ -383,10 +383,16 @@ def _applying(kind: str, obj: Mapping[str, Any], found: Sequence[Target]) -> lis
     match = spec.get("match") or {}
     action = webhook_action(spec)
     groups: dict[str, list[tuple[Target, Match]]] = {}
+    settled: set[tuple[str, str]] = set()  # (ref, action) a target surely selected: its like add nothing
     for target in found:
+        acts = target.override.lower() or action
+        if (target.ref, acts) in settled:
+            continue
         verdict = selects(match, target)
         if verdict.matched is not False:
-            groups.setdefault(target.override.lower() or action, []).append((target, verdict))
+            groups.setdefault(acts, []).append((target, verdict))
+        if verdict.matched:
+            settled.add((target.ref, acts))
     if not groups:
         return []
     status = obj.get("status") or {}

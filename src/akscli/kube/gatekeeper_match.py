@@ -28,7 +28,7 @@ assumed: a ``Match`` with ``matched`` None and what it depends on.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,14 +84,19 @@ def matches(match: Mapping[str, Any], subject: Subject) -> Match:
         return Match(False)  # sourceMatch errs (ErrMatch): the webhook reports an error, it selects nothing
     if source != "All" and source != subject.source:
         return Match(False)
-    parts = [
-        selected(_selector(match.get("labelSelector")), subject.labels, subject.what),
-        _namespace_selected(_selector(match.get("namespaceSelector")), subject),
-        named(str(match.get("name") or ""), subject),
-    ]
-    if any(p.matched is False for p in parts):
-        return Match(False)
-    unknown = [p.unknown for p in parts if p.matched is None]
+    # Each part is judged only while none has said no (a no is final, as Matches' early exit).
+    parts: tuple[Callable[[], Match], ...] = (
+        lambda: _namespace_selected(_selector(match.get("namespaceSelector")), subject),
+        lambda: selected(_selector(match.get("labelSelector")), subject.labels, subject.what),
+        lambda: named(str(match.get("name") or ""), subject),
+    )
+    unknown: list[str] = []
+    for part in parts:
+        found = part()
+        if found.matched is False:
+            return Match(False)
+        if found.matched is None:
+            unknown.append(found.unknown)
     return Match(None, "; ".join(unknown)) if unknown else Match(True)
 
 
