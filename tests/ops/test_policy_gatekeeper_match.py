@@ -165,3 +165,23 @@ def test_the_expanded_pod_is_named_as_gatekeeper_mocks_it() -> None:
         {"app": "web"},
         "Generated",
     )
+
+
+class _NoNamespaceReads:
+    """A user who may not read Namespaces (the webhook still reads them, with Gatekeeper's rights)."""
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        from akscli import errors
+
+        raise errors.AuthError("namespaces is forbidden")
+
+
+def test_a_namespace_this_user_may_not_read_leaves_a_namespace_selector_not_known() -> None:
+    from akscli.kube import gatekeeper
+    from akscli.kube.gatekeeper_match import Subject
+
+    labels = gatekeeper.namespace_labels(_NoNamespaceReads(), [], {"models"})  # type: ignore[arg-type]
+    assert labels == {"models": None}
+    pod_subject = Subject("", "Pod", "models", {"app": "web"}, "web", namespace_labels=labels["models"])
+    verdict = gatekeeper.selects(NO_PRIVILEGE["spec"]["match"], gatekeeper.Target("pod/web", pod_subject))
+    assert (verdict.matched, verdict.unknown) == (None, "the labels of namespace models, which akscli could not read")
