@@ -67,8 +67,9 @@ if TYPE_CHECKING:
     from akscli.kube.client import Kube
 
 PAGE_SIZE = 50
-# kubernetes/kubernetes pkg/registry/core/namespace/strategy.go PrepareForCreate and PrepareForUpdate
-# set this label to the Namespace's name (v1.LabelMetadataName), whatever the manifest says
+# kubernetes/kubernetes pkg/apis/core/v1/defaults.go SetDefaults_Namespace sets this label to the
+# Namespace's name (v1.LabelMetadataName), whatever the manifest says (kept in sync, its comment
+# says, with pkg/registry/core/namespace's Canonicalize)
 NAME_LABEL = "kubernetes.io/metadata.name"
 
 
