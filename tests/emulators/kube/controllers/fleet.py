@@ -56,6 +56,7 @@ from tests.emulators.kube.controllers import (
     fleet_apply_strategy,
     fleet_bindings,
     fleet_envelopes,
+    fleet_internal_members,
     fleet_override_snapshots,
     fleet_report_diff,
     fleet_rollout,
@@ -123,6 +124,7 @@ class FleetHubController(
         *fleet_override_snapshots.CRDS,
         fleet_report_diff.WORK_CRD,
         *fleet_envelopes.CRDS,
+        fleet_internal_members.CRD,
     ]
     watches: ClassVar[list[tuple[str, str]]] = [
         (P1, "ClusterResourcePlacement"),
@@ -176,6 +178,10 @@ class FleetHubController(
         # kubefleet-dev/kubefleet pkg/controllers/membercluster: the hub copies the agents' heartbeats.
         # The heartbeat the hub copied onto each MemberCluster last (fleet_member_agents._write_member).
         self._copied: dict[str, str | None] = {}
+        # What the hub copied from each member's InternalMemberCluster last (agentStatus, properties,
+        # resourceUsage): a test's write that differs stands for the member agent's report
+        # (kubefleet-dev/kubefleet pkg/controllers/membercluster syncInternalMemberClusterStatus).
+        self._reported: dict[str, dict[str, Any]] = {}
         # resourceSnapshotCreationMinimumInterval and resourceChangesCollectionDuration, in seconds of
         # the simulator's clock (both 0: a changed selection gets its snapshot at once), and when each
         # placement's latest snapshot was made (Clock.epoch) (fleet_snapshots.creation_delay).

@@ -9,39 +9,17 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tests.emulators.kube.controllers.fleet_conditions import _cond, _conds, _now, set_cond
+from tests.emulators.kube.controllers import fleet_internal_members as imcs
+from tests.emulators.kube.controllers.fleet_conditions import _conds, _now
 from tests.emulators.kube.controllers.fleet_member_watch import reschedules
 from tests.emulators.kube.status import ApiError
 
 C1 = "cluster.kubernetes-fleet.io/v1"
-# membercluster_controller.go markMemberClusterReadyToJoin, markMemberClusterJoined
-READY = "Member cluster is ready to join the fleet"
-JOINED = "Member cluster has successfully joined the fleet"
 
 
 def _member_agent(member: Mapping[str, Any]) -> dict[str, Any] | None:
     agents = (member.get("status") or {}).get("agentStatus") or []
     return next((a for a in agents if a.get("type") == "MemberAgent"), None)
-
-
-def _hub_conditions(name: str, agents: list[dict[str, Any]], generation: int) -> list[dict[str, Any]]:
-    """membercluster_controller.go join (markMemberClusterReadyToJoin), aggregateJoinedCondition,
-    markMemberClusterJoined, markMemberClusterLeft, markMemberClusterUnknown."""
-    agent = next((a for a in agents if a.get("type") == "MemberAgent"), None)
-    joined = _conds(agent or {}).get("Joined")
-    ready = _cond("ReadyToJoin", True, "MemberClusterReadyToJoin", READY, generation)
-    if joined is not None and joined.get("status") == "True":
-        return [ready, _cond("Joined", True, "MemberClusterJoined", JOINED, generation)]
-    if joined is not None and joined.get("status") == "False":
-        left = _cond("Joined", False, "MemberClusterLeft", "Member cluster has left the fleet", generation)
-        not_ready = "Member cluster is not ready to join the fleet"
-        return [ready, left, _cond("ReadyToJoin", False, "MemberClusterNotReadyToJoin", not_ready, generation)]
-    unknown = (
-        f"Member cluster {name} has not reported all the expected agents, expected 1, got 0"
-        if agent is None
-        else f"Member cluster {name} has not reported the join condition for agent MemberAgent"
-    )
-    return [ready, _cond("Joined", None, "MemberClusterJoinStateUnknown", unknown, generation)]
 
 
 def _generation(member: Mapping[str, Any]) -> int:
@@ -68,6 +46,7 @@ class MemberAgents:
     _lock: threading.RLock
     _heartbeats: dict[str, str]
     _copied: dict[str, str | None]
+    _reported: dict[str, dict[str, Any]]
     delay: float
     requeue: Callable[..., None]
     _members_seen: dict[str, dict[str, Any]]
@@ -124,54 +103,39 @@ class MemberAgents:
         return name in self._heartbeats and beat in (self._heartbeats[name], self._copied.get(name))
 
     def _write_member(self, cluster: Any, member: Mapping[str, Any], runs: bool = True) -> None:
-        """The hub's member cluster controller's status write (kubefleet-dev/kubefleet e160c1cd
-        pkg/controllers/membercluster/v1beta1/membercluster_controller.go Reconcile), on the
-        MemberCluster as it read it:
-        - the member agent's status copied from its InternalMemberCluster, every condition given the
-          member's generation (syncInternalMemberClusterStatus); a member agent that stopped (``runs``
-          False) reported last what the MemberCluster holds;
-        - ReadyToJoin, and Joined aggregated from the agent's Joined (aggregateJoinedCondition with
-          the member agent alone, networking agents off: True joins, False leaves and is not ready
-          to join, none or Unknown is Unknown), set by type for the member's generation
-          (SetConditions: meta.SetStatusCondition, any other type kept);
-        - updateMemberClusterStatus: Status().Update, retried only on ServiceUnavailable,
+        """The hub's member cluster controller's reconcile and the member agent's report, through the
+        member's InternalMemberCluster (fleet_internal_members; upstream: kubefleet-dev/kubefleet
+        e160c1cd pkg/controllers/membercluster/v1beta1/membercluster_controller.go Reconcile, and
+        pkg/controllers/internalmembercluster/v1beta1/member_controller.go Reconcile):
+        - the hub's join: the member's namespace and IMC; on the pass that creates the IMC the hub
+          had read none, so it writes ReadyToJoin only;
+        - the member agent's Status().Update of the IMC: its heartbeat when it runs (``runs``),
+          Joined and Healthy; a member agent that stopped, or one a test seeded, reports nothing
+          new (what a test wrote on the member stands for its report);
+        - the hub's pass the IMC's update starts (the controller Owns InternalMemberCluster):
+          syncInternalMemberClusterStatus of it onto the member as read, then
+          updateMemberClusterStatus: Status().Update, retried only on ServiceUnavailable,
           ServerTimeout and TooManyRequests, so a 409 is raised (the reconcile's error: the runner
           requeues it with a fresh read). Nothing is sent where nothing changed (an update that
           changes nothing keeps the resourceVersion, so a watcher sees no event)."""
         name = member["metadata"]["name"]
-        generation = _generation(member)
-        status = member.get("status") or {}
-        agents = list(status.get("agentStatus") or [])
-        if runs:  # the simulator's member agent: its InternalMemberCluster's status
-            imc = self._imc_agent(name, agents)
-            kept = [imc if a.get("type") == "MemberAgent" else a for a in agents]
-            agents = kept if imc in kept else [*agents, imc]
-        agents = [
-            {**a, "conditions": [{**c, "observedGeneration": generation} for c in a.get("conditions") or []]}
-            for a in agents
-        ]
-        conditions = list(status.get("conditions") or [])
-        for cond in _hub_conditions(name, agents, generation):
-            conditions = set_cond(conditions, cond)
-        fields = {"conditions": conditions, "agentStatus": agents}
-        if all(status.get(k) == v for k, v in fields.items()):
-            return
-        cluster.update_status_of(dict(member), fields)
+        if imcs.join(cluster, member) is None:
+            member = self._hub_write(cluster, member, None)
+        imc = imcs.report(cluster, member, self._reported.get(name), self._heartbeats[name] if runs else None)
+        self._hub_write(cluster, member, imc)
         self._copied[name] = self._heartbeats.get(name) if runs else None
 
-    def _imc_agent(self, name: str, agents: list[dict[str, Any]]) -> dict[str, Any]:
-        """The member agent's status on its InternalMemberCluster: what it reported last (the
-        MemberCluster's copy; a test's write of it stands for the agent's report) with its latest
-        heartbeat (updateMemberAgentHeartBeat); on joining, Joined and Healthy True
-        (member_controller.go markInternalMemberClusterJoined, markInternalMemberClusterHealthy)."""
-        found = next((a for a in agents if a.get("type") == "MemberAgent"), None)
-        if found is not None and found.get("conditions"):
-            return {**found, "lastReceivedHeartbeat": self._heartbeats[name]}
-        conditions = [
-            _cond("Joined", True, "InternalMemberClusterJoined"),
-            _cond("Healthy", True, "InternalMemberClusterHealthy"),
-        ]
-        return {"type": "MemberAgent", "conditions": conditions, "lastReceivedHeartbeat": self._heartbeats[name]}
+    def _hub_write(self, cluster: Any, member: Mapping[str, Any], imc: Mapping[str, Any] | None) -> dict[str, Any]:
+        """syncInternalMemberClusterStatus of ``imc`` and updateMemberClusterStatus (above): the
+        member as written, or as read where nothing changed."""
+        fields = imcs.member_status(member, imc)
+        status = member.get("status") or {}
+        obj = dict(member)
+        if not all(status.get(k) == v for k, v in fields.items()):
+            cluster.update_status_of(obj, fields)
+        if imc is not None:
+            self._reported[member["metadata"]["name"]] = {k: fields.get(k) for k in imcs.REPORTED}
+        return obj
 
     def _member_changed(self, cluster: Any, member: dict[str, Any]) -> None:
         """The member controller's join, then the scheduler's member watcher, which passes over
@@ -200,10 +164,12 @@ class MemberAgents:
         (fleet_scheduler.ineligible)."""
         name = member["metadata"]["name"]
         joined = _conds(member.get("status") or {}).get("Joined") or {}
+        if (member.get("metadata") or {}).get("deletionTimestamp"):
+            return  # handleDelete (the member leaving) is not modelled
         if joined.get("status") != "True" and name not in self._heartbeats:
             self._heartbeats[name] = _now()  # it joins: its member agent starts
-        elif name not in self._heartbeats:
-            return  # joined as a test seeded it: no member agent of the simulator's reports for it
+        # A member joined as a test seeded it has no member agent of the simulator's: the hub's pass
+        # on a spec change finds an IMC with no agent status (aggregateJoinedCondition: Unknown).
         runs = self._agent_runs(member)
         pending = runs and self._copied.get(name) != self._heartbeats[name]  # a heartbeat's write was 409
         if pending or joined.get("observedGeneration") != _generation(member):

@@ -1,0 +1,252 @@
+"""The InternalMemberCluster of each member of the KubeFleet hub simulator: the hub's member cluster
+controller makes it (and the member's namespace) when the member joins, the member agent reports
+its status there, and the hub copies that status onto the MemberCluster.
+
+Upstream (kubefleet-dev/kubefleet e160c1cd, paths in that repository):
+
+* The CRD: config/crd/bases/cluster.kubernetes-fleet.io_internalmemberclusters.yaml, which the hub
+  agent's chart installs (charts/hub-agent/templates/crds); ../shared/crds has none. Namespaced,
+  short name ``imc``, categories fleet and fleet-cluster, v1 and v1beta1 (stored), a status
+  subresource; spec.state required, spec.heartbeatPeriodSeconds defaulted to 60. The schema here
+  is cut down to the spec.
+* The hub (pkg/controllers/membercluster/v1beta1/membercluster_controller.go): Reconcile reads the
+  IMC, then ``join`` (syncNamespace: ``fleet-member-<name>`` (pkg/utils/common.go
+  NamespaceNameFormat) labelled kubernetes-fleet.io/is-fleet-resource=true and owned by the member;
+  syncInternalMemberCluster: an IMC of the member's name in it, owned by the member, spec.state Join
+  (Leave once the member is deleting) and the member's heartbeatPeriodSeconds, created or Updated
+  when its spec differs; markMemberClusterReadyToJoin), then syncInternalMemberClusterStatus **of
+  the IMC it read before the join** (none on the first pass: only ReadyToJoin is written then; the
+  IMC's creation is the next pass, as the controller Owns InternalMemberCluster), then
+  updateMemberClusterStatus (Status().Update).
+* syncInternalMemberClusterStatus: the IMC's agentStatus copied where it has any (else the
+  MemberCluster's is kept), each agent condition given the member's generation;
+  aggregateJoinedCondition; resourceUsage and properties copied as they are (absent on the IMC,
+  absent on the member); the IMC's own conditions set by type with the member's generation.
+* The member agent (pkg/controllers/internalmembercluster/v1beta1/member_controller.go Reconcile,
+  state Join): updateMemberAgentHeartBeat, markInternalMemberClusterJoined and Healthy (when its
+  health probe passes), its properties and resourceUsage (updateResourceStats, or a property
+  provider), then updateInternalMemberClusterWithRetry: a Status().Update of the IMC.
+
+What the emulator adds (no upstream field): a test's write of a MemberCluster's agentStatus,
+properties or resourceUsage stands for the member agent's report, so it is first written to the
+IMC (``report``) and the hub copies it back. The simulator knows a test wrote one when it differs
+from what the hub copied last (``copied``); otherwise the IMC is what the hub copies, so a test may
+also write the IMC itself, as a member agent does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tests.emulators.kube.controllers.fleet_conditions import _cond, set_cond
+
+C1 = "cluster.kubernetes-fleet.io/v1"
+CLUSTER_GROUP = "cluster.kubernetes-fleet.io"
+IMC = "InternalMemberCluster"
+# pkg/utils/common.go NamespaceNameFormat (FleetMemberNamespacePrefix + "%s")
+NAMESPACE_PREFIX = "fleet-member-"
+# apis/placement/v1beta1/commons.go FleetResourceLabelKey
+FLEET_RESOURCE = "kubernetes-fleet.io/is-fleet-resource"
+# apis/cluster/v1beta1/membercluster_types.go and the IMC CRD: heartbeatPeriodSeconds default 60
+HEARTBEAT_PERIOD = 60
+# The fields syncInternalMemberClusterStatus copies from the IMC, that a test may write on the member.
+REPORTED = ("agentStatus", "properties", "resourceUsage")
+# membercluster_controller.go markMemberClusterReadyToJoin, markMemberClusterJoined
+READY = "Member cluster is ready to join the fleet"
+JOINED = "Member cluster has successfully joined the fleet"
+
+# kubefleet-dev/kubefleet e160c1cd config/crd/bases/cluster.kubernetes-fleet.io_internalmemberclusters.yaml
+_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "apiVersion": {"type": "string"},
+        "kind": {"type": "string"},
+        "metadata": {"type": "object"},
+        "spec": {
+            "type": "object",
+            "required": ["state"],
+            "properties": {
+                "heartbeatPeriodSeconds": {
+                    "type": "integer",
+                    "format": "int32",
+                    "default": HEARTBEAT_PERIOD,
+                    "minimum": 1,
+                    "maximum": 600,
+                },
+                "state": {"type": "string"},
+            },
+        },
+        "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+    },
+    "required": ["spec"],
+}
+CRD: dict[str, Any] = {
+    "apiVersion": "apiextensions.k8s.io/v1",
+    "kind": "CustomResourceDefinition",
+    "metadata": {"name": f"internalmemberclusters.{CLUSTER_GROUP}"},
+    "spec": {
+        "group": CLUSTER_GROUP,
+        "names": {
+            "categories": ["fleet", "fleet-cluster"],
+            "kind": IMC,
+            "listKind": IMC + "List",
+            "plural": "internalmemberclusters",
+            "shortNames": ["imc"],
+            "singular": "internalmembercluster",
+        },
+        "scope": "Namespaced",
+        "versions": [
+            {
+                "name": version,
+                "served": True,
+                "storage": version == "v1beta1",
+                "schema": {"openAPIV3Schema": _SCHEMA},
+                "subresources": {"status": {}},
+            }
+            for version in ("v1", "v1beta1")
+        ],
+    },
+}
+
+
+def namespace_of(member: str) -> str:
+    return NAMESPACE_PREFIX + member
+
+
+def get(cluster: Any, member: str) -> dict[str, Any] | None:
+    return cluster.get(C1, IMC, namespace_of(member), member)
+
+
+def _owner(member: Mapping[str, Any]) -> dict[str, Any]:
+    """membercluster_controller.go toOwnerReference: clusterv1beta1.GroupVersion, Controller true."""
+    md = member.get("metadata") or {}
+    return {
+        "apiVersion": f"{CLUSTER_GROUP}/v1beta1",
+        "kind": "MemberCluster",
+        "name": md.get("name"),
+        "uid": md.get("uid"),
+        "controller": True,
+    }
+
+
+def join(cluster: Any, member: Mapping[str, Any]) -> dict[str, Any] | None:
+    """membercluster_controller.go Reconcile's getInternalMemberCluster then join (syncNamespace,
+    syncInternalMemberCluster; the role and role binding are not modelled): the IMC as read
+    before the join, None where there was none."""
+    name = str(member["metadata"]["name"])
+    ns = namespace_of(name)
+    current_ns = cluster.get("v1", "Namespace", None, ns)
+    if current_ns is None:
+        body = {"name": ns, "ownerReferences": [_owner(member)], "labels": {FLEET_RESOURCE: "true"}}
+        cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": body})
+    elif not ((current_ns.get("metadata") or {}).get("labels") or {}).get(FLEET_RESOURCE):
+        # syncNamespace's migration: a MergeFrom patch adding the label
+        cluster.patch("v1", "Namespace", None, ns, {"metadata": {"labels": {FLEET_RESOURCE: "true"}}})
+    before = get(cluster, name)
+    spec = {
+        "heartbeatPeriodSeconds": (member.get("spec") or {}).get("heartbeatPeriodSeconds") or HEARTBEAT_PERIOD,
+        "state": "Leave" if (member.get("metadata") or {}).get("deletionTimestamp") else "Join",
+    }
+    if before is None:
+        md = {"name": name, "namespace": ns, "ownerReferences": [_owner(member)]}
+        cluster.create({"apiVersion": C1, "kind": IMC, "metadata": md, "spec": spec})
+    elif before.get("spec") != spec:
+        cluster.update_of({**before, "spec": spec})  # a 409 is the reconcile's error: requeued
+    return before
+
+
+def report(
+    cluster: Any, member: Mapping[str, Any], copied: Mapping[str, Any] | None, heartbeat: str | None
+) -> dict[str, Any]:
+    """The member agent's Status().Update of its IMC (member_controller.go Reconcile, state Join),
+    as read; nothing sent where nothing changed. ``heartbeat``: the simulator's member agent runs
+    (updateMemberAgentHeartBeat; Joined and Healthy True where it reported no condition yet:
+    markInternalMemberClusterJoined, markInternalMemberClusterHealthy). What a test wrote on the
+    member since the hub's last copy (``copied``) stands for the agent's report (module docstring).
+    Returns the IMC as written."""
+    name = str(member["metadata"]["name"])
+    imc = get(cluster, name)
+    if imc is None:
+        raise RuntimeError(f"no InternalMemberCluster for {name}: join first")
+    status = dict(imc.get("status") or {})
+    mc_status = member.get("status") or {}
+    new = dict(status)
+    for key in REPORTED:
+        if mc_status.get(key) and mc_status.get(key) != (copied or {}).get(key):
+            new[key] = mc_status[key]
+    generation = int((imc.get("metadata") or {}).get("generation") or 1)
+    agents = [dict(a) for a in new.get("agentStatus") or []]
+    if heartbeat is not None:
+        found = next((a for a in agents if a.get("type") == "MemberAgent"), None)
+        if found is None:
+            found = {"type": "MemberAgent"}
+            agents.append(found)
+        if not found.get("conditions"):
+            found["conditions"] = [
+                _cond("Joined", True, "InternalMemberClusterJoined", "", generation),
+                _cond("Healthy", True, "InternalMemberClusterHealthy", "", generation),
+            ]
+        found["lastReceivedHeartbeat"] = heartbeat
+    if agents:
+        new["agentStatus"] = [
+            {**a, "conditions": [{**c, "observedGeneration": generation} for c in a.get("conditions") or []]}
+            for a in agents
+        ]
+    if new == status:
+        return imc
+    fields: dict[str, Any] = {k: new.get(k) for k in set(new) | set(status)}
+    cluster.update_status_of(imc, fields)
+    return imc
+
+
+def hub_conditions(name: str, agents: list[dict[str, Any]], generation: int) -> list[dict[str, Any]]:
+    """membercluster_controller.go aggregateJoinedCondition with the member agent alone (networking
+    agents off), then markMemberClusterJoined, markMemberClusterLeft (Joined False and ReadyToJoin
+    False) or markMemberClusterUnknown; ReadyToJoin first (join's markMemberClusterReadyToJoin)."""
+    ready = _cond("ReadyToJoin", True, "MemberClusterReadyToJoin", READY, generation)
+    agent = next((a for a in agents if a.get("type") == "MemberAgent"), None)
+    joined = next((c for c in (agent or {}).get("conditions") or [] if c.get("type") == "Joined"), None)
+    if agent is None:
+        message = f"Member cluster {name} has not reported all the expected agents, expected 1, got 0"
+        return [ready, _cond("Joined", None, "MemberClusterJoinStateUnknown", message, generation)]
+    if joined is None:
+        message = f"Member cluster {name} has not reported the join condition for agent MemberAgent"
+        return [ready, _cond("Joined", None, "MemberClusterJoinStateUnknown", message, generation)]
+    if joined.get("status") == "True":
+        return [ready, _cond("Joined", True, "MemberClusterJoined", JOINED, generation)]
+    if joined.get("status") == "False":
+        left = _cond("Joined", False, "MemberClusterLeft", "Member cluster has left the fleet", generation)
+        not_ready = "Member cluster is not ready to join the fleet"
+        return [ready, left, _cond("ReadyToJoin", False, "MemberClusterNotReadyToJoin", not_ready, generation)]
+    message = "Member agents are not in a consistent state"
+    return [ready, _cond("Joined", None, "MemberClusterJoinStateUnknown", message, generation)]
+
+
+def member_status(member: Mapping[str, Any], imc: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The MemberCluster's status fields after ``join`` and syncInternalMemberClusterStatus of
+    ``imc`` (None: no IMC was read, so only ReadyToJoin is set)."""
+    name = str(member["metadata"]["name"])
+    generation = int((member.get("metadata") or {}).get("generation") or 1)
+    status = member.get("status") or {}
+    conditions = list(status.get("conditions") or [])
+    if imc is None:
+        ready = _cond("ReadyToJoin", True, "MemberClusterReadyToJoin", READY, generation)
+        return {"conditions": set_cond(conditions, ready)}
+    imc_status = imc.get("status") or {}
+    agents = list(status.get("agentStatus") or [])
+    if imc_status.get("agentStatus"):
+        agents = [
+            {**a, "conditions": [{**c, "observedGeneration": generation} for c in a.get("conditions") or []]}
+            for a in imc_status["agentStatus"]
+        ]
+    for cond in hub_conditions(name, agents, generation):
+        conditions = set_cond(conditions, cond)
+    for cond in imc_status.get("conditions") or []:
+        conditions = set_cond(conditions, {**cond, "observedGeneration": generation})
+    return {
+        "conditions": conditions,
+        "agentStatus": agents or None,
+        "resourceUsage": imc_status.get("resourceUsage"),
+        "properties": imc_status.get("properties"),
+    }
