@@ -11,6 +11,8 @@ import json
 import threading
 from typing import Any
 
+import pytest
+
 from tests.cli import invoke
 from tests.emulators.kube.apiserver import wait_until
 from tests.fleet.conftest import Hub
@@ -294,3 +296,30 @@ def test_a_run_stopped_in_its_deletion_stage_stops_once_the_binding_is_gone_and_
     assert (state, rows[(DELETE_STAGE, "")], rows[(DELETE_STAGE, "canary")]) == ("Stopped", "Stopped", "Succeeded")
     _ok("fleet", "rollout", "start", "run-2")
     assert wait_until(lambda: _status("run-2")[0] == "Succeeded", timeout=10)
+
+
+def test_the_scheduler_removes_its_finalizer_with_an_update_of_the_binding_as_read(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """removeFinalizerAndUpdate (kubefleet-dev/kubefleet e160c1cd pkg/scheduler/framework/framework.go):
+    controllerutil.RemoveFinalizer and hubClient.Update, a PUT carrying the resourceVersion read
+    (a JSON patch before)."""
+    api = hub.emu.cluster.api
+    original = api.update
+    sent: list[dict[str, Any]] = []
+
+    def update(rt: Any, *args: Any, **kwargs: Any) -> Any:
+        bodies = [json.loads(a) if isinstance(a, bytes) else a for a in args]
+        if rt.kind == "ClusterResourceBinding" and not kwargs.get("subresource"):
+            sent.extend(b["metadata"] for b in bodies if isinstance(b, dict) and isinstance(b.get("metadata"), dict))
+        return original(rt, *args, **kwargs)
+
+    monkeypatch.setattr(api, "update", update)
+    _place_on_staging(hub)
+    _works_stay_on(hub, "canary")
+    _member(hub, "canary", labels={"env": "prod"})
+    _new_policy(hub)
+    (binding,) = _on(hub, "canary")
+    assert binding["metadata"]["finalizers"] == [WORK_FINALIZER]
+    removals = [md for md in sent if md.get("deletionTimestamp") and md.get("finalizers") == [WORK_FINALIZER]]
+    assert removals and all(md.get("resourceVersion") for md in removals)

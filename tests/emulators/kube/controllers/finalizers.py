@@ -67,5 +67,32 @@ def remove_finalizer(cluster: Any, obj: dict[str, Any], finalizer: str, manager:
                 raise
 
 
+def remove_finalizer_by_update(cluster: Any, obj: dict[str, Any], finalizer: str, tries: int) -> None:
+    """controllerutil.RemoveFinalizer (every copy of it) and an Update (PUT) of ``obj`` as read, with
+    its resourceVersion; a 409 is read afresh and written again, ``tries`` writes in all, the last
+    conflict raised (the caller's error: requeued). An object gone, or no longer holding the
+    finalizer, is done. As the KubeFleet scheduler removes its binding finalizer (upstream:
+    kubefleet-dev/kubefleet e160c1cd pkg/scheduler/framework/framework.go removeFinalizerAndUpdate
+    under updateBindings' retry.OnError(DefaultBackoff, IsConflict) with a fresh Get)."""
+    md = obj["metadata"]
+    current: dict[str, Any] | None = obj
+    for attempt in range(tries):
+        if current is None:
+            return
+        finalizers = list((current.get("metadata") or {}).get("finalizers") or [])
+        if finalizer not in finalizers:
+            return
+        kept = [f for f in finalizers if f != finalizer]
+        try:
+            cluster.update_of({**current, "metadata": {**current["metadata"], "finalizers": kept}})
+            return
+        except ApiError as exc:
+            if exc.code == 404:
+                return
+            if exc.reason != "Conflict" or attempt == tries - 1:
+                raise
+        current = cluster.get(obj["apiVersion"], obj["kind"], md.get("namespace"), md["name"])
+
+
 def has_finalizer(obj: dict[str, Any], finalizer: str) -> bool:
     return finalizer in ((obj.get("metadata") or {}).get("finalizers") or [])

@@ -81,7 +81,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
+from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer, remove_finalizer_by_update
 from tests.emulators.kube.controllers.fleet_conditions import set_cond
 from tests.emulators.kube.controllers.fleet_snapshots import GROUP, placement_crd
 from tests.emulators.kube.patches import create_merge_patch
@@ -544,9 +544,9 @@ def _works_linger(cluster: Any, member: str) -> bool:
 
 def release(cluster: Any, binding: Mapping[str, Any]) -> None:
     """A binding being deleted: the scheduler removes its finalizer (classifyBindings "deleting",
-    removeFinalizerAndUpdate), the work generator its own once the binding's Works are gone
-    (handleDelete); the binding is removed when both are off."""
-    remove_finalizer(cluster, dict(binding), SCHEDULER_FINALIZER)
+    removeFinalizerAndUpdate: an Update, 409s retried from a fresh Get), the work generator its own
+    once the binding's Works are gone (handleDelete); the binding is removed when both are off."""
+    remove_finalizer_by_update(cluster, dict(binding), SCHEDULER_FINALIZER, UNSCHEDULE_TRIES)
     if not _works_linger(cluster, str(binding["spec"]["targetCluster"])):
         remove_finalizer(cluster, dict(binding), WORK_FINALIZER)
 
