@@ -78,3 +78,17 @@ def ineligible_members(kube: Kube, names: list[str]) -> dict[str, str]:
         if reason:
             found[name] = reason
     return found
+
+
+def placed_on_warning(kube: Kube, name: str) -> str | None:
+    """Why the scheduler gives the member ``name`` nothing new even uncordoned, read from its
+    MemberCluster: a member agent that stopped heartbeating stays Joined True on the hub (the hub's
+    member cluster controller writes only on the member's spec changes and its InternalMemberCluster's
+    updates: kubefleet-dev/kubefleet e160c1cd pkg/controllers/membercluster/v1beta1/
+    membercluster_controller.go SetupWithManager), so only the eligibility check shows it. None
+    where the member is eligible, or gone."""
+    member = kube.get(CLUSTER_V1, MEMBER, name)
+    reason = not_eligible(member) if member is not None else None
+    if reason is None:
+        return None
+    return f"the scheduler places nothing new on member cluster {name}: {reason}; {what_to_check(name)}"

@@ -291,7 +291,11 @@ def member_uncordon(
     dry_run: flag_types.DryRun = "none",
     output_format: flag_types.DryRunOutput = "yaml",
 ) -> None:
-    """Remove the cordon taint so placements may choose the member again (--dry-run reads the member)."""
+    """Remove the cordon taint so placements may choose the member again (--dry-run reads the member).
+
+    Warns on stderr when the scheduler still gives the member nothing new: its member agent sent
+    no heartbeat for 5 minutes, has not joined, or has been unhealthy for 5 minutes.
+    """
     from akscli.cli.common import dry_run_writes
     from akscli.fleet import drain
 
@@ -303,10 +307,16 @@ def member_uncordon(
         write = drain.uncordon_write(kube, name)
         dry_run_writes(kube, [write] if write else [], mode, fmt)
         return
+    from akscli.fleet.eligibility import placed_on_warning
+
     if not drain.uncordon(kube, name):
         # kubectl uncordon's line for a node that is not cordoned (upstream: kubernetes/kubectl
         # dee3483 pkg/cmd/drain/drain.go already(false)).
         output.write(output.kind_ref(CLUSTER_V1, MEMBER_KIND, name) + ("" if fmt == "name" else " already uncordoned"))
-        return
-    audit_hub(kube, "fleet member uncordon", [(f"membercluster/{name}", "uncordon")])
-    output.write(output.kind_ref(CLUSTER_V1, MEMBER_KIND, name) + ("" if fmt == "name" else " uncordoned"))
+    else:
+        audit_hub(kube, "fleet member uncordon", [(f"membercluster/{name}", "uncordon")])
+        output.write(output.kind_ref(CLUSTER_V1, MEMBER_KIND, name) + ("" if fmt == "name" else " uncordoned"))
+    # A member whose agent stopped heartbeating stays Joined: say so, or the user waits for placements.
+    stale = placed_on_warning(kube, name)
+    if stale:
+        output.warn(stale)
