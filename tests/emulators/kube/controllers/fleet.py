@@ -33,7 +33,9 @@ paths below relative to that repository:
   the scheduler and rollout controllers do (upstream: kubefleet-dev/kubefleet
   apis/placement/v1beta1/binding_types.go, pkg/scheduler/framework/frameworkutils.go generateBinding);
   ``fleet_rollout`` paces a RollingUpdate placement's bindings (pkg/controllers/rollout/controller.go).
-* Members: a member joins with its member agent's status and heartbeat; one the scheduler does not
+* Members: a member joins with its member agent's status and heartbeat, reported on its
+  InternalMemberCluster and copied by the hub (``fleet_internal_members``; upstream:
+  kubefleet-dev/kubefleet pkg/controllers/membercluster); one the scheduler does not
   count as eligible (``fleet_scheduler.ineligible``) gets no new placement and its rows stay as last
   reported.
 

@@ -544,7 +544,8 @@ def _works_linger(cluster: Any, member: str) -> bool:
 
 def release(cluster: Any, binding: Mapping[str, Any]) -> None:
     """A binding being deleted: the scheduler removes its finalizer (classifyBindings "deleting",
-    removeFinalizerAndUpdate: an Update, 409s retried from a fresh Get), the work generator its own
+    removeFinalizerAndUpdate: an Update, 409s retried from a fresh Get; upstream: kubefleet-dev/kubefleet
+    e160c1cd pkg/scheduler/framework/framework.go), the work generator its own
     once the binding's Works are gone (handleDelete); the binding is removed when both are off."""
     remove_finalizer_by_update(cluster, dict(binding), SCHEDULER_FINALIZER, UNSCHEDULE_TRIES)
     if not _works_linger(cluster, str(binding["spec"]["targetCluster"])):
