@@ -92,9 +92,17 @@ def served_by(args: tuple[str, ...]) -> tuple[str, list[str]]:
 
 
 def importing(modules: list[str]) -> list[str]:
-    """Python importing ``modules`` and nothing of akscli, started as akscli is (akscli.process:
-    the collector off during the imports): a path's floor, what no command it serves can go below."""
-    code = f"import gc\ngc.disable()\nfor name in {tuple(modules)!r}:\n    __import__(name)"
+    """Python importing ``modules`` and nothing of akscli, started and ended as akscli is
+    (akscli.process: the collector off during the imports; ``finish`` runs the atexit handlers,
+    then ``os._exit``):
+    a path's floor, what no command it serves can go below. Ended by ``os._exit`` as the command
+    is: left to end normally, CPython tears every module down one by one (render's 136: about
+    30 M instructions, a tenth of the command), a cost the floor would have and the command not,
+    so akscli's own share read nil when it was not (docs/changes/audit38-render38.md)."""
+    code = (
+        f"import atexit, gc, os\ngc.disable()\nfor name in {tuple(modules)!r}:\n    __import__(name)\n"
+        "atexit._run_exitfuncs()\nos._exit(0)"
+    )
     return [TOOL_PYTHON, "-c", code]
 
 

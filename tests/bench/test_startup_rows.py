@@ -6,6 +6,9 @@ what this holds."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from tests.bench.bench_foundation import STARTUP, importing, served_by
 
@@ -39,3 +42,23 @@ def test_a_rows_floor_imports_only_modules_python_can_import_by_name() -> None:
     assert {"jinja2", "ruamel.yaml"} <= set(modules)
     assert not [m for m in modules if m.partition(".")[0] == "akscli"]
     assert subprocess.run(importing(modules), capture_output=True, check=False).returncode == 0
+
+
+def test_a_rows_floor_ends_as_akscli_ends(tmp_path: Path) -> None:
+    # akscli.process.finish runs the atexit handlers, then os._exit: no module teardown. A floor
+    # that tore its modules down (about 30 M instructions after render's 136) paid what the
+    # command does not, and akscli's own share read nil (docs/changes/audit38-render38.md).
+    import subprocess
+
+    (tmp_path / "teardown_probe.py").write_text(
+        "import atexit, os\n"
+        "atexit.register(lambda: open(os.environ['PROBE'] + '.atexit', 'w').close())\n"
+        "class Probe:\n"
+        "    def __del__(self, path=os.environ['PROBE'] + '.teardown', open=open):\n"
+        "        open(path, 'w').close()\n"
+        "probe = Probe()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "PROBE": str(tmp_path / "probe")}
+    subprocess.run(importing(["teardown_probe"]), check=True, env=env)
+    assert (tmp_path / "probe.atexit").exists()
+    assert not (tmp_path / "probe.teardown").exists()
