@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from tests.cli import invoke, list_items
+from tests.kube_emulator.test_rescheduling_in_flight import confirm_deletion_during_the_attempt
 from tests.model.test_deploy_cluster_room import a100
 
 from .conftest import AIRUNWAY_CRDS
@@ -50,3 +53,30 @@ def test_history_and_rollback_of_an_airunway_model_bring_back_the_earlier_contex
     rows = list_items(invoke("model", "history", "phi-4", "-o", "json").stdout)
     assert rows[-1]["change"] == "rollback to 1"
     assert rows[-1]["params"]["context"] == 4096
+
+
+def test_a_rollback_while_the_earlier_pod_is_terminating_runs_once_that_pod_is_gone(
+    model_emulator: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race CI met: revision 2's wait ends while revision 1's pod is still Terminating (a
+    ReplicaSet's replicas leave out terminating pods: kubernetes/kubernetes pkg/controller/replicaset
+    replica_set.go syncReplicaSet, controller.FilterActivePods), and that pod holds one of the two
+    GPUs (the scheduler counts it until it is deleted), revision 2's the other; the rollback's pod
+    (maxSurge 1) fits nowhere until the kubelet confirms the old pod's deletion. That lands during
+    the rollback pod's scheduling attempt here: kube-scheduler tries the pod again
+    (tests/kube_emulator/test_rescheduling_in_flight.py), and the rollback ends well."""
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    emu.cluster.create(a100())
+    emu.cluster.create(a100("a100-1"))
+    _deploy("--max-model-len", "4096", "--wait", "--timeout", "2m")
+    emu.api.pod_shutdown_seconds = None  # vLLM ignores SIGTERM: its pod stays for its grace period
+    _deploy("--max-model-len", "8192", "--wait", "--timeout", "2m")
+    pods = emu.cluster.list("v1", "Pod", "default")
+    old = [p["metadata"]["name"] for p in pods if p["metadata"].get("deletionTimestamp")]
+    assert len(old) == 1 and "4096" in str(next(p for p in pods if p["metadata"]["name"] == old[0])["spec"])
+    freed = confirm_deletion_during_the_attempt(emu, old, monkeypatch)
+
+    result = invoke("model", "rollback", "phi-4", "--to-revision", "1", "--wait", "--timeout", "20s", "-y")
+    assert freed == old
+    assert result.exit_code == 0, result
+    assert "4096" in _args(emu)

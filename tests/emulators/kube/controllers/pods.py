@@ -15,7 +15,7 @@ from tests.emulators.kube.cluster import KUBE_CONTROLLER_MANAGER, KUBELET, Clust
 from tests.emulators.kube.controllers import kubelet_backoff, kubelet_env, kubelet_volumes, preemption, volume_prebind
 from tests.emulators.kube.controllers.base import Controller, PassHeld
 from tests.emulators.kube.controllers.kubelet_crashloop import CrashLoops, termination_message
-from tests.emulators.kube.controllers.rescheduling import mark_injected
+from tests.emulators.kube.controllers.rescheduling import attempt_failed, mark_injected
 from tests.emulators.kube.controllers.scheduling import NO_NODES, Placement
 
 if TYPE_CHECKING:
@@ -362,6 +362,7 @@ class PodOwner(Controller):
             node.claims or any(v.get("ephemeral") for v in spec.get("volumes") or [])
         )
         claims = node.claims if isinstance(node, Placement) else ()
+        cycle = node.cycle if isinstance(node, Placement) else -1
         if isinstance(node, Placement):
             if node.node is None and not node.message:
                 # No Node at all (upstream: kubernetes/kubernetes pkg/scheduler/schedule_one.go
@@ -444,6 +445,10 @@ class PodOwner(Controller):
             kubelet_volumes.wait_for_mount(cluster, created, mount, start)
             return created
         created = cluster.create(pod)
+        if failure == "unschedulable" and not injected and cycle >= 0:
+            # the scheduler's failed attempt: an event that came during it sends the pod back to be
+            # tried (rescheduling.py UnschedulablePods.attempt_failed cites kube-scheduler's queue)
+            attempt_failed(cluster, created, cycle)
         return self._first_report(cluster, created, failure, injected, config_errors, exit_log, exit_code)
 
     def _first_report(

@@ -66,10 +66,36 @@ class UnschedulablePods:
         self.pending: dict[str, str] = {}
         self.injected: set[str] = set()
         self.changed: list[Any] = []  # callbacks (typ, obj) for the Rescheduler and the autoscaler
+        # How many events that may make a pending pod fit have come (a Node added or changed, a claim
+        # added or changed, an assigned pod deleted): the scheduling queue's moveRequestCycle. A
+        # scheduling attempt notes it when it starts (scheduling.Scheduler.cycle); one that fails
+        # after it moved on sends its pod back to be tried again (attempt_failed).
+        self.moves = 0
         api.listeners.append(self._on_event)
+
+    def _moved(self) -> None:
+        with self._lock:
+            self.moves += 1
+
+    def attempt_failed(self, pod: dict[str, Any], cycle: int) -> None:
+        """A scheduling attempt that started at ``cycle`` left ``pod`` Unschedulable. Where an event
+        came since, kube-scheduler puts the pod in its backoff queue, not with the unschedulable pods
+        (upstream: kubernetes/kubernetes 003b4460 pkg/scheduler/backend/queue/scheduling_queue.go
+        AddUnschedulableIfNotPresent: determineSchedulingHintForInFlightPod over the events that came
+        while the pod was in flight; addUnschedulableWithoutQueueingHint: moveRequestCycle >=
+        podSchedulingCycle), so it is tried again: an event the attempt did not see is never lost."""
+        md = pod.get("metadata") or {}
+        key = f"{md.get('namespace')}/{md.get('name')}"
+        with self._lock:
+            missed = self.moves > cycle and key in self.pending
+        if missed:
+            for fn in list(self.changed):
+                fn("moved", pod)
 
     def _on_event(self, typ: str, rt: ResourceType, obj: dict[str, Any], ctx: Ctx) -> None:
         if rt.group != "" or rt.kind != "Pod":
+            if rt.group == "" and rt.kind in ("Node", "PersistentVolumeClaim") and typ != "DELETED":
+                self._moved()
             if rt.group == "" and rt.kind == "Node" and typ != "DELETED":
                 for fn in list(self.changed):
                     fn("node", obj)
@@ -91,6 +117,8 @@ class UnschedulablePods:
             else:
                 new = False
                 self.pending.pop(key, None)
+        if typ == "DELETED" and (obj.get("spec") or {}).get("nodeName"):
+            self._moved()  # counted even with no pod waiting: an attempt in flight may need it
         if new:
             for fn in list(self.changed):
                 fn("pending", obj)
@@ -141,6 +169,12 @@ def waiting_pods(cluster: ClusterState) -> list[dict[str, Any]]:
         if pod is not None and is_unschedulable(pod) and not daemon:
             waiting.append(pod)
     return waiting
+
+
+def attempt_failed(cluster: ClusterState, pod: dict[str, Any], cycle: int) -> None:
+    """``pod`` (as written, Unschedulable) failed the attempt that started at ``cycle``
+    (UnschedulablePods.attempt_failed)."""
+    unschedulable_pods(cluster.api).attempt_failed(pod, cycle)
 
 
 def mark_injected(cluster: ClusterState, pod: dict[str, Any]) -> None:

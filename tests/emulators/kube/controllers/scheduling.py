@@ -114,6 +114,9 @@ class Placement:
     # pkg/scheduler/framework/plugins/volumebinding/volume_binding.go PreBind; volume_binding.prebind_claims,
     # and controllers/volume_prebind.py binds it once they are).
     claims: tuple[str, ...] = ()
+    # The scheduling cycle the attempt started at (Scheduler.cycle): a pod left Pending is tried again
+    # where an event came since (rescheduling.py UnschedulablePods.attempt_failed).
+    cycle: int = -1
 
 
 @dataclass
@@ -138,6 +141,15 @@ class Scheduler:
     # nominator.py: the room of the pods that preempted (upstream: kubernetes/kubernetes
     # pkg/scheduler/framework/runtime/framework.go addGENominatedPods).
     _nominated: Nominated | None = None
+    # The events seen before this view read anything (rescheduling.py UnschedulablePods.moves): the
+    # podSchedulingCycle a failed attempt hands back (upstream: kubernetes/kubernetes 003b4460
+    # pkg/scheduler/backend/queue/scheduling_queue.go AddUnschedulableIfNotPresent).
+    cycle: int = field(init=False, default=-1)
+
+    def __post_init__(self) -> None:
+        from tests.emulators.kube.controllers.rescheduling import unschedulable_pods  # it imports this module
+
+        self.cycle = unschedulable_pods(self.cluster.api).moves
 
     def _pods_by_node(self) -> dict[str, list[Any]]:
         if self._bound is None:
@@ -385,7 +397,12 @@ class Scheduler:
 
     def place(self, spec: dict[str, Any], owner_uid: str = "", meta: dict[str, Any] | None = None) -> Placement:
         """The node for a new pod with ``spec`` (and ``meta``, its namespace and labels, which
-        InterPodAffinity reads), or None and the FailedScheduling message."""
+        InterPodAffinity reads), or None and the FailedScheduling message; with the attempt's cycle."""
+        placement = self._place(spec, owner_uid, meta)
+        placement.cycle = self.cycle
+        return placement
+
+    def _place(self, spec: dict[str, Any], owner_uid: str, meta: dict[str, Any] | None) -> Placement:
         need = pod_requests(spec)
         pod = {"metadata": dict(meta or {}), "spec": spec}
         prefiltered: list[InterPodAffinity] = []

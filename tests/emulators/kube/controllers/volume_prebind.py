@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import KUBE_CONTROLLER_MANAGER, KUBE_SCHEDULER, KUBELET, ClusterState
 from tests.emulators.kube.controllers.base import ClockedController, Controller
-from tests.emulators.kube.controllers.rescheduling import requeue_owners, running_status
+from tests.emulators.kube.controllers.rescheduling import attempt_failed, requeue_owners, running_status
 from tests.emulators.kube.controllers.scheduling import NO_NODES, Scheduler
 from tests.emulators.kube.controllers.volume_binding import (
     Assumed,
@@ -281,6 +281,7 @@ class PreBind(ClockedController):
         placement = Scheduler(cluster).place(pod.get("spec") or {}, owner, md)
         if placement.node is None:
             self._scheduling_failed(cluster, pod, "Unschedulable", placement.message or NO_NODES)
+            attempt_failed(cluster, pod, placement.cycle)  # an event during the attempt: tried again
             return
         if not hold(cluster, pod, placement.node, placement.claims, start=start):
             self._bind(cluster, pod, placement.node, start)
