@@ -80,3 +80,23 @@ def test_a_rollback_while_the_earlier_pod_is_terminating_runs_once_that_pod_is_g
     assert freed == old
     assert result.exit_code == 0, result
     assert "4096" in _args(emu)
+
+
+def test_a_rollback_that_times_out_on_a_terminating_pod_says_to_wait_for_it(model_emulator: Start) -> None:
+    """Revision 1's pod stops for its whole grace period (30 s) and holds the GPU the rollback's pod
+    needs; a wait shorter than that ends on it. The pod goes by itself: the hint says to wait, not
+    to roll back or add a node (akscli.kube.rollout_room)."""
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    emu.cluster.create(a100())
+    emu.cluster.create(a100("a100-1"))
+    _deploy("--max-model-len", "4096", "--wait", "--timeout", "2m")
+    emu.api.pod_shutdown_seconds = None  # vLLM ignores SIGTERM: its pod stays for its grace period
+    _deploy("--max-model-len", "8192", "--wait", "--timeout", "2m")
+    [old] = [p for p in emu.cluster.list("v1", "Pod", "default") if p["metadata"].get("deletionTimestamp")]
+
+    result = invoke("model", "rollback", "phi-4", "--to-revision", "1", "--wait", "--timeout", "2s", "-y")
+    assert result.exit_code == 5, result
+    error, hint = result.stderr.splitlines()[-2:]
+    name, by = old["metadata"]["name"], old["metadata"]["deletionTimestamp"]
+    assert f"the old pod {name} is terminating and holds the nvidia.com/gpu it needs on node" in error
+    assert hint == f"hint: wait for it: raise --timeout to reach past {by}; nothing was rolled back"

@@ -139,3 +139,32 @@ def test_the_old_pods_nodes_are_read_once_each_and_ten_at_most() -> None:
     kube = _Kube([*old, new], {f"n{i}": _node("gpu") for i in range(30)})
     assert rollout_room.held_by_old_pod(kube, _trouble(new), None) is None
     assert kube.gets == [f"n{i}" for i in range(rollout_room.NODE_READS)]
+
+
+def _terminating(pod: dict[str, Any], by: str = "2026-12-07T17:00:30Z") -> dict[str, Any]:
+    pod["metadata"].update({"deletionTimestamp": by, "deletionGracePeriodSeconds": 30})
+    return pod
+
+
+def test_a_terminating_old_pod_is_waited_for_not_rolled_back() -> None:
+    # A deploy right after another: the pod before last still stops, and holds the GPU the new pod needs.
+    new = _pod("llm-c-1", "c")
+    kube = _Kube([_terminating(_pod("llm-a-1", "a", "n1")), new], {"n1": _node("gpu")})
+    said = rollout_room.held_by_old_pod(kube, _trouble(new), {"metadata": {"labels": {"akscli.io/model": "llm"}}})
+    assert said == (
+        "; the old pod llm-a-1 is terminating and holds the nvidia.com/gpu it needs on node n1 until it stops "
+        "(by 2026-12-07T17:00:30Z, grace period 30s); the scheduler places the new pod once it is gone",
+        "wait for it: raise --timeout to reach past 2026-12-07T17:00:30Z",
+    )
+
+
+def test_a_rollbacks_pod_waits_for_the_terminating_pod_of_its_own_template_first() -> None:
+    # The rollback to revision 1 reuses revision 1's ReplicaSet (template "a"): the pod it replaced still
+    # stops on n1, and revision 2's pod runs on n2. The first goes by itself; the hint says to wait for it.
+    new = _pod("llm-a-2", "a")
+    pods = [_pod("llm-b-1", "b", "n2"), _terminating(_pod("llm-a-1", "a", "n1")), new]
+    kube = _Kube(pods, {"n1": _node("gpu"), "n2": _node("gpu")})
+    said = rollout_room.held_by_old_pod(kube, _trouble(new), None)
+    assert said is not None
+    assert said[0].startswith("; the old pod llm-a-1 is terminating") and said[1].startswith("wait for it")
+    assert kube.gets == ["n2", "n1"]

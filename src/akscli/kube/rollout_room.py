@@ -10,6 +10,8 @@ vllm and llmd providers set no strategy (ai-runway/airunway b0d3fb77 providers/v
 and providers/llmd/transformer.go buildDeployment: replicas, selector, template); akscli's vLLM
 Deployment uses Recreate for this reason (templates/model/vllm.yaml.j2), so its new pod never
 waits on an old one. The hint says so and names the two ways out: a rollback, or room for both.
+A terminating old pod (a rollout's new pod started while the previous rollout's pod still stops, or a
+rollback's while the pod it replaced stops) is not that: it goes by itself, and the hint says to wait.
 """
 
 from __future__ import annotations
@@ -73,27 +75,52 @@ def held_by_old_pod(
     selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()) if k != TEMPLATE_HASH)
     wanted = (pod.get("spec") or {}).get("nodeSelector") or {}
     read: set[str] = set()  # nodes read already: one GET each, NODE_READS at most
+    found: tuple[str, str] | None = None  # the first running old pod that holds what the new one needs
     try:
         for other in kube.list("v1", "Pod", namespace=namespace, label_selector=selector or None):
-            other_hash = ((other.get("metadata") or {}).get("labels") or {}).get(TEMPLATE_HASH)
+            other_meta = other.get("metadata") or {}
+            other_hash = (other_meta.get("labels") or {}).get(TEMPLATE_HASH)
+            # A deleted pod of any template, the new one's included (a rollback's ReplicaSet), goes by itself.
+            going = bool(other_meta.get("deletionTimestamp"))
             node_name = (other.get("spec") or {}).get("nodeName")
             done = (other.get("status") or {}).get("phase") in ("Succeeded", "Failed")
             held = sorted(r for r in needed if _asks(other, r))
-            if other_hash in (None, new_hash) or not node_name or done or not held or node_name in read:
+            old = going or other_hash not in (None, new_hash)
+            if not old or not node_name or done or not held or node_name in read or (found and not going):
                 continue
             if len(read) == NODE_READS:
-                return None  # the old pods' nodes read so far are not for the new pod: not judged further
+                return found  # the old pods' nodes read so far are not for the new pod: not judged further
             read.add(str(node_name))
             node = kube.get("v1", "Node", str(node_name))
             node_labels = ((node or {}).get("metadata") or {}).get("labels") or {}
             if node is None or any(node_labels.get(k) != v for k, v in wanted.items()):
                 continue  # freeing that node would not help the new pod
+            if going:
+                return _going(other_meta, str(node_name), held)
             pool = next((node_labels[k] for k in POOL_LABELS if node_labels.get(k)), None)
             deployment = str(replica_set).removesuffix(f"-{new_hash}")
-            return _said(other["metadata"]["name"], str(node_name), held, pool, deployment, namespace, owner)
+            found = _said(other_meta["name"], str(node_name), held, pool, deployment, namespace, owner)
     except errors.AkscliError:
         return None
-    return None
+    return found
+
+
+def _going(meta: Mapping[str, Any], node: str, held: list[str]) -> tuple[str, str]:
+    """A terminating pod holds what the new pod needs: it goes by itself. The scheduler counts a
+    deleted pod's requests until the kubelet confirms its deletion, and tries the waiting pod again
+    when it is gone (kubernetes/kubernetes pkg/scheduler/framework/plugins/noderesources/fit.go
+    isSchedulableAfterPodEvent: "any deletion event to a scheduled pod could make the unscheduled pod
+    schedulable"); the kubelet stops it by its deletionTimestamp, the delete's time plus its grace period
+    (staging/src/k8s.io/apiserver/pkg/registry/rest/delete.go BeforeDelete). So the rollout goes on
+    then: nothing is to be undone or added."""
+    by = meta.get("deletionTimestamp")
+    grace = meta.get("deletionGracePeriodSeconds")
+    period = f", grace period {grace}s" if grace is not None else ""
+    clause = (
+        f"; the old pod {meta.get('name')} is terminating and holds the {' and '.join(held)} it needs on node "
+        f"{node} until it stops (by {by}{period}); the scheduler places the new pod once it is gone"
+    )
+    return clause, f"wait for it: raise --timeout to reach past {by}"
 
 
 def _said(
