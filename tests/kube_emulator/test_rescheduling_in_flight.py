@@ -20,6 +20,7 @@ from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.apiserver_common import Ctx
 from tests.emulators.kube.controllers.scheduling import Placement, Scheduler
+from tests.kube_emulator.test_rescheduling import ray_cluster, ray_pod
 from tests.kube_emulator.test_scheduling import gpu_deployment, node, pods, seed
 
 
@@ -71,3 +72,17 @@ def test_a_pod_whose_room_is_freed_during_its_attempt_is_tried_again(
     # no node event comes after: only the event seen in flight brings the pod back
     assert wait_until(lambda: [p["spec"].get("nodeName") for p in pods(kube_emulator, "llm")] == ["gpu-0"], timeout=3)
     assert wait_until(lambda: pods(kube_emulator, "llm")[0]["status"].get("phase") == "Running")
+
+
+def test_a_kuberay_worker_whose_room_is_freed_during_its_attempt_is_tried_again(
+    kube_emulator: KubeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.emulators.kube.controllers.kuberay import KubeRayController
+
+    old = terminating_gpu_pod(kube_emulator)
+    seed(kube_emulator, node("cpu-0"))  # the head's
+    freed = confirm_deletion_during_the_attempt(kube_emulator, [old], monkeypatch)
+    kube_emulator.controllers.add(KubeRayController(delay=0.02))
+    kube_emulator.cluster.create(ray_cluster("demo"))
+    assert wait_until(lambda: bool(freed))
+    assert wait_until(lambda: ray_pod(kube_emulator, "demo", "worker").get("spec", {}).get("nodeName") == "gpu-0")

@@ -58,7 +58,7 @@ from tests.emulators.kube.controllers.kuberay.gcs_ft import redis_cleanup
 from tests.emulators.kube.controllers.kuberay.probes import with_probes
 from tests.emulators.kube.controllers.kuberay.services import head_labels, head_service, pod_labels
 from tests.emulators.kube.controllers.kuberay.validation import cluster_spec_problem, cluster_upgrade_problem
-from tests.emulators.kube.controllers.rescheduling import mark_injected
+from tests.emulators.kube.controllers.rescheduling import attempt_failed, mark_injected
 from tests.emulators.kube.controllers.scheduling import NO_NODES, Placement, Scheduler
 
 
@@ -457,9 +457,8 @@ class ClusterReconciler:
         for key, value in ((template.get("metadata") or {}).get("labels") or {}).items():
             if key not in ("ray.io/node-type", "ray.io/group", "ray.io/cluster"):
                 labels[key] = value
-        # KubeRay creates the pod (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/
-        # raycluster_controller.go) and it goes where kube-scheduler would put it (scheduling.py);
-        # the injected unschedulable-gpu failure stays Pending whatever nodes come.
+        # KubeRay creates the pod (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/raycluster_controller.go),
+        # placed as kube-scheduler would (scheduling.py); an injected unschedulable-gpu stays Pending for good.
         injected = self.failure == "unschedulable-gpu" and gpus({"spec": spec}) > 0
         placement = (
             None
@@ -467,15 +466,13 @@ class ClusterReconciler:
             else Scheduler(cluster).place(spec, str(owner.get("uid", "")), {"namespace": ns, "labels": labels})
         )
         if placement is not None and placement.node is None and not placement.message:
-            # No Node at all: kube-scheduler's ErrNoNodesAvailable leaves the pod Pending, never
-            # Ready, until one comes (the Rescheduler binds it then), the StatefulSet controller's
-            # rule (builtin.py; upstream: kubernetes/kubernetes pkg/scheduler/schedule_one.go
+            # No Node at all: Pending, never Ready, until one comes (the Rescheduler binds it then), the StatefulSet
+            # controller's rule (builtin.py; upstream: kubernetes/kubernetes pkg/scheduler/schedule_one.go
             # schedulePod, ErrNoNodesAvailable; scheduling.NO_NODES).
             placement = Placement(None, NO_NODES)
-        # VolumeBinding's PreBind (kubernetes/kubernetes pkg/scheduler/framework/plugins/volumebinding/
-        # binder.go BindPodVolumes; volume_prebind.py), as for the built-in controllers' pods
-        # (pods.py _make_pod): a pod placed with claims to bind first, or with generic ephemeral
-        # volumes whose claims are not made yet, is created unbound and reported once bound.
+        # VolumeBinding's PreBind (kubernetes/kubernetes pkg/scheduler/framework/plugins/volumebinding/binder.go
+        # BindPodVolumes; volume_prebind.py), as pods.py _make_pod: a pod placed with claims to bind first, or
+        # with generic ephemeral volumes whose claims are not made yet, is created unbound, reported once bound.
         waits = (
             placement is not None
             and bool(placement.node)
@@ -570,7 +567,10 @@ class ClusterReconciler:
                     else f"ray {node_type} {pod_name} started\n"
                 )
                 cluster.write_pod_log(bound, text, container=container)  # none for a pod deleted since its read
-            return dict(cluster.patch_pod_status(bound, status))
+            reported = dict(cluster.patch_pod_status(bound, status))
+            if placement is not None and placement.node is None:  # tried again after an event in flight
+                attempt_failed(cluster, reported, placement.cycle)  # (rescheduling.py: kube-scheduler's queue)
+            return reported
 
         if waits:
             assert placement is not None and placement.node is not None
