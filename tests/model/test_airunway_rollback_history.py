@@ -55,37 +55,12 @@ def test_history_and_rollback_of_an_airunway_model_bring_back_the_earlier_contex
     assert rows[-1]["params"]["context"] == 4096
 
 
-def test_a_rollback_while_the_earlier_pod_is_terminating_runs_once_that_pod_is_gone(
-    model_emulator: Start, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The race CI met: revision 2's wait ends while revision 1's pod is still Terminating (a
-    ReplicaSet's replicas leave out terminating pods: kubernetes/kubernetes pkg/controller/replicaset
-    replica_set.go syncReplicaSet, controller.FilterActivePods), and that pod holds one of the two
-    GPUs (the scheduler counts it until it is deleted), revision 2's the other; the rollback's pod
-    (maxSurge 1) fits nowhere until the kubelet confirms the old pod's deletion. That lands during
-    the rollback pod's scheduling attempt here: kube-scheduler tries the pod again
-    (tests/kube_emulator/test_rescheduling_in_flight.py), and the rollback ends well."""
-    emu = model_emulator(crds=AIRUNWAY_CRDS)
-    emu.cluster.create(a100())
-    emu.cluster.create(a100("a100-1"))
-    _deploy("--max-model-len", "4096", "--wait", "--timeout", "2m")
-    emu.api.pod_shutdown_seconds = None  # vLLM ignores SIGTERM: its pod stays for its grace period
-    _deploy("--max-model-len", "8192", "--wait", "--timeout", "2m")
-    pods = emu.cluster.list("v1", "Pod", "default")
-    old = [p["metadata"]["name"] for p in pods if p["metadata"].get("deletionTimestamp")]
-    assert len(old) == 1 and "4096" in str(next(p for p in pods if p["metadata"]["name"] == old[0])["spec"])
-    freed = confirm_deletion_during_the_attempt(emu, old, monkeypatch)
-
-    result = invoke("model", "rollback", "phi-4", "--to-revision", "1", "--wait", "--timeout", "20s", "-y")
-    assert freed == old
-    assert result.exit_code == 0, result
-    assert "4096" in _args(emu)
-
-
-def test_a_rollback_that_times_out_on_a_terminating_pod_says_to_wait_for_it(model_emulator: Start) -> None:
-    """Revision 1's pod stops for its whole grace period (30 s) and holds the GPU the rollback's pod
-    needs; a wait shorter than that ends on it. The pod goes by itself: the hint says to wait, not
-    to roll back or add a node (akscli.kube.rollout_room)."""
+def _two_revisions_the_first_stopping(model_emulator: Start) -> tuple[Any, dict[str, Any]]:
+    """Two A100 nodes, one GPU each; revision 1 (context 4096), then revision 2 (8192), each waited
+    for. Revision 2's wait ends while revision 1's pod is still Terminating (a ReplicaSet's replicas
+    leave out terminating pods: kubernetes/kubernetes pkg/controller/replicaset replica_set.go
+    syncReplicaSet, controller.FilterActivePods): it holds one GPU (the scheduler counts it until it
+    is deleted), revision 2's pod the other. The emulator and that pod are returned."""
     emu = model_emulator(crds=AIRUNWAY_CRDS)
     emu.cluster.create(a100())
     emu.cluster.create(a100("a100-1"))
@@ -93,6 +68,57 @@ def test_a_rollback_that_times_out_on_a_terminating_pod_says_to_wait_for_it(mode
     emu.api.pod_shutdown_seconds = None  # vLLM ignores SIGTERM: its pod stays for its grace period
     _deploy("--max-model-len", "8192", "--wait", "--timeout", "2m")
     [old] = [p for p in emu.cluster.list("v1", "Pod", "default") if p["metadata"].get("deletionTimestamp")]
+    assert "4096" in str(old["spec"])
+    return emu, old
+
+
+def test_a_rollback_while_the_earlier_pod_is_terminating_runs_once_that_pod_is_gone(
+    model_emulator: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race CI met: the rollback's pod (maxSurge 1) fits nowhere until the kubelet confirms the
+    old pod's deletion. That lands during the rollback pod's scheduling attempt here: kube-scheduler
+    tries the pod again (tests/kube_emulator/test_rescheduling_in_flight.py), and the rollback ends well."""
+    emu, old = _two_revisions_the_first_stopping(model_emulator)
+    freed = confirm_deletion_during_the_attempt(emu, [old["metadata"]["name"]], monkeypatch)
+
+    result = invoke("model", "rollback", "phi-4", "--to-revision", "1", "--wait", "--timeout", "20s", "-y")
+    assert freed == [old["metadata"]["name"]]
+    assert result.exit_code == 0, result
+    assert "4096" in _args(emu)
+
+
+def test_a_deploy_right_after_another_runs_once_the_pod_before_last_is_gone(
+    model_emulator: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A third revision deployed while the first one's pod still stops: the same race, a new template."""
+    emu, old = _two_revisions_the_first_stopping(model_emulator)
+    freed = confirm_deletion_during_the_attempt(emu, [old["metadata"]["name"]], monkeypatch)
+
+    result = invoke(
+        "model",
+        "deploy",
+        "phi-4",
+        "--runtime",
+        "airunway",
+        "--provider",
+        "vllm",
+        "--max-model-len",
+        "2048",
+        "--wait",
+        "--timeout",
+        "20s",
+        "-y",
+    )
+    assert freed == [old["metadata"]["name"]]
+    assert result.exit_code == 0, result
+    assert "2048" in _args(emu)
+
+
+def test_a_rollback_that_times_out_on_a_terminating_pod_says_to_wait_for_it(model_emulator: Start) -> None:
+    """Revision 1's pod stops for its whole grace period (30 s) and holds the GPU the rollback's pod
+    needs; a wait shorter than that ends on it. The pod goes by itself: the hint says to wait, not
+    to roll back or add a node (akscli.kube.rollout_room)."""
+    _, old = _two_revisions_the_first_stopping(model_emulator)
 
     result = invoke("model", "rollback", "phi-4", "--to-revision", "1", "--wait", "--timeout", "2s", "-y")
     assert result.exit_code == 5, result
