@@ -446,8 +446,9 @@ class PodOwner(Controller):
             return created
         created = cluster.create(pod)
         if failure == "unschedulable" and not injected and cycle >= 0:
-            # the scheduler's failed attempt: an event that came during it sends the pod back to be
-            # tried (rescheduling.py UnschedulablePods.attempt_failed cites kube-scheduler's queue)
+            # the scheduler's failed attempt: an event that came during it sends the pod back to be tried
+            # (upstream: kubernetes/kubernetes pkg/scheduler/backend/queue/scheduling_queue.go
+            # AddUnschedulableIfNotPresent; rescheduling.py UnschedulablePods.attempt_failed)
             attempt_failed(cluster, created, cycle)
         return self._first_report(cluster, created, failure, injected, config_errors, exit_log, exit_code)
 

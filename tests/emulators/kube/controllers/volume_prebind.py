@@ -281,7 +281,9 @@ class PreBind(ClockedController):
         placement = Scheduler(cluster).place(pod.get("spec") or {}, owner, md)
         if placement.node is None:
             self._scheduling_failed(cluster, pod, "Unschedulable", placement.message or NO_NODES)
-            attempt_failed(cluster, pod, placement.cycle)  # an event during the attempt: tried again
+            # an event during the attempt sends it back (upstream: kubernetes/kubernetes
+            # pkg/scheduler/backend/queue/scheduling_queue.go AddUnschedulableIfNotPresent)
+            attempt_failed(cluster, pod, placement.cycle)
             return
         if not hold(cluster, pod, placement.node, placement.claims, start=start):
             self._bind(cluster, pod, placement.node, start)
