@@ -44,7 +44,7 @@ from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.kuberay.cluster import ClusterReconciler
-from tests.emulators.kube.controllers.kuberay.common import RAY
+from tests.emulators.kube.controllers.kuberay.common import RAY, managed_elsewhere
 from tests.emulators.kube.controllers.kuberay.gates import COMPONENT
 from tests.emulators.kube.controllers.kuberay.job import JobReconciler
 from tests.emulators.kube.controllers.kuberay.job_api import JobApi
@@ -122,7 +122,9 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         kind = obj.get("kind")
         meta = obj["metadata"]
         current = cluster.get(RAY, kind, meta.get("namespace"), meta["name"])
-        if current is None:
+        if current is None or (kind != "RayCluster" and managed_elsewhere(current)):
+            # upstream: ray-project/kuberay v1.7.0 rayjob_controller.go, rayservice_controller.go Reconcile
+            # skip spec.managedBy's other controllers; a RayCluster's skip is in _provision (RayJobs call it too).
             return
         if kind == "RayCluster":
             self.provision(cluster, current)

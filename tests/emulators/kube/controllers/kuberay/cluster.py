@@ -44,6 +44,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     desired_replicas,
     find_condition,
     gpus,
+    managed_elsewhere,
     metadata_problem,
     now,
     ray_start_command,
@@ -56,7 +57,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
 from tests.emulators.kube.controllers.kuberay.gates import Gates
 from tests.emulators.kube.controllers.kuberay.gcs_ft import redis_cleanup
 from tests.emulators.kube.controllers.kuberay.probes import with_probes
-from tests.emulators.kube.controllers.kuberay.services import head_labels, head_service, pod_labels
+from tests.emulators.kube.controllers.kuberay.services import head_address, head_labels, head_service, pod_labels
 from tests.emulators.kube.controllers.kuberay.validation import cluster_spec_problem, cluster_upgrade_problem
 from tests.emulators.kube.controllers.rescheduling import attempt_failed, mark_injected
 from tests.emulators.kube.controllers.scheduling import NO_NODES, Placement, Scheduler
@@ -114,8 +115,8 @@ class ClusterReconciler:
 
     def _provision(self, cluster: Any, ns: str, name: str) -> dict[str, Any]:
         rc = cluster.get(RAY, "RayCluster", ns, name)
-        if rc is None:
-            return {}
+        if rc is None or managed_elsewhere(rc):  # rayClusterReconcile skips it first (common.py)
+            return dict(rc or {})
         # upstream: ray-project/kuberay v1.7.0 raycluster_controller.go validates the metadata first.
         problem = metadata_problem(rc)
         if problem:
@@ -400,7 +401,7 @@ class ClusterReconciler:
                     return "FailedCreateWorkerPod", message
                 params = group.get("rayStartParams") or {}
                 self._pod(
-                    cluster, ns, pod_name, name, "worker", gname, template, owner, params, _head_address(rc), made_by=rc
+                    cluster, ns, pod_name, name, "worker", gname, template, owner, params, head_address(rc), made_by=rc
                 )
                 count += 1
         if cleared:
@@ -580,21 +581,13 @@ class ClusterReconciler:
         return report(cluster, created)
 
 
-def _head_address(rc: Mapping[str, Any]) -> str:
-    """A worker's ``address``: the head service's FQDN and the head's GCS port (upstream:
-    ray-project/kuberay v1.7.0 ray-operator/controllers/ray/raycluster_controller.go createWorkerPod,
-    utils/util.go GenerateFQDNServiceName, GetHeadPort: rayStartParams' port, else 6379)."""
-    spec = rc.get("spec") or {}
-    head = spec.get("headGroupSpec") or {}
-    custom = ((head.get("headService") or {}).get("metadata") or {}).get("name")
-    ns, name = rc["metadata"]["namespace"], rc["metadata"]["name"]
-    port = (head.get("rayStartParams") or {}).get("port") or "6379"
-    return f"{custom or f'{name}-head-svc'}.{ns}.svc.cluster.local:{port}"
-
-
 def _update_status(cluster: Any, rc: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
     """updateRayClusterStatus: Status().Update of the RayCluster as the reconcile read it, so a 409
     Conflict (another writer since) ends the reconcile and requeues it (upstream: ray-project/kuberay
     ray-operator/controllers/ray/raycluster_controller.go updateRayClusterStatus, rayClusterReconcile
-    returns updateErr). None stands for a field Go's omitempty leaves out."""
+    returns updateErr). None stands for a field Go's omitempty leaves out. With the
+    RayClusterStatusConditions gate off calculateStatus touches no condition (upstream: ray-project/kuberay
+    v1.7.0 raycluster_controller.go calculateStatus, statusConditionGateEnabled): those read are kept."""
+    if not Gates(cluster).on("RayClusterStatusConditions"):
+        status = {**status, "conditions": (rc.get("status") or {}).get("conditions")}
     return dict(cluster.update_status({**rc, "status": omit_empty(status)}))

@@ -95,6 +95,16 @@ def child_cluster(owner: Mapping[str, Any], name: str, spec: Mapping[str, Any]) 
     }
 
 
+def managed_elsewhere(obj: Mapping[str, Any]) -> bool:
+    """Whether spec.managedBy names a controller other than KubeRay: the RayCluster, RayJob and
+    RayService reconciles then return first thing, writing nothing (upstream: ray-project/kuberay
+    v1.7.0 ray-operator/controllers/ray/utils/util.go ManagedByExternalController; its callers
+    raycluster_controller.go rayClusterReconcile, rayjob_controller.go and rayservice_controller.go
+    Reconcile, "Skipping ... managed by a custom controller")."""
+    manager = (obj.get("spec") or {}).get("managedBy")
+    return manager is not None and manager != "ray.io/kuberay-operator"  # utils/constant.go KubeRayController
+
+
 def metadata_problem(obj: Mapping[str, Any]) -> str | None:
     """upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
     ValidateRayClusterMetadata / ValidateRayJobMetadata / ValidateRayServiceMetadata (the one

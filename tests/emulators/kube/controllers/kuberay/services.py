@@ -209,3 +209,15 @@ def apply_service(cluster: Any, body: dict[str, Any]) -> None:
     kept = {k: existing["spec"][k] for k in ("clusterIP", "clusterIPs") if k in existing["spec"]}
     existing["spec"] = {**body["spec"], **kept}
     cluster.update(existing)
+
+
+def head_address(rc: Mapping[str, Any]) -> str:
+    """A worker's ``address``: the head service's FQDN and the head's GCS port (upstream:
+    ray-project/kuberay v1.7.0 ray-operator/controllers/ray/raycluster_controller.go createWorkerPod,
+    utils/util.go GenerateFQDNServiceName, GetHeadPort: rayStartParams' port, else 6379)."""
+    spec = rc.get("spec") or {}
+    head = spec.get("headGroupSpec") or {}
+    custom = ((head.get("headService") or {}).get("metadata") or {}).get("name")
+    ns, name = rc["metadata"]["namespace"], rc["metadata"]["name"]
+    port = (head.get("rayStartParams") or {}).get("port") or "6379"
+    return f"{custom or f'{name}-head-svc'}.{ns}.svc.cluster.local:{port}"
