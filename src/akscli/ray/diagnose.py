@@ -64,6 +64,18 @@ def operator_finding(kube: Kube, ref: str) -> Finding | None:
     )
 
 
+def unpicked_finding(kube: Kube, obj: Mapping[str, Any], ref: str) -> Finding | None:
+    """Why a Ray object has no status: spec.managedBy names another controller, so KubeRay skips
+    it (upstream: ray-project/kuberay v1.7.0 utils/util.go ManagedByExternalController; the
+    readiness rule's words, kuberay.not_picked), else what ``operator_finding`` finds."""
+    from akscli.kube.readiness.kuberay import NOT_PICKED, not_picked
+
+    said = not_picked(obj)
+    if said is NOT_PICKED:
+        return operator_finding(kube, ref)
+    return Finding(ref, "ManagedElsewhere", said.message.removeprefix("no status yet: "), said.fix)
+
+
 def explain_unpicked(error: AkscliError, kube: Kube) -> None:
     """A wait that timed out on an object KubeRay never picked up (its hint is the readiness rule's
     question, akscli.kube.readiness.kuberay NO_OPERATOR_FIX): the hint becomes what
@@ -158,7 +170,7 @@ def diagnose_cluster(
         events = [] if spec_accepted(obj) else _events(kube, obj)
         findings.extend(cluster_findings(obj, events))
         if not obj.get("status") and not events:
-            findings.extend(f for f in [operator_finding(kube, kind_ref(RAY_API, "RayCluster", cluster))] if f)
+            findings.extend(f for f in [unpicked_finding(kube, obj, kind_ref(RAY_API, "RayCluster", cluster))] if f)
     stuck = stuck_pods(_noting_heads(cluster_pods(kube, namespace, cluster), heads) if pods is None else pods)
     findings.extend(f for f in [extra_heads_finding(cluster, namespace, heads)] if f)
     if not stuck:
@@ -199,7 +211,7 @@ def diagnose_job(kube: Kube, job: Mapping[str, Any]) -> list[Finding]:
         deployment, _ = job_phase(job)
         findings.append(Finding(ref, str(status.get("reason") or deployment), str(status.get("message") or "")))
     if not status.get("jobDeploymentStatus"):
-        findings.extend(f for f in [operator_finding(kube, ref)] if f)
+        findings.extend(f for f in [unpicked_finding(kube, job, ref)] if f)
     if status.get("jobDeploymentStatus") == "Waiting":  # rayjob_controller.go, the Waiting case
         message = "KubeRay waits for the ID of a job submitted to its cluster (InteractiveMode) and submits nothing"
         how = interactive_hint(job["metadata"]["name"], job["metadata"]["namespace"])
@@ -229,7 +241,7 @@ def diagnose_service(kube: Kube, service: Mapping[str, Any]) -> list[Finding]:
     ref = kind_ref(RAY_API, "RayService", name)
     findings = [Finding(ref, "Failed", failure)] if failure else []
     if not service.get("status"):
-        found = gateway_api_finding(kube, service) or operator_finding(kube, ref)
+        found = gateway_api_finding(kube, service) or unpicked_finding(kube, service, ref)
         findings.extend(f for f in [found] if f)
     for cluster in service_clusters(service):
         findings.extend(diagnose_cluster(kube, ns, cluster))

@@ -81,6 +81,57 @@ NO_OPERATOR_FIX = (
     "(kubectl get pods -A -l app.kubernetes.io/component=kuberay-operator)"
 )
 NOT_PICKED = Readiness(False, message=UNPICKED, fix=NO_OPERATOR_FIX)
+# A Ray object whose spec.managedBy names another controller is never reconciled by KubeRay: each
+# Reconcile returns first thing (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray
+# raycluster_controller.go rayClusterReconcile, rayjob_controller.go and rayservice_controller.go
+# Reconcile: utils/util.go ManagedByExternalController, "Skipping ... managed by a custom
+# controller"). The CRDs allow one other value, kueue.x-k8s.io/multikueue (apis/ray/v1
+# raycluster_types.go, rayjob_types.go, rayservice_types.go ManagedBy's XValidation): MultiKueue
+# runs the object on a worker cluster and keeps this copy's status in sync (upstream:
+# kubernetes-sigs/kueue site/content/en/docs/concepts/multikueue.md, "Create and monitor remote
+# objects ... while keeping the local ones in sync"), so a wait goes on, and names who writes it.
+KUBERAY_MANAGER = "ray.io/kuberay-operator"
+
+
+def not_picked(obj: Mapping[str, Any]) -> Readiness:
+    """The verdict on a Ray object with no status: waiting for KubeRay, or for the controller its
+    spec.managedBy names (KubeRay skips it)."""
+    manager = (obj.get("spec") or {}).get("managedBy")
+    if not manager or manager == KUBERAY_MANAGER:
+        return NOT_PICKED
+    ns = (obj.get("metadata") or {}).get("namespace") or "default"
+    return Readiness(
+        False,
+        message=f"no status yet: spec.managedBy is {manager}, so KubeRay skips it; waiting for {manager} to write it",
+        fix=(
+            f"KubeRay does not reconcile a Ray object managed by {manager}; that controller runs it elsewhere and "
+            f"copies its status here: is it set up? (for MultiKueue: kubectl get multikueueclusters, "
+            f"kubectl get workloads -n {ns})"
+        ),
+    )
+
+
+def _unconditioned(obj: Mapping[str, Any], status: Mapping[str, Any]) -> Readiness:
+    """A RayCluster status with no conditions at all: the operator runs with the
+    RayClusterStatusConditions gate off (v1.2's default, or --feature-gates=RayClusterStatusConditions=false;
+    upstream: ray-project/kuberay v1.7.0 ray-operator/pkg/features/features.go). calculateStatus then
+    writes no condition, only ``state``: ``ready`` once every pod (head and desired workers) runs, and
+    ``suspended`` once a suspended cluster has no pods (raycluster_controller.go calculateStatus). With
+    the gate on every write carries HeadPodReady and RayClusterSuspended, so no conditions means off.
+    ``state: ready`` is sticky, so the worker counts still decide after a scale-up."""
+    if (obj.get("spec") or {}).get("suspend"):
+        if status.get("state") == "suspended":
+            return READY
+        return Readiness(False, message="suspending: waiting for state=suspended")
+    if status.get("state") != "ready":
+        return Readiness(False, message="waiting for state=ready (every Ray pod running and ready)")
+    want = int(status.get("desiredWorkerReplicas") or 0)
+    have = int(status.get("readyWorkerReplicas") or 0)
+    if have < want:
+        return Readiness(False, message=f"{have}/{want} workers ready")
+    return READY
+
+
 # Serve application states that are not RUNNING and say something went wrong
 # (rayservice_types.go ApplicationStatusEnum); final only as app_failed() says.
 APP_TROUBLE = ("DEPLOY_FAILED", "UNHEALTHY")
@@ -91,13 +142,15 @@ def ray_cluster(obj: Mapping[str, Any]) -> Readiness:
     """raycluster_controller.go calculateStatus; utils/util.go CalculateReadyReplicas."""
     status = status_of(obj)
     if not status:
-        return NOT_PICKED
+        return not_picked(obj)
     if status.get("state") == "failed":
         return Readiness(False, True, f"state=failed: {status.get('reason', '')}", "failed")
     waiting = stale(obj, Generation.STATUS)
     if waiting is not None:
         return waiting
     conds = conditions(obj)
+    if not conds:
+        return _unconditioned(obj, status)
     if (obj.get("spec") or {}).get("suspend"):
         suspended = conds.get("RayClusterSuspended")
         if suspended is not None and suspended.get("status") == "True":
@@ -194,7 +247,7 @@ def ray_job(obj: Mapping[str, Any]) -> Readiness:
         message = f"jobDeploymentStatus={deployment}" + (f": {why}" if why else "")
         return Readiness(False, True, message, str(status.get("reason") or deployment))
     if not status:
-        return NOT_PICKED
+        return not_picked(obj)
     job_status = status.get("jobStatus") or "-"
     return Readiness(False, message=f"jobDeploymentStatus={deployment or 'New'}, jobStatus={job_status}")
 
@@ -270,7 +323,7 @@ def _app_trouble(status: Mapping[str, Any]) -> str:
 def ray_service(obj: Mapping[str, Any]) -> Readiness:
     """rayservice_controller.go calculateStatus and calculateConditions."""
     if not status_of(obj):
-        return NOT_PICKED
+        return not_picked(obj)
     failure = service_failure(obj)
     if failure is not None:
         return failure
