@@ -112,6 +112,13 @@ class ClusterReconciler:
 
     failure: str | None
     _warned: set[str]
+    _operator_pods: dict[str, bool]
+
+    def _conditions_on(self, cluster: Any) -> bool:
+        """The RayClusterStatusConditions gate of the operator found (gates.py); with no operator pod
+        seen, the simulated release's default (on: ray-project/kuberay v1.7.0
+        ray-operator/pkg/features/features.go), so ordinary reconciles list nothing."""
+        return not self._operator_pods or Gates(cluster).on("RayClusterStatusConditions")
 
     def _provision(self, cluster: Any, ns: str, name: str) -> dict[str, Any]:
         rc = cluster.get(RAY, "RayCluster", ns, name)
@@ -261,7 +268,7 @@ class ClusterReconciler:
                 "lastUpdateTime": now(),
             }
         )
-        return _update_status(cluster, rc, status)
+        return _update_status(cluster, rc, status, self._conditions_on(cluster))
 
     def _warn_once(self, cluster: Any, obj: dict[str, Any], reason: str, message: str) -> None:
         # Once per message: KubeRay records one on every reconcile and the event recorder folds
@@ -298,7 +305,7 @@ class ClusterReconciler:
             observedGeneration=rc["metadata"].get("generation", 1),
             lastUpdateTime=now(),
         )
-        return _update_status(cluster, rc, status)
+        return _update_status(cluster, rc, status, self._conditions_on(cluster))
 
     def _head_service(self, cluster: Any, ns: str, name: str, spec: dict[str, Any], owner: dict[str, Any]) -> str:
         # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/util.go
@@ -581,13 +588,13 @@ class ClusterReconciler:
         return report(cluster, created)
 
 
-def _update_status(cluster: Any, rc: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
+def _update_status(cluster: Any, rc: dict[str, Any], status: dict[str, Any], conditions_on: bool) -> dict[str, Any]:
     """updateRayClusterStatus: Status().Update of the RayCluster as the reconcile read it, so a 409
     Conflict (another writer since) ends the reconcile and requeues it (upstream: ray-project/kuberay
     ray-operator/controllers/ray/raycluster_controller.go updateRayClusterStatus, rayClusterReconcile
     returns updateErr). None stands for a field Go's omitempty leaves out. With the
     RayClusterStatusConditions gate off calculateStatus touches no condition (upstream: ray-project/kuberay
     v1.7.0 raycluster_controller.go calculateStatus, statusConditionGateEnabled): those read are kept."""
-    if not Gates(cluster).on("RayClusterStatusConditions"):
+    if not conditions_on:
         status = {**status, "conditions": (rc.get("status") or {}).get("conditions")}
     return dict(cluster.update_status({**rc, "status": omit_empty(status)}))
