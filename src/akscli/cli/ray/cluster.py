@@ -57,7 +57,7 @@ def cluster_create(
     output_format: ApplyOutput = "table",
     exit_code: ExitCode = False,
 ) -> None:
-    """Create or update a Ray cluster (--wait: RayClusterProvisioned and HeadPodReady)."""
+    """Create or update a Ray cluster (--wait: HeadPodReady and every worker ready; state=ready without conditions)."""
     from akscli.ray.operator_notes import operator_plan_notes
 
     build_and_apply(
