@@ -158,8 +158,9 @@ _TOKEN_MARKS = (
 #   (learn.microsoft.com/azure/ai-services/openai/reference, "API key authentication"), the Azure
 #   AI services' ``Ocp-Apim-Subscription-Key`` (learn.microsoft.com/azure/ai-services/authentication)
 #   and ``X-Api-Key``.
-# A placeholder is no value and stays: an upper-case word (``--token=TOKEN``), ``$VAR``, ``<...>``,
-# ``***``, a number or a boolean (``automountServiceAccountToken=false``).
+# A placeholder is no value and stays (akscli.placeholder_words.is_placeholder): an upper-case word
+# that names what goes there (``--token=TOKEN``; not ``HUNTER22``), ``$VAR``, ``<...>``, ``***``, a
+# number or a boolean (``automountServiceAccountToken=false``).
 _ASSIGNED = (
     r"""(?<![\w.-])(-{0,2}[A-Za-z_][\w.-]*)="""
     r"""(?:(["'])(.*?)\2|([^\s;&,'"]+?)(?=[;&,'"]|[).,:!\]}]*(?:\s|$)))"""
@@ -199,10 +200,38 @@ _FIELD_ERROR_WORDS = (
     "Too many",
     "Internal error",
 )
+# A block scalar under a secret-named key, as an answer quotes a values file (``password: |`` and the
+# lines below it): the header (yaml.org/spec/1.2.2 8.1.1 "Block Scalar Headers": ``|`` or ``>``, an
+# indentation and a chomping indicator in either order, a comment; node properties before it), then
+# each line more indented than the key, and the blank lines among them, is its content. PyYAML reads
+# it so (yaml/pyyaml 6.0.x lib/yaml/scanner.py scan_block_scalar: ``min_indent = self.indent+1``, the
+# key's column in its mapping, and the content runs while the column stays at its first line's).
+# Each content line is shown as ``***`` at its indent, so a text keeps its lines (a plan's diff
+# pairs them: akscli.kube.plan_diff).
+_BLOCK_HEADER = (
+    r"""([ \t]*(?:-[ \t]+)*)([A-Za-z_][\w.-]*)[ \t]*:[ \t]+(?:[!&][^\s]*[ \t]+)*"""
+    r"""[|>](?:[1-9][+-]?|[+-][1-9]?)?[ \t]*(?:#.*)?\r?$"""
+)
+# A field error's value (kubernetes/apimachinery pkg/util/validation/field/errors.go Error.Error
+# ``"%s: %s", e.Field, e.ErrorBody()``; ErrorBody writes a string value with %q after "Invalid value",
+# "Unsupported value", "Not found", "Duplicate value"), under a path (field/path.go Path.String:
+# names joined by ".", an index or a map key as ``[k]``) whose last name is a secret's:
+# ``spec.password: Invalid value: "hunter2": ...``, ``data[token]: ...``, alone or in an aggregate
+# ``Kind "x" is invalid: [a, b]``. A CRD's OpenAPI or CEL rule quotes the value itself
+# (kubernetes/kubernetes staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel/
+# validation.go: ``value := obj`` unless an object or an array), or its schema type where it has none
+# (``field.Invalid(fldPath, sts.Type, ...)``): _SCHEMA_TYPES, which stay.
+_FIELD_VALUE = (
+    r"""(?<![\w.\]-])([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]\s]*\])*): """
+    r"""(?:Invalid value|Unsupported value|Not found|Duplicate value): (\\?")(.*?)(?<!\\)\2"""
+)
+_SCHEMA_TYPES = frozenset({"string", "object", "array", "integer", "number", "boolean", "null"})
 # A flag and its value apart (``--password hunter2``, ``--client-secret 'a b'``), as a command line in
 # a failed Job's condition or an event quotes it: the word after a secret-named flag, less a
-# sentence's closing punctuation. A word of lower-case letters only reads as prose ("the --token flag
-# is required") and stays, as does a placeholder or the next flag.
+# sentence's closing punctuation. A placeholder stays, as does the next flag, and a word of prose
+# after a flag's name (akscli.placeholder_words.PROSE_AFTER_FLAG: "the --token flag is required",
+# "a --client-secret there is kept", "--client-secret and --tenant"); any other word, lower case too
+# (``--password hunter``), is the value.
 _SPACED_FLAG = (
     r"""(?<![\w-])(--?[A-Za-z][\w-]*)[ \t]+"""
     r"""(?:(["'])(.*?)\2|([^\s'"-][^\s'"]*?)(?=[).,;:!\]}]*(?:\s|$)))"""
@@ -214,18 +243,14 @@ _NAME_MARKS = ("pass", "pwd", "token", "secret", "key", "credential", "auth", "s
 # huggingface access token": kaito-project/kaito api/v1beta1/workspace_types.go PresetOptions).
 # akscli's own ``--access-secret NAME`` (its hints write it) names that Secret too.
 _SECRET_OBJECT_FIELDS = frozenset({"modelaccesssecret", "access-secret"})
-_PLACEHOLDER = r"[A-Z][A-Z0-9_-]*|[0-9.]+|true|false|null|none|None|\.\.\.|…"
-
-
-def _is_placeholder(value: str) -> bool:
-    return not value or value.startswith(("$", "<", "{", "[", "*", "%(")) or bool(re.fullmatch(_PLACEHOLDER, value))
 
 
 def _hidden(name: str, value: str) -> bool:
     """A value under ``name`` that hide_assignments writes as ``***``."""
+    from akscli.placeholder_words import is_placeholder
     from akscli.secret_words import holds_secret, is_object_name
 
-    if _is_placeholder(value):
+    if is_placeholder(value):
         return False
     if name.lower() in _SECRET_OBJECT_FIELDS and is_object_name(value):
         return False
@@ -240,6 +265,7 @@ def _masked_span(m: re.Match[str], group: int) -> str:
 def hide_assignments(text: str) -> str:
     """``text`` with the value of each secret-named ``NAME=VALUE``, ``"NAME": "VALUE"`` and
     credential header (above) written as ``***``, its name and quotes kept."""
+    from akscli.placeholder_words import PROSE_AFTER_FLAG, is_placeholder
 
     def assigned(m: re.Match[str]) -> str:
         group = 3 if m.group(3) is not None else 4
@@ -253,7 +279,7 @@ def hide_assignments(text: str) -> str:
 
     def header(m: re.Match[str]) -> str:
         group = 5 if m.group(3) else 7
-        return m.group(0) if _is_placeholder(m.group(group)) else _masked_span(m, group)
+        return m.group(0) if is_placeholder(m.group(group)) else _masked_span(m, group)
 
     def yaml_line(m: re.Match[str]) -> str:
         group = 4 if m.group(3) else 5
@@ -265,19 +291,71 @@ def hide_assignments(text: str) -> str:
     def spaced(m: re.Match[str]) -> str:
         group = 3 if m.group(2) else 4
         value = m.group(group)
-        if not m.group(2) and value.isalpha() and value.islower():
+        if not m.group(2) and value in PROSE_AFTER_FLAG:
             return m.group(0)
         return _masked_span(m, group) if _hidden(m.group(1).lstrip("-"), value) else m.group(0)
 
     if "=" in text:
         text = re.sub(_ASSIGNED, assigned, text)
     if ":" in text:
+        if "value: " in text or "Not found: " in text:
+            text = _hide_field_values(text)
         text = re.sub(_QUOTED_NAME, quoted, text)
         text = re.sub(_ENV_ENTRY, entry, text) if "alue" in text else text
         text = re.sub(_YAML_LINE, yaml_line, text)
+        if "\n" in text and ("|" in text or ">" in text):
+            text = "\n".join(hide_block_lines(text.split("\n")))
     if _has_flag(text):
         text = re.sub(_SPACED_FLAG, spaced, text)
     return re.sub(_CREDENTIAL_HEADER, header, text)
+
+
+def _hide_field_values(text: str) -> str:
+    """``text`` with the value of each field error under a secret-named path (_FIELD_VALUE) as
+    ``***``, and that quoted value wherever else it stands (a format's detail repeats it: ``must be
+    of type uuid: "x"``)."""
+
+    def field_value(m: re.Match[str]) -> str:
+        names = [n for n in re.split(r"[.\[\]]", m.group(1)) if n and not n.isdigit()]
+        value = m.group(3)
+        if not names or value in _SCHEMA_TYPES or not _hidden(names[-1], value):
+            return m.group(0)
+        hidden.append((m.group(2), value))
+        return _masked_span(m, 3)
+
+    hidden: list[tuple[str, str]] = []
+    text = re.sub(_FIELD_VALUE, field_value, text)
+    for quote, value in hidden:
+        text = text.replace(f"{quote}{value}{quote}", f"{quote}{MASK}{quote}")
+    return text
+
+
+def hide_block_lines(lines: list[str]) -> list[str]:
+    """``lines`` with each content line of a block scalar under a secret-named key (_BLOCK_HEADER)
+    as ``***`` at its indent; as many lines, each in its place."""
+    shown = lines
+    at = 0
+    while at < len(lines):
+        line = lines[at]
+        at += 1
+        m = re.match(_BLOCK_HEADER, line) if ("|" in line or ">" in line) and ":" in line else None
+        if m is None:
+            continue
+        column, spans = len(m.group(1)), []
+        while at < len(lines):
+            body = lines[at].strip(" \t\r")
+            indent = len(lines[at]) - len(lines[at].lstrip(" "))
+            if body and indent <= column:
+                break
+            if body:
+                spans.append(at)
+            at += 1
+        if spans and _hidden(m.group(2), "\n".join(lines[i].strip() for i in spans)):
+            shown = list(shown) if shown is lines else shown
+            for i in spans:
+                text = lines[i]
+                shown[i] = text[: len(text) - len(text.lstrip(" \t"))] + MASK + ("\r" if text.endswith("\r") else "")
+    return shown
 
 
 def hide_tokens(text: str) -> str:
@@ -292,6 +370,14 @@ def hide_tokens(text: str) -> str:
     if ("=" in text or ":" in text or _has_flag(text)) and _holds_any(text.lower(), _NAME_MARKS):
         text = hide_assignments(text)
     return text
+
+
+def folded(text: str) -> str:
+    """``text``'s words on one line, one space apart, with what hide_tokens hides hidden first: a
+    YAML line's value and a block scalar's lines are known by their line breaks, which the fold
+    takes away (an admission webhook's or ARM's message quoting a values file, folded into the
+    error line before scrub reads it)."""
+    return " ".join(hide_tokens(text).split())
 
 
 def _has_flag(text: str) -> bool:

@@ -11,6 +11,7 @@ import os
 import re
 from typing import Any
 
+from akscli import redact
 from akscli.azure.armfailure import ArmFailure, failure_of, most_specific, status_of_code
 from akscli.errors import (
     AkscliError,
@@ -357,7 +358,7 @@ def from_error(error: dict[str, Any], what: str, url: str = "") -> AkscliError:
     """The error a failed operation left on a resource (``status.provisioningError``), mapped
     like the same code answered by the operation itself."""
     code, message = most_specific(error)
-    f = ArmFailure(status_of_code(code), code, " ".join(message.split()), "Failed", url)
+    f = ArmFailure(status_of_code(code), code, redact.folded(message), "Failed", url)
     return _classify(f, f"{what}: ")
 
 
@@ -536,4 +537,4 @@ def _unreachable(exc: BaseException, prefix: str) -> AkscliError:
 
 
 def _short(text: str) -> str:
-    return " ".join(text.split())[:300]
+    return redact.folded(text)[:300]

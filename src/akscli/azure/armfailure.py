@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from akscli import redact
 from akscli.azure.armbudget import arm_left_headers
 
 # Wrapper codes whose details hold the real reason (ARM deployments, AKS preflight).
@@ -131,7 +132,7 @@ def failure_of(exc: Any) -> ArmFailure:
         message = message or str(body.get("error_description", ""))
     if not message:
         message = str(getattr(exc, "message", "") or exc)
-    message = " ".join(message.split())
+    message = redact.folded(message)  # its lines' YAML values are hidden before the fold (akscli.redact)
     # Deployment-style messages repeat the code inline: "Code: X. Message: ...".
     m = re.search(r"Code:\s*(\w+)\.?\s*Message:\s*(.*)", message)
     if m and (not code or code.lower() in _WRAPPERS or code.lower() == "operationnotallowed"):

@@ -9,7 +9,7 @@ from typing import Any
 
 from akscli.output import object_ref as output_object_ref
 from akscli.printable import MASK, SECRET_FIELDS, is_secret, masked_values
-from akscli.redact import hide_tokens
+from akscli.redact import hide_block_lines, hide_tokens
 
 IGNORED_METADATA = (
     "managedFields",
@@ -108,14 +108,25 @@ def _multiline(*values: Any) -> bool:
 
 def _changed_lines(old: str, new: str) -> list[str]:
     """A multi-line value's changed lines (a ConfigMap's file, a script), ``-``/``+`` each under
-    its field, as kubectl diff shows them, instead of both whole values on one line."""
+    its field, as kubectl diff shows them, instead of both whole values on one line. Each is shown
+    as its place in the whole value shows it: a line of a block scalar under a secret-named key
+    (``password: |`` and the lines below it: akscli.redact.hide_block_lines) as ``***``, which the
+    line alone does not tell."""
     import difflib
 
-    return [
-        f"    {line[0]} {_short(line[2:])}"
-        for line in difflib.ndiff(old.splitlines(), new.splitlines())
-        if line[:1] in "-+" and line[:2] != "? "
-    ]
+    was, now = old.splitlines(), new.splitlines()
+    shown = {"-": hide_block_lines(was), "+": hide_block_lines(now)}
+    at = {"-": 0, "+": 0}
+    lines = []
+    for line in difflib.ndiff(was, now):
+        tag = line[:1]
+        if tag in "-+" and line[:2] != "? ":
+            lines.append(f"    {tag} {_short(shown[tag][at[tag]])}")
+            at[tag] += 1
+        elif tag == " ":
+            at["-"] += 1
+            at["+"] += 1
+    return lines
 
 
 def _long_lists(old: Any, new: Any) -> bool:

@@ -217,7 +217,7 @@ def problem(pod: Mapping[str, Any]) -> Problem | None:
                 container=container,
                 last_exit=str(last.get("reason") or ""),
                 exit_code=last["exitCode"] if isinstance(last.get("exitCode"), int) else None,
-                last_message=redact.scrub(_last_line(str(last.get("message") or "")))[:300],
+                last_message=_last_line(redact.scrub(str(last.get("message") or "")))[:300],
                 refs=refs,
                 node=node,
             )
@@ -228,7 +228,7 @@ def problem(pod: Mapping[str, Any]) -> Problem | None:
                 TERMINATED,
                 name,
                 str(ended.get("reason") or "Error"),
-                _last_line(str(ended.get("message") or "")),
+                _last_line(redact.hide_tokens(str(ended.get("message") or ""))),
                 namespace,
                 container=str(cs.get("name")),
                 exit_code=int(code),

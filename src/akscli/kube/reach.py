@@ -54,7 +54,7 @@ def proxy_reason(data: bytes) -> str:
         return ""
     if not isinstance(body, dict) or body.get("kind") != "Status":
         return ""
-    return redact.scrub(" ".join(str(body.get("message") or "").split()))
+    return redact.scrub(redact.folded(str(body.get("message") or "")))
 
 
 # The words of net/http's StatusText for the two gateway answers (golang/go src/net/http/status.go).
