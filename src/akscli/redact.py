@@ -27,6 +27,9 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from akscli.placeholder_words import PROSE_AFTER_FLAG, is_placeholder
+from akscli.secret_words import holds_secret, is_object_name
+
 MASK = "***"
 # Shorter values are not hidden: "true", "1" or "key" would be masked in every word of every
 # message; a credential is longer than this.
@@ -247,9 +250,6 @@ _SECRET_OBJECT_FIELDS = frozenset({"modelaccesssecret", "access-secret"})
 
 def _hidden(name: str, value: str) -> bool:
     """A value under ``name`` that hide_assignments writes as ``***``."""
-    from akscli.placeholder_words import is_placeholder
-    from akscli.secret_words import holds_secret, is_object_name
-
     if is_placeholder(value):
         return False
     if name.lower() in _SECRET_OBJECT_FIELDS and is_object_name(value):
@@ -265,7 +265,6 @@ def _masked_span(m: re.Match[str], group: int) -> str:
 def hide_assignments(text: str) -> str:
     """``text`` with the value of each secret-named ``NAME=VALUE``, ``"NAME": "VALUE"`` and
     credential header (above) written as ``***``, its name and quotes kept."""
-    from akscli.placeholder_words import PROSE_AFTER_FLAG, is_placeholder
 
     def assigned(m: re.Match[str]) -> str:
         group = 3 if m.group(3) is not None else 4
