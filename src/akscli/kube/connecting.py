@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from akscli import errors, redact, validate
+from akscli import errors, validate
 from akscli.kube.client import Kube, KubeTarget, RetryPolicy
 
 
@@ -65,7 +65,7 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
     except ConfigException as exc:
         raise errors.UsageError(f"cannot read kubeconfig {path}: {exc}", "check the file") from exc
     except Exception as exc:  # the loader's YAML parser raises its own error types
-        problem = redact.folded(str(exc))[:200]  # PyYAML quotes the line it stopped at
+        problem = " ".join(str(exc).split())[:200]
         raise errors.UsageError(f"kubeconfig {path} is not valid YAML: {problem}", "fix or replace the file") from exc
     check_data_fields({p: merged.config_files.get(os.path.expanduser(p)) for p in present})
     chosen = _chosen_context(contexts, current, target.context, path, setup_hint)

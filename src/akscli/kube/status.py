@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from akscli import errors, redact
+from akscli import errors
 from akscli.kube.retry import FIELD_MANAGER
 
 # The field manager the Ray autoscaler's writes get (see _conflict_hint).
@@ -61,7 +61,7 @@ def conflicts_line(message: str) -> str:
         elif line.endswith(":"):
             groups.append(line)
         else:
-            return redact.folded(message)  # a webhook's lines may quote a values file (akscli.redact)
+            return " ".join(message.split())
     return "; ".join(groups)
 
 
@@ -119,7 +119,7 @@ def _api_error(status: int, body: bytes | str | None, what: str) -> errors.Akscl
     if request_is_wrong(status, body):
         # "... Kind=RayCluster): .spec.foo: field not declared in schema": one line naming the field
         return errors.UsageError(
-            redact.folded(message),
+            " ".join(message.split()),
             "remove or fix the field the server names: the object's schema does not declare it",
         )
     causes = details.get("causes") or []
