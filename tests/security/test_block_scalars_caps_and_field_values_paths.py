@@ -146,3 +146,13 @@ def test_an_arm_errors_message_is_masked_before_it_is_folded() -> None:
     error = {"code": "BadRequest", "message": f"extension settings:\n  clientSecret: >-\n    {PW}\n  tenant: t"}
     exc = from_error(error, "cluster c")
     assert PW not in exc.message and "clientSecret: >- *** tenant: t" in exc.message
+
+
+def test_an_arm_answers_message_is_masked_before_it_is_folded() -> None:
+    from types import SimpleNamespace
+
+    from akscli.azure.armfailure import failure_of
+
+    said = f"extension rejected configurationProtectedSettings:\n  password: |\n    {PW}\n  tenant: t"
+    failure = failure_of(SimpleNamespace(status_code=400, error={"code": "BadRequest", "message": said}))
+    assert failure.message == "extension rejected configurationProtectedSettings: password: | *** tenant: t"

@@ -537,4 +537,4 @@ def _unreachable(exc: BaseException, prefix: str) -> AkscliError:
 
 
 def _short(text: str) -> str:
-    return redact.folded(text)[:300]
+    return " ".join(text.split())[:300]
