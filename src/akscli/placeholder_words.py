@@ -35,8 +35,9 @@ PROSE_AFTER_FLAG = frozenset(
 _PLACEHOLDER = r"[0-9.]+|true|false|null|none|None|\.\.\.|…"
 # An upper-case word is a placeholder where it says what goes there (``--token=TOKEN``,
 # ``password=DB_PASSWORD``, ``api-key: KEY1``, ``CHANGEME``, ``XXXX``): it names a secret
-# (secret_words.is_secret_name) or each of its words is one of these, less a trailing number. Any
-# other (``password: HUNTER22``, ``S3CRET``) is a value: an upper-case password is still one.
+# (secret_words.is_secret_name) or each of its words is one of these or a single letter (a metavar:
+# ``--client-secret S``), less a trailing number. Any other (``password: HUNTER22``, ``S3CRET``) is a
+# value: an upper-case password is still one.
 _UPPER_WORDS = r"[A-Z]+[0-9]*(?:[_-][A-Z]+[0-9]*)*"
 PLACEHOLDER_WORDS = frozenset(
     {
@@ -44,6 +45,9 @@ PLACEHOLDER_WORDS = frozenset(
         *("REDACTED", "HIDDEN", "MASKED", "OMITTED", "REMOVED", "PLACEHOLDER", "EXAMPLE", "SAMPLE"),
         *("DUMMY", "FAKE", "TEST", "CHANGEME", "CHANGE", "REPLACE", "FILL", "INSERT", "ENTER", "ME", "IN"),
         *("TODO", "TBD", "NONE", "NULL", "TRUE", "FALSE", "EMPTY", "UNSET", "NOTSET", "NOT", "SET"),
+        # a flag's metavar in a usage line or a hint (``--access-secret NAME``, ``--client-secret S``)
+        *("NAME", "NAMES", "ID", "FILE", "PATH", "DIR", "URL", "URI", "HOST", "USER", "USERNAME", "ACCOUNT"),
+        *("TENANT", "CLIENT", "TEXT", "ARG", "ARGS", "STR", "DATA", "NS", "NAMESPACE", "REF", "NUM", "N"),
     }
 )
 
@@ -62,4 +66,4 @@ def _names_its_value(value: str) -> bool:
     if is_secret_name(value):
         return True
     words = (w.rstrip("0123456789") for w in re.split("[_-]", value))
-    return all(w in PLACEHOLDER_WORDS or is_secret_name(w) or w == "X" * len(w) for w in words)
+    return all(w in PLACEHOLDER_WORDS or is_secret_name(w) or w == "X" * len(w) or len(w) == 1 for w in words)

@@ -77,6 +77,8 @@ def test_an_upper_case_password_is_masked(said: str, shown: str) -> None:
         "password=XXXXXXXX",
         "token: REDACTED",
         "Authorization: Bearer TOKEN",
+        "needs --access-secret NAME (a Secret with key HF_TOKEN)",  # akscli's own hint
+        "usage: akscli token [--client-secret S | --client-certificate-password P]",  # metavars
     ],
 )
 def test_an_upper_case_placeholder_that_names_what_goes_there_stays(said: str) -> None:
