@@ -14,10 +14,13 @@ from ._airunway import MD
 from ._queue import gpu_nodes
 from .conftest import AIRUNWAY_CRDS
 
+_AUTO = ("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "auto")
+
 
 def test_deploy_with_provider_auto_applies_a_model_deployment_without_a_provider(model_emulator: Any) -> None:
     emu = model_emulator(crds=AIRUNWAY_CRDS)
     gpu_nodes(emu, 1)
+    _only_ready(emu, "vllm", "llmd")  # with kaito ready it would be picked, and refused (test_airunway_auto_kaito.py)
     result = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "auto", "-y")
     assert result.exit_code == 0, result
     assert "provider" not in emu.cluster.get(MD, "ModelDeployment", "default", "phi-4")["spec"]
@@ -78,7 +81,25 @@ def test_deploy_with_provider_auto_says_the_provider_is_chosen_by_the_cluster(mo
 def test_deploy_with_provider_auto_renders_placement_for_the_providers_that_read_it(model_emulator: Any) -> None:
     emu = model_emulator(crds=AIRUNWAY_CRDS)
     gpu_nodes(emu, 1)
+    _only_ready(emu, "vllm", "llmd")
     assert invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "auto", "-y").exit_code == 0
     spec = emu.cluster.get(MD, "ModelDeployment", "default", "phi-4")["spec"]
     assert spec["nodeSelector"] == {"node.kubernetes.io/instance-type": "Standard_NC24ads_A100_v4"}
     assert {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"} in spec["tolerations"]
+
+
+def test_status_and_delete_of_an_auto_deployment_follow_the_provider_ai_runway_selected(model_emulator: Any) -> None:
+    # `model status` and `model delete` know the provider only from status.provider (AI Runway's
+    # core controller records it: modeldeployment_controller.go selectProvider).
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    gpu_nodes(emu, 1)
+    _only_ready(emu, "vllm")
+    assert invoke(*_AUTO, "--wait", "--timeout", "5m", "-y").exit_code == 0
+    status = invoke("model", "status", "phi-4")
+    assert status.exit_code == 0, status
+    assert "provider vllm (matched capabilities: engine=vllm, gpu=true, mode=aggregated)" in status.stdout
+    assert emu.cluster.get("apps/v1", "Deployment", "default", "phi-4") is not None  # the vllm provider's
+    deleted = invoke("model", "delete", "phi-4", "-y")
+    assert deleted.exit_code == 0, deleted
+    assert emu.cluster.get(MD, "ModelDeployment", "default", "phi-4") is None
+    assert emu.cluster.get("apps/v1", "Deployment", "default", "phi-4") is None

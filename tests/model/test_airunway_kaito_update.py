@@ -56,6 +56,9 @@ class _Cluster:
     def get(self, *_: Any) -> dict[str, Any] | None:
         return copy.deepcopy(self.ws)
 
+    def list(self, *_: Any, **__: Any) -> list[dict[str, Any]]:
+        return []  # no kaito provider pod: its environment sets no instanceType (airunway_kaito.instance_type)
+
     def create(self, body: dict[str, Any], manager: str | None = None) -> dict[str, Any]:
         self.ws = copy.deepcopy(body)
         return body

@@ -69,7 +69,13 @@ def deploy_cmd(
         ),
     ] = "kaito",
     replicas: Annotated[
-        int | None, typer.Option("--replicas", help="Replicas; with kaito, makes an InferenceSet.", show_default=False)
+        int | None,
+        typer.Option(
+            "--replicas",
+            help="Replicas; with kaito, makes an InferenceSet. With airunway, scaling.replicas: servers, except "
+            "to its kaito provider (GPU nodes of one server), so 1 there.",
+            show_default=False,
+        ),
     ] = None,
     access_secret: Annotated[
         str | None,

@@ -167,6 +167,8 @@ def check(
         # checks of one provider's install, objects and backend have no provider to check.
         named = req.provider != AIRUNWAY_AUTO_PROVIDER
         warnings += _check_airunway_provider(kube, req.provider) if named else []
+        if not named and not req.fleet:
+            warnings += _check_auto_pick(kube, req, objects)
         if not req.fleet:
             airunway.check_not_terminating(kube, req.name, req.namespace)
         if req.provider in airunway.OWNED_BY_PROVIDER and not req.fleet:
@@ -313,6 +315,20 @@ def _check_kuberay_nodes(kube: Kube) -> list[str]:
     if unread:
         return [airunway.kuberay_warning(blocked)]
     raise airunway.kuberay_refusal(blocked)
+
+
+def _check_auto_pick(kube: Kube, req: DeployRequest, objects: Iterable[Mapping[str, Any]]) -> list[str]:
+    """--provider auto: where AI Runway would pick its kaito provider, what KAITO makes of it
+    (model/airunway_pick.py check_auto), with KAITO's feature gates read only then."""
+    from akscli.doctor import probes as doctor_probes
+    from akscli.model import airunway_pick
+
+    spec = next((o.get("spec") or {} for o in objects if o.get("kind") == "ModelDeployment"), None)
+    if spec is None:
+        return []
+    return airunway_pick.check_auto(
+        kube, req, spec, lambda: kaito_feature_gates(doctor_probes.controller_args(kube, "kaito") or [])
+    )
 
 
 def _check_airunway_provider(kube: Kube, provider: str) -> list[str]:

@@ -89,6 +89,7 @@ from tests.emulators.kube.controllers.airunway_kaito import (
     _managed,
     _phase,
     _ready_condition,
+    instance_type,
     update_workspace,
 )
 from tests.emulators.kube.controllers.airunway_objects import (
@@ -207,7 +208,9 @@ class ModelDeploymentController(FinalizerClock, DeletionTolerantController):
                 self._reconcile(cluster, md)
             return
         spec = obj.get("spec") or {}
-        provider = str((spec.get("provider") or {}).get("name") or "kaito")
+        # upstream: ai-runway/airunway v0.7.0 providers/*/controller.go Reconcile: "Only process if
+        # this provider is selected" (status.provider.name, which an auto-selected one has too), then deletion.
+        provider = str(((obj.get("status") or {}).get("provider") or {}).get("name") or "")
         if obj["metadata"].get("deletionTimestamp"):
             # Being deleted: the provider's handleDeletion (airunway_providers.py), which makes
             # nothing (providers/*/controller.go Reconcile; the core controller's Reconcile only
@@ -491,8 +494,10 @@ class ModelDeploymentController(FinalizerClock, DeletionTolerantController):
     def _workspace(self, cluster: Any, obj: dict[str, Any]) -> dict[str, Any] | None:
         md, spec = obj["metadata"], obj.get("spec") or {}
         match = {"kubernetes.io/os": "linux", **(spec.get("nodeSelector") or {})}
-        if ((spec.get("resources") or {}).get("gpu") or {}).get("count"):
+        gpu = bool(((spec.get("resources") or {}).get("gpu") or {}).get("count"))  # kaitoHasGPU
+        if gpu:
             match["nvidia.com/gpu.present"] = "true"
+        itype = instance_type(cluster, gpu)
         pod_meta = (spec.get("podTemplate") or {}).get("metadata") or {}
         body: dict[str, Any] = {
             "apiVersion": KAITO,
@@ -516,6 +521,8 @@ class ModelDeploymentController(FinalizerClock, DeletionTolerantController):
             "resource": {
                 "count": int((spec.get("scaling") or {}).get("replicas") or 1),
                 "labelSelector": {"matchLabels": match},
+                # buildResource (ai-runway/airunway v0.7.0 providers/kaito/transformer.go): from the provider's env
+                **({"instanceType": itype} if itype else {}),
             },
             "inference": {"preset": {"name": (spec.get("model") or {}).get("id")}},
         }

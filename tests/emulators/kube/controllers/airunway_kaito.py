@@ -150,3 +150,27 @@ def update_workspace(cluster: Any, live: dict[str, Any], body: dict[str, Any]) -
     # the kaito provider binary's write (ai-runway/airunway providers/kaito; airunway_providers.PROVIDER:
     # /provider sets no user agent)
     return dict(cluster.patch("kaito.sh/v1beta1", "Workspace", md["namespace"], md["name"], patch, manager=PROVIDER))
+
+
+# The kaito provider's pods (upstream: ai-runway/airunway v0.7.0 providers/kaito/config/manager/
+# manager.yaml, Deployment airunway-kaito-provider): the emulator reads the provider's environment
+# from its pod, where the provider's os.Getenv reads its own.
+PROVIDER_PODS = "control-plane=kaito-provider,app.kubernetes.io/name=airunway"
+
+
+def instance_type(cluster: Any, gpu: bool) -> str | None:
+    """buildResource's instanceType (ai-runway/airunway v0.7.0 providers/kaito/transformer.go
+    kaitoNodeAutoProvisioningEnabled, kaitoInstanceTypeForMD): only where
+    AIRUNWAY_KAITO_NODE_AUTO_PROVISIONING is one of 1, t, true, y, yes, on, enabled (lower-cased,
+    trimmed), then AIRUNWAY_KAITO_GPU_INSTANCE_TYPE for a GPU ModelDeployment, else
+    AIRUNWAY_KAITO_CPU_INSTANCE_TYPE, trimmed; None where that is empty or no provider pod is found."""
+    for pod in cluster.list("v1", "Pod", None, label_selector=PROVIDER_PODS):
+        env = {
+            str(e.get("name")): str(e.get("value") or "") for c in pod["spec"]["containers"] for e in c.get("env") or []
+        }
+        on = env.get("AIRUNWAY_KAITO_NODE_AUTO_PROVISIONING", "").strip().lower()
+        if on not in ("1", "t", "true", "y", "yes", "on", "enabled"):
+            return None
+        key = "AIRUNWAY_KAITO_GPU_INSTANCE_TYPE" if gpu else "AIRUNWAY_KAITO_CPU_INSTANCE_TYPE"
+        return env.get(key, "").strip() or None
+    return None
