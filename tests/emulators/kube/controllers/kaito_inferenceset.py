@@ -8,7 +8,9 @@ Workspaces it makes.
   from its template; scaling down deletes Workspaces that are not ready first. No Service for
   the set. ``status.replicas``, ``readyReplicas`` (the child Workspaces that succeeded),
   ``selector`` and the condition InferenceSetReady (reasons inferencesetReady /
-  inferencesetNotReady), re-read whenever a child Workspace changes. Its finalizer
+  inferencesetNotReady), re-read whenever a child Workspace changes; the counts left out at 0
+  (omitempty). Its ControllerRevisions and the labels it keeps on its Workspaces:
+  kaito_set_revision.py. Its finalizer
   ``inferenceset.finalizer.kaito.sh``: on delete the set deletes its Workspaces, then lets go.
 """
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, ClassVar
 
-from tests.emulators.kube.controllers import kaito_benchmark
+from tests.emulators.kube.controllers import kaito_benchmark, kaito_set_revision
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
 from tests.emulators.kube.controllers.kaito_common import (
     INFERENCESET_FINALIZER,
@@ -73,6 +75,9 @@ class InferenceSetController(_KaitoController):
         if not add_finalizer(cluster, obj, INFERENCESET_FINALIZER):
             self.requeue(obj, self.delay)  # a conflict: controller-runtime requeues
             return
+        # syncControllerRevision, before addOrUpdateInferenceSet (upstream: kaito-project/kaito v0.12.0
+        # pkg/inferenceset/inferenceset_controller.go Reconcile; kaito_set_revision.py).
+        kaito_set_revision.sync_revision(cluster, obj)
         spec = obj.get("spec") or {}
         desired = int(spec["replicas"]) if spec.get("replicas") is not None else 1
         # Scale down: not-ready Workspaces go first, then the rest (addOrUpdateInferenceSet). One
@@ -102,7 +107,7 @@ class InferenceSetController(_KaitoController):
                     "metadata": {
                         "generateName": f"{name}-",
                         "namespace": ns,
-                        "labels": {**(template_meta.get("labels") or {}), SET_LABEL: name},
+                        "labels": {**kaito_set_revision.desired_labels(obj), SET_LABEL: name},
                         "annotations": _child_annotations(obj, template_meta),
                         "ownerReferences": [_owner(obj)],
                     },
@@ -110,6 +115,9 @@ class InferenceSetController(_KaitoController):
                     "inference": template.get("inference") or {},
                 }
             )
+        # upstream: kaito-project/kaito v0.12.0 inferenceset_controller.go addOrUpdateInferenceSet
+        # reconciles the labels of the Workspaces it had listed (not those it just made).
+        kaito_set_revision.sync_labels(cluster, obj, children)
         if self.inference_extension and children and (template.get("inference") or {}).get("preset"):
             _inference_pool(cluster, obj)
         succeeded = [ws for ws in children if _succeeded(ws)]
@@ -126,7 +134,9 @@ class InferenceSetController(_KaitoController):
             "inferencesetReady" if ok else "inferencesetNotReady",
             "inferenceset is ready" if ok else f"inferenceset is not ready, {ready}/{desired} replicas are ready",
         )
-        fields = {"replicas": desired, "readyReplicas": ready, "selector": f"{SET_LABEL}={name}"}
+        # Both counts are `json:",omitempty"` ints: 0 is left out (upstream: kaito-project/kaito v0.12.0
+        # api/v1beta1/inferenceset_types.go InferenceSetStatus); None removes the key.
+        fields = {"replicas": desired or None, "readyReplicas": ready or None, "selector": f"{SET_LABEL}={name}"}
         # kaito-project/kaito pkg/utils/inferenceset/inferenceset.go UpdateInferenceSetStatus: a fresh
         # Get, the conditions set by type, Status().Update, a 409 retried (kaito_common.update_status).
         update_status(cluster, obj, {**fields, "performance": performance}, (ready_cond, *benchmark), again=True)

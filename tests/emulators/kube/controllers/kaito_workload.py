@@ -142,12 +142,15 @@ def _owner(ws: dict[str, Any]) -> dict[str, Any]:
 
 
 def labels(ws: dict[str, Any]) -> dict[str, str]:
-    """GenerateStatefulSetManifest's selector, which is also the pod template's labels."""
+    """GenerateStatefulSetManifest's selector, which is also the pod template's labels: the
+    Workspace's name, and its set's, MultiRoleInference parent's and inference role's labels where
+    it has them (upstream: kaito-project/kaito v0.12.0 pkg/workspace/manifests/manifests.go)."""
     md = ws["metadata"]
     out = {WORKSPACE_LABEL: str(md["name"])}
-    created_by = (md.get("labels") or {}).get(SET_LABEL)
-    if created_by:
-        out[SET_LABEL] = str(created_by)
+    own = md.get("labels") or {}
+    for key in (SET_LABEL, "multiroleinference.kaito.sh/created-by", "kaito.sh/inference-role"):
+        if own.get(key):
+            out[key] = str(own[key])
     return out
 
 
