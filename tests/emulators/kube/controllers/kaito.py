@@ -317,7 +317,10 @@ class WorkspaceController(_KaitoController):
                 cluster,
                 obj,
                 {"targetNodeCount": nodes, "workerNodes": [], "state": _pending_state(obj)},
-                *kaito_nodes.conditions(kaito_nodes.provisioning_state(cluster, obj) or kaito_nodes.NOT_ENOUGH),
+                *kaito_nodes.conditions(
+                    kaito_nodes.provisioning_state(cluster, obj) or kaito_nodes.NOT_ENOUGH,
+                    kaito_nodes.pressure_warning(cluster, obj),
+                ),
                 *_inference_pending("WorkspaceInferenceStatusPending", "Inference workload is not ready"),
             )
             return
@@ -342,7 +345,7 @@ class WorkspaceController(_KaitoController):
         benchmark_runs = _benchmarked(obj) and not self._benchmark_fails(cluster, obj)
         waiting, crashed = self._pods(cluster, obj, sts, crashing=crashing, benchmark=benchmark_runs)
         placed = {"targetNodeCount": nodes, "workerNodes": workers}
-        resources_ready = kaito_nodes.conditions()
+        resources_ready = kaito_nodes.conditions(warning=kaito_nodes.pressure_warning(cluster, obj))
         pending: tuple[str, str] | None = None
         if crashed:
             # detectContainerFailure (workspace_controller.go) on the pod's CrashLoopBackOff.

@@ -119,19 +119,47 @@ def provisioning_state(cluster: Any, ws: dict[str, Any]) -> tuple[str, str] | No
     return pending
 
 
-def conditions(state: tuple[str, str] | None = None) -> tuple[dict[str, Any], ...]:
+# The kubelet's pressure conditions, in KAITO's order (upstream: kaito-project/kaito v0.12.0
+# pkg/utils/nodes/nodes.go pressureNodeConditionTypes).
+PRESSURES = ("DiskPressure", "MemoryPressure", "PIDPressure")
+
+
+def pressure_warning(cluster: Any, ws: dict[str, Any]) -> str:
+    """NodePressureWarning over ListWorkspaceNodes: the Workspace's nodes (its matchLabels and the
+    kaito.sh/workspace and kaito.sh/workspacenamespace labels gpu-provisioner puts on them) with a
+    pressure condition True, "" for none (upstream: kaito-project/kaito v0.12.0 pkg/utils/nodes/nodes.go
+    NodePressureWarning, pkg/nodeprovision/nodes.go ListWorkspaceNodes, pkg/nodeprovision/gpu-provisioner/
+    gpu_provisioner.go BuildNodeSelector). The emulator lists nodes by name; KAITO in its cache's order."""
+    md = ws["metadata"]
+    labels = {**_match_labels(ws), WORKSPACE_LABEL: str(md["name"]), NAMESPACE_LABEL: str(md["namespace"])}
+    selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+    details = []
+    for node in sorted(cluster.list("v1", "Node", label_selector=selector), key=lambda n: n["metadata"]["name"]):
+        conds = (node.get("status") or {}).get("conditions") or []
+        found = [p for p in PRESSURES if any(c.get("type") == p and c.get("status") == "True" for c in conds)]
+        if found:
+            details.append(f"{node['metadata']['name']} ({', '.join(found)})")
+    return "worker node(s) under resource pressure: " + "; ".join(details) if details else ""
+
+
+def conditions(state: tuple[str, str] | None = None, warning: str = "") -> tuple[dict[str, Any], ...]:
     """NodesReady, NodeClaimReady, ResourceReady as CollectNodeStatusInfo derives them: all True, or
     (``state``: provisioning_state's reason and message) NodesReady False NodeNotReady, and
-    NodeClaimReady and ResourceReady False with that reason and message."""
+    NodeClaimReady and ResourceReady False with that reason and message. A ``warning``
+    (pressure_warning) ends NodesReady's message, its status unchanged ("Enrich NodesReady with a
+    node-pressure warning", upstream: kaito-project/kaito v0.12.0 gpu_provisioner.go CollectNodeStatusInfo)."""
     from tests.emulators.kube.controllers.kaito_common import _cond
 
+    suffix = f"; warning: {warning}" if warning else ""
     if state is None:
-        return tuple(
-            _cond(t, True, reason, message) for t, reason, message in (NODES_READY, NODECLAIMS_READY, RESOURCE_READY)
+        kind, reason, message = NODES_READY
+        return (
+            _cond(kind, True, reason, message + suffix),
+            *(_cond(t, True, why, text) for t, why, text in (NODECLAIMS_READY, RESOURCE_READY)),
         )
     reason, message = state
     return (
-        _cond("NodesReady", False, "NodeNotReady", "Not enough Nodes are ready"),
+        _cond("NodesReady", False, "NodeNotReady", "Not enough Nodes are ready" + suffix),
         _cond("NodeClaimReady", False, reason, message),
         _cond("ResourceReady", False, reason, message),
     )
