@@ -158,6 +158,12 @@ def test_a_workspace_being_deleted_counts_toward_a_scale_down() -> None:
         def get(self, *args: Any) -> None:
             return None  # the status write's fresh Get: NotFound, nothing written
 
+        def create(self, obj: dict[str, Any]) -> dict[str, Any]:
+            return obj  # syncControllerRevision's ControllerRevision (kaito_set_revision.py)
+
+        def patch(self, *args: Any) -> None:
+            return None  # ... and the set's revision annotations
+
     iset = {
         **_object("InferenceSet"),
         "metadata": {"name": "phi-4", "namespace": "ml", "finalizers": ["inferenceset.finalizer.kaito.sh"]},
