@@ -97,12 +97,35 @@ def replicas_of(obj: Mapping[str, Any]) -> tuple[int, int]:
     return int(status.get("readyReplicas") or 0), int(spec.get("replicas") or 0)
 
 
+# KAITO ends a Workspace's NodesReady message with this and the nodes under kubelet pressure, its
+# status unchanged (upstream: kaito-project/kaito v0.12.0 pkg/nodeprovision/gpu-provisioner/
+# gpu_provisioner.go CollectNodeStatusInfo, pkg/utils/nodes/nodes.go NodePressureWarning).
+_PRESSURE = "; warning: worker node(s) under resource pressure: "
+
+
+def node_pressure(obj: Mapping[str, Any]) -> str | None:
+    """The nodes KAITO says are under kubelet pressure, from the Workspace's NodesReady; else None.
+    Readiness never reads NodesReady once ResourceReady is True, so nothing else would show them."""
+    message = str((condition(obj, "NodesReady") or {}).get("message") or "")
+    _, found, nodes = message.partition(_PRESSURE)
+    return nodes if found and nodes else None
+
+
 def warning_of(obj: Mapping[str, Any]) -> str | None:
-    """What `model status` warns of: a Workspace that serves although KAITO's benchmark failed."""
+    """What `model status` warns of: a Workspace that serves although KAITO's benchmark failed, or
+    whose nodes KAITO says are under kubelet pressure (the kubelet evicts pods under it)."""
     if obj.get("kind") != "Workspace":
         return None
-    warning = benchmark_failed(obj)
-    return f"{object_ref(obj)} {warning}" if warning else None
+    warnings = []
+    if failed := benchmark_failed(obj):
+        warnings.append(f"{object_ref(obj)} {failed}")
+    if nodes := node_pressure(obj):
+        selector = f"kaito.sh/workspace={(obj.get('metadata') or {}).get('name')}"
+        warnings.append(
+            f"{object_ref(obj)} runs on nodes under kubelet resource pressure: {nodes}, so the kubelet may "
+            f"evict its pods (KAITO's NodesReady); see kubectl describe nodes -l {selector}"
+        )
+    return "; ".join(warnings) or None
 
 
 def retried_failure(kube: Kube, obj: Mapping[str, Any]) -> str | None:
