@@ -354,9 +354,10 @@ class WorkspaceController(_KaitoController):
         elif waiting or crashing or not kaito_workload.ready(sts):
             # The StatefulSet's pods are not all ready (not made yet, or one the scheduler leaves
             # Pending): inference is not ready (collectInferenceReadyStatus), with the reason
-            # Unschedulable where the scheduler said so (kaito_workload.unschedulable); the next
+            # classifyInferencePodFailure reads off the pods (kaito_workload.pod_failure: a container
+            # OOMKilled, an image pull or start error, a crash loop, an eviction, Unschedulable); the next
             # reconcile, on the StatefulSet's status, classifies them again.
-            pending = kaito_workload.unschedulable(cluster, obj) or (
+            pending = kaito_workload.pod_failure(cluster, obj) or (
                 "WorkspaceInferenceStatusPending",
                 "Inference workload is not ready",
             )

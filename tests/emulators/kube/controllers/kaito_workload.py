@@ -253,6 +253,93 @@ def ready(sts: dict[str, Any]) -> bool:
 MAX_INFERENCE_MESSAGE = 256
 
 
+# detectContainerFailure's checks, in its order (kaito-project/kaito v0.12.0
+# pkg/workspace/controllers/workspace_controller.go isImagePullErrorReason, isContainerStartErrorReason).
+_IMAGE_PULL = (
+    "ImagePullBackOff",
+    "ErrImagePull",
+    "InvalidImageName",
+    "ErrImageNeverPull",
+    "ImageInspectError",
+    "RegistryUnavailable",
+)
+_START = (
+    "CreateContainerConfigError",
+    "PreCreateHookError",
+    "CreateContainerError",
+    "PreStartHookError",
+    "RunContainerError",
+    "PostStartHookError",
+)
+
+
+def _cut(message: str) -> str:
+    """utils.TruncateMessage at maxInferenceMessageLen (kaito-project/kaito v0.12.0 pkg/utils/common.go)."""
+    return message if len(message) <= MAX_INFERENCE_MESSAGE else message[:MAX_INFERENCE_MESSAGE] + "..."
+
+
+def _container_failure(pods: list[dict[str, Any]]) -> tuple[str, str] | None:
+    """detectContainerFailure: each check in turn over every pod's init and main container statuses:
+    OOMKilled (in state or last state), an image pull error, a start error, CrashLoopBackOff."""
+    statuses = [
+        cs
+        for pod in pods
+        for cs in [
+            *((pod.get("status") or {}).get("initContainerStatuses") or []),
+            *((pod.get("status") or {}).get("containerStatuses") or []),
+        ]
+    ]
+    for cs in statuses:
+        for term in ((cs.get("state") or {}).get("terminated"), (cs.get("lastState") or {}).get("terminated")):
+            if term and term.get("reason") == "OOMKilled":
+                why = f'container "{cs["name"]}" was OOMKilled (exit code {int(term.get("exitCode") or 0)}); '
+                return "ContainerOOMKilled", why + "reduce memory usage or use a larger instance type"
+    for reasons, found, verb in (
+        (_IMAGE_PULL, "ImagePullError", "image pull failed"),
+        (_START, "ContainerStartError", "failed to start"),
+    ):
+        for cs in statuses:
+            waiting = (cs.get("state") or {}).get("waiting") or {}
+            if waiting.get("reason") in reasons:
+                return found, f'container "{cs["name"]}" {verb} ({waiting["reason"]}): {waiting.get("message", "")}'
+    for cs in statuses:
+        if ((cs.get("state") or {}).get("waiting") or {}).get("reason") == "CrashLoopBackOff":
+            message = f'container "{cs["name"]}" is in CrashLoopBackOff'
+            last = (cs.get("lastState") or {}).get("terminated")
+            if last:
+                detail = last.get("message") or f"exit code {int(last.get('exitCode') or 0)}"
+                message += f"; last termination: {detail}"
+            return "ContainerCrashLoopBackOff", message
+    return None
+
+
+def _evicted(pods: list[dict[str, Any]]) -> tuple[str, str] | None:
+    """detectEvictedPod: the first Failed pod the kubelet evicted, by what its message names."""
+    for pod in pods:
+        status = pod.get("status") or {}
+        if status.get("phase") != "Failed" or status.get("reason") != "Evicted":
+            continue
+        name, message = pod["metadata"]["name"], str(status.get("message") or "")
+        if "ephemeral-storage" in message.lower() or "disk" in message.lower():
+            return "NodeDiskPressure", f'pod "{name}" evicted due to node disk pressure: {message}'
+        if "memory" in message.lower():
+            return "NodeMemoryPressure", f'pod "{name}" evicted due to node memory pressure: {message}'
+        return "PodEvicted", f'pod "{name}" was evicted: {message}'
+    return None
+
+
+def pod_failure(cluster: Any, ws: dict[str, Any]) -> tuple[str, str] | None:
+    """classifyInferencePodFailure: InferenceReady's reason and message from the Workspace's pods'
+    live state, the checks in upstream's order (container failures, an evicted pod, an unschedulable
+    one), each message cut to 256; None where none is seen (upstream: kaito-project/kaito v0.12.0
+    pkg/workspace/controllers/workspace_controller.go; the SAS-fetch init container of model
+    streaming, off by default, is not simulated)."""
+    md = ws["metadata"]
+    pods = cluster.list("v1", "Pod", md["namespace"], label_selector=f"{WORKSPACE_LABEL}={md['name']}")
+    found = _container_failure(pods) or _evicted(pods)
+    return (found[0], _cut(found[1])) if found else unschedulable(cluster, ws)
+
+
 def unschedulable(cluster: Any, ws: dict[str, Any]) -> tuple[str, str] | None:
     """InferenceReady's reason and message for a Workspace pod the scheduler cannot place: the first
     Pending pod (by name, as the API server lists them) whose PodScheduled is False, Unschedulable
