@@ -345,6 +345,8 @@ class WorkspaceController(_KaitoController):
         benchmark_runs = _benchmarked(obj) and not self._benchmark_fails(cluster, obj)
         waiting, crashed = self._pods(cluster, obj, sts, crashing=crashing, benchmark=benchmark_runs)
         placed = {"targetNodeCount": nodes, "workerNodes": workers}
+        # NodesReady ends with the nodes under kubelet pressure (upstream: kaito-project/kaito v0.12.0
+        # pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go CollectNodeStatusInfo).
         resources_ready = kaito_nodes.conditions(warning=kaito_nodes.pressure_warning(cluster, obj))
         pending: tuple[str, str] | None = None
         if crashed:
@@ -354,7 +356,8 @@ class WorkspaceController(_KaitoController):
         elif waiting or crashing or not kaito_workload.ready(sts):
             # The StatefulSet's pods are not all ready (not made yet, or one the scheduler leaves
             # Pending): inference is not ready (collectInferenceReadyStatus), with the reason
-            # classifyInferencePodFailure reads off the pods (kaito_workload.pod_failure: a container
+            # classifyInferencePodFailure reads off the pods (upstream: kaito-project/kaito v0.12.0
+            # workspace_controller.go; kaito_workload.pod_failure: a container
             # OOMKilled, an image pull or start error, a crash loop, an eviction, Unschedulable); the next
             # reconcile, on the StatefulSet's status, classifies them again.
             pending = kaito_workload.pod_failure(cluster, obj) or (
