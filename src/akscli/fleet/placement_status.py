@@ -85,11 +85,14 @@ class ClusterStatus:
     failed: list[str]
     drifted: list[str]
     diffed: list[str]
+    # The resource snapshot this member's conditions are about (its observedResourceIndex).
+    snapshot: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "cluster": self.cluster,
             "state": self.state,
+            "snapshot": self.snapshot,
             "reason": self.reason,
             "message": self.message,
             "conditions": self.conditions,
@@ -132,8 +135,29 @@ def cluster_statuses(placement: Mapping[str, Any]) -> list[ClusterStatus]:
         name = str(entry.get("clusterName") or "(unscheduled)")
         drifted = _paths(entry.get("driftedPlacements"), "observedDrifts")
         diffed = _paths(entry.get("diffedPlacements"), "observedDiffs")
-        result.append(ClusterStatus(name, summary, state, reason, message, failed, drifted, diffed))
+        snapshot = str(entry.get("observedResourceIndex") or "")
+        result.append(ClusterStatus(name, summary, state, reason, message, failed, drifted, diffed, snapshot))
     return result
+
+
+def _index_key(index: str) -> tuple[int, str]:
+    return (int(index), "") if index.isdigit() else (-1, index)
+
+
+def snapshots_in_use(statuses: list[ClusterStatus]) -> dict[str, list[str]]:
+    """The resource snapshots the scheduled members observe, newest first, each with its members.
+
+    Each member's conditions are about its own observedResourceIndex, not the placement's latest
+    snapshot (kubefleet-dev/kubefleet e160c1cd apis/placement/v1beta1/clusterresourceplacement_types.go
+    PerClusterPlacementStatus.Conditions). Under an External strategy a member keeps the index its
+    binding has until an update run moves it (pkg/controllers/placement/placement_status.go
+    setPerClusterPlacementStatus: status.ObservedResourceIndex = resourceSnapshotIndexOnBinding), so
+    a member that is Available on an older snapshot reads just as one on the newest does."""
+    by_index: dict[str, list[str]] = {}
+    for status in statuses:
+        if status.state != "Unscheduled" and status.snapshot:
+            by_index.setdefault(status.snapshot, []).append(status.cluster)
+    return {i: sorted(by_index[i]) for i in sorted(by_index, key=_index_key, reverse=True)}
 
 
 def _staleness(placement: Mapping[str, Any], conds: Mapping[str, Mapping[str, Any]]) -> str:
@@ -167,6 +191,7 @@ def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
         "applyStrategy": ((spec.get("strategy") or {}).get("applyStrategy") or {}).get("type", "ClientSideApply"),
         "clusters": len([s for s in statuses if s.state != "Unscheduled"]),
         "available": len([s for s in statuses if s.state == done]),
+        "snapshots": snapshots_in_use(statuses),
         # Members the rollout strategy holds back (they keep what they had): RolloutStarted False.
         "heldBack": len([s for s in statuses if s.reason == ROLLOUT_BLOCKED]),
         "done": done,
@@ -180,10 +205,25 @@ def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _few(members: list[str], shown: int = 3) -> str:
+    """A headline's member names: a fleet may have hundreds (the JSON output keeps them all)."""
+    more = f" and {len(members) - shown} more" if len(members) > shown else ""
+    return ", ".join(members[:shown]) + more
+
+
 def describe(summary: Mapping[str, Any]) -> list[str]:
     """The lines above ``placement status``'s table: policy, progress, rollup conditions."""
     done = "reported diffs" if summary.get("done") == "DiffReported" else "available"
     held = f", {summary['heldBack']} held back by the rollout strategy" if summary.get("heldBack") else ""
+    snapshots = summary.get("snapshots") or {}
+    if len(snapshots) > 1:
+        # Members on different snapshots (an update run part way): "3/3 available" alone reads as
+        # every member having the newest resources.
+        held += (
+            f", on {len(snapshots)} resource snapshots ("
+            + "; ".join(f"{index}: {_few(members)}" for index, members in snapshots.items())
+            + ")"
+        )
     lines = [
         f"{summary['kind']} {summary['name']}: {summary['placementType']}, {summary['strategy']}, "
         f"{summary['available']}/{summary['clusters']} member(s) {done}{held}",

@@ -277,6 +277,9 @@ def _warn_if_paced_past(
 CLUSTER_STATUS_COLUMNS = [
     Column("cluster", "cluster"),
     Column("state", "state"),
+    # The snapshot the member's conditions are about (observedResourceIndex); in the table too under
+    # External, where members differ while an update run is part way (placement_status.snapshots_in_use).
+    Column("snapshot", "snapshot", wide=True),
     Column("scheduled", "conditions.Scheduled", wide=True),
     Column("rollout", "conditions.RolloutStarted", wide=True),
     Column("overridden", "conditions.Overridden", wide=True),
@@ -323,10 +326,13 @@ def placement_status(
         return
     if fmt in ("table", "wide"):
         output.write("\n".join(placement_status.describe(summary)))
+    columns = DIFF_STATUS_COLUMNS if summary["done"] == "DiffReported" else CLUSTER_STATUS_COLUMNS
+    if summary["strategy"] == "External":
+        columns = [Column(c.header, c.get) if c.header == "snapshot" else c for c in columns]
     output.emit(
         rows,
         fmt,
-        DIFF_STATUS_COLUMNS if summary["done"] == "DiffReported" else CLUSTER_STATUS_COLUMNS,
+        columns,
         name=lambda r: output.kind_ref(CLUSTER_V1, MEMBER, r["cluster"]),
         empty="no member cluster is scheduled yet",
     )
@@ -340,6 +346,9 @@ PLACEMENT_COLUMNS = [
     Column("clusters", "clusters"),
     Column("available", "available"),
     Column("scheduled", "conditions.Scheduled"),
+    # The resource snapshots its members observe, newest first: more than one while an update run is
+    # part way, when "available" counts members on older snapshots too (placement_status.snapshots_in_use).
+    Column("snapshots", lambda s: ",".join(s["snapshots"]), wide=True),
     Column("message", "message", wide=True),
 ]
 
