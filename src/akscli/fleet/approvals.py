@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from akscli import timestamps
-from akscli.errors import NotFoundError, WaitTimeoutError
+from akscli.errors import ConflictError, NotFoundError, WaitTimeoutError
 from akscli.fleet import AR, CAR, CSUR, PLACEMENT_V1, SUR, TARGET_UPDATE_RUN_LABEL, hub
 from akscli.fleet.rollout import fail_if_stuck_on_apply, get_run, ns_flag, refuse_finished, run_summary
 from akscli.kube import retry
@@ -24,6 +24,21 @@ class PendingApproval:
     name: str
     stage: str
     namespace: str | None
+    # The run is stopped (spec.state Stop): the approval is written, but the run reads it only once
+    # it runs again (run_stopped).
+    held: bool = False
+
+
+def run_stopped(run: Mapping[str, Any]) -> bool:
+    """Whether the run is asked to stop (spec.state Stop), stopping or stopped.
+
+    upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun/controller.go Reconcile:
+    under StateStop it calls stop (stop.go stopUpdatingStage), which only lets the members already
+    updating finish; the approval tasks are read by handleStageApprovalTask, from execute
+    (execution.go checkBeforeStageTasksStatus, checkAfterStageTasksStatus), which only StateRun
+    calls. So an approved request leaves the run where it is, its task still "request created",
+    until `fleet rollout start` sets Run."""
+    return (run.get("spec") or {}).get("state") == "Stop"
 
 
 def pending_approvals(run: Mapping[str, Any]) -> list[PendingApproval]:
@@ -117,6 +132,16 @@ def pending_for(
     # beforehand.
     refuse_finished(obj, run, "approve")
     pending = [p for p in pending_approvals(obj) if stage is None or p.stage == stage]
+    if run_stopped(obj):
+        if wait is not None:
+            # Refused before anything is approved: a stopped run asks for no next gate and never
+            # ends by itself, so --wait could only time out (or read the stop as a failure).
+            raise ConflictError(
+                f"update run {run!r} is stopped: it reads no approval and asks for no next gate until it "
+                "is started again, so --wait would wait for nothing",
+                hint=f"approve without --wait, then start it: akscli fleet rollout start {run}{ns_flag(namespace)}",
+            )
+        pending = [PendingApproval(p.name, p.stage, p.namespace, held=True) for p in pending]
     verdict = fleet_rules.run_state(obj)
     # Only a run asked to run moves on by itself (spec.state Run; Initialize and Stop hold it).
     running = (obj.get("spec") or {}).get("state") == "Run" and not verdict.ready and not verdict.failed

@@ -117,6 +117,14 @@ def _approve_hub(
         _approved(ref, f"approved {item.name} (stage {item.stage})", fmt)
     answered = sorted({a.name for a in approved})
     audit_hub(kube, "fleet approve", [(f"approvalrequest/{n}", "approve") for n in answered])
+    if any(a.held for a in approved):
+        # A stopped run reads its approvals only once it runs again (approvals.run_stopped); until
+        # then `fleet rollout status` still shows the gate waiting.
+        where = f" -n {namespace}" if namespace else ""
+        output.warn(
+            f"update run {run} is stopped: it moves past the approved gate only once started again "
+            f"(akscli fleet rollout start {run}{where})"
+        )
     if wait is None:
         return
     with output.status(f"waiting for the next gate of {run}") as update:
