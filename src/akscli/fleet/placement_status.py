@@ -192,6 +192,16 @@ def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
         "clusters": len([s for s in statuses if s.state != "Unscheduled"]),
         "available": len([s for s in statuses if s.state == done]),
         "snapshots": snapshots_in_use(statuses),
+        # Members with objects changed there since Fleet applied them, Available or not: the work
+        # generator copies a Work's drifts to the binding whatever its Applied and Available say
+        # (kubefleet-dev/kubefleet e160c1cd pkg/controllers/workgenerator/controller.go, the default
+        # case: "drifts might occur even if the apply op itself completes"; FullComparison's
+        # post-apply drift detection, pkg/controllers/workapplier/process.go
+        # performPostApplyDriftDetectionIfApplicable), and the placement controller copies them to
+        # every member's row (pkg/controllers/placement/placement_status.go
+        # setResourcePlacementStatusBasedOnBinding: "configuration drifts can occur whether the
+        # manifests are applied successfully or not").
+        "drifted": {s.cluster: len(s.drifted) for s in statuses if s.drifted},
         # Members the rollout strategy holds back (they keep what they had): RolloutStarted False.
         "heldBack": len([s for s in statuses if s.reason == ROLLOUT_BLOCKED]),
         "done": done,
@@ -229,6 +239,11 @@ def describe(summary: Mapping[str, Any]) -> list[str]:
         f"{summary['available']}/{summary['clusters']} member(s) {done}{held}",
         "  " + "  ".join(f"{k}={v}" for k, v in summary["conditions"].items()),
     ]
+    drifted = summary.get("drifted") or {}
+    if drifted:
+        counts = ", ".join(f"{m} ({n})" for m, n in list(drifted.items())[:3])
+        more = f" and {len(drifted) - 3} more" if len(drifted) > 3 else ""
+        lines.append(f"  objects drifted on {len(drifted)} member(s): {counts}{more}; the DRIFTED column says where")
     for key in ("stale", "message"):
         if summary.get(key):
             lines.append(f"  {summary[key]}")

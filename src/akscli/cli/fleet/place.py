@@ -327,8 +327,11 @@ def placement_status(
     if fmt in ("table", "wide"):
         output.write("\n".join(placement_status.describe(summary)))
     columns = DIFF_STATUS_COLUMNS if summary["done"] == "DiffReported" else CLUSTER_STATUS_COLUMNS
-    if summary["strategy"] == "External":
-        columns = [Column(c.header, c.get) if c.header == "snapshot" else c for c in columns]
+    # In the table too: the snapshot under External, the drifts when a member has any (a member
+    # Available under FullComparison can still list them; placement_status.placement_summary).
+    shown = {"snapshot"} if summary["strategy"] == "External" else set()
+    shown |= {"drifted"} if summary["drifted"] else set()
+    columns = [Column(c.header, c.get) if c.header in shown else c for c in columns]
     output.emit(
         rows,
         fmt,

@@ -1,0 +1,78 @@
+"""`fleet placement status` shows drifted objects in its table, Available members' too.
+
+upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/workgenerator/controller.go copies a
+Work's drifts to its binding whatever the Applied and Available conditions say ("drifts might occur
+even if the apply op itself completes": FullComparison's post-apply drift detection,
+pkg/controllers/workapplier/process.go performPostApplyDriftDetectionIfApplicable), and
+pkg/controllers/placement/placement_status.go setResourcePlacementStatusBasedOnBinding copies them
+to the member's row whether the manifests applied or not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from akscli.fleet.placement_status import describe, placement_summary
+from tests.cli import invoke
+from tests.fleet.conftest import Hub
+
+
+def test_a_member_that_stopped_on_a_drift_shows_it_in_the_table(hub: Hub) -> None:
+    # The simulator's drift: /spec/replicas changed on the member; IfNotDrifted stops the apply
+    # (tests/emulators/kube/controllers/fleet_apply_strategy.py).
+    hub.cluster.patch("cluster.kubernetes-fleet.io/v1", "MemberCluster", None, "canary",
+                      {"metadata": {"annotations": {"fleet.emulator/fail": "drift"}}})  # fmt: skip
+    hub.settle()
+    placed = invoke(
+        "fleet", "place", "llm", "--select", "namespace/llm", "--pick-fixed", "canary", "--when-to-apply",
+        "IfNotDrifted", "-y",
+    )  # fmt: skip
+    assert placed.exit_code == 0, placed
+    hub.settle()
+    result = invoke("fleet", "placement", "status", "llm")
+    assert result.exit_code == 0, result
+    lines = result.stdout.splitlines()
+    # Before: the drift's path and values were in -o wide only.
+    assert "  objects drifted on 1 member(s): canary (1); the DRIFTED column says where" in lines
+    header = next(line for line in lines if line.startswith("CLUSTER"))
+    assert "DRIFTED" in header.split()
+    assert "ConfigMap/llm/model-config: /spec/replicas (hub 2, member 5)" in result.stdout
+
+
+def _available_row(name: str, drifted: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A member's row as the placement controller writes it once every condition is True (the CRD's
+    PerClusterPlacementStatus: kubefleet-dev/kubefleet e160c1cd
+    apis/placement/v1beta1/clusterresourceplacement_types.go)."""
+    types = ("Scheduled", "RolloutStarted", "Overridden", "WorkSynchronized", "Applied", "Available")
+    row: dict[str, Any] = {
+        "clusterName": name,
+        "observedResourceIndex": "0",
+        "conditions": [{"type": t, "status": "True", "reason": t, "observedGeneration": 1} for t in types],
+    }
+    if drifted:
+        row["driftedPlacements"] = drifted
+    return row
+
+
+def test_an_available_member_with_drifts_under_full_comparison_is_named() -> None:
+    # FullComparison with whenToApply Always: the apply succeeds, and the post-apply drift detection
+    # reports a field the hub's manifest does not set (the simulator does not model this case).
+    drift = {
+        "version": "v1",
+        "kind": "ConfigMap",
+        "namespace": "llm",
+        "name": "model-config",
+        "observationTime": "2026-12-07T12:00:00Z",
+        "firstDriftedObservedTime": "2026-12-07T12:00:00Z",
+        "targetClusterObservedGeneration": 3,
+        "observedDrifts": [{"path": "/metadata/labels/team", "valueInMember": "ml"}],
+    }
+    placement = {
+        "apiVersion": "placement.kubernetes-fleet.io/v1",
+        "kind": "ClusterResourcePlacement",
+        "metadata": {"name": "llm", "generation": 1},
+        "spec": {"strategy": {"applyStrategy": {"comparisonOption": "FullComparison"}}},
+        "status": {"placementStatuses": [_available_row("canary", [drift]), _available_row("gpu-east")]},
+    }
+    summary = placement_summary(placement)
+    assert (summary["available"], summary["drifted"]) == (2, {"canary": 1})
+    assert "  objects drifted on 1 member(s): canary (1); the DRIFTED column says where" in describe(summary)
