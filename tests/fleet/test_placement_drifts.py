@@ -76,3 +76,30 @@ def test_an_available_member_with_drifts_under_full_comparison_is_named() -> Non
     summary = placement_summary(placement)
     assert (summary["available"], summary["drifted"]) == (2, {"canary": 1})
     assert "  objects drifted on 1 member(s): canary (1); the DRIFTED column says where" in describe(summary)
+
+
+def test_a_full_list_says_the_hub_may_have_left_some_out() -> None:
+    # The work generator keeps the first 100 failed, drifted and diffed objects (maxItems: 100).
+    failed = [
+        {
+            "version": "v1",
+            "kind": "ConfigMap",
+            "namespace": "llm",
+            "name": f"shard-{i}",
+            "condition": {"type": "Available", "status": "False", "reason": "ManifestNotAvailableYet"},
+        }
+        for i in range(100)
+    ]
+    row = _available_row("canary")
+    row["conditions"][-1]["status"] = "False"
+    row["failedPlacements"] = failed
+    placement = {
+        "kind": "ClusterResourcePlacement",
+        "metadata": {"name": "llm", "generation": 1},
+        "status": {"placementStatuses": [row, _available_row("gpu-east")]},
+    }
+    summary = placement_summary(placement)
+    assert summary["cutShort"] == {"canary": ["failed"]}
+    assert "  member canary: the hub lists the first 100 failed objects only; there may be more" in describe(summary)
+    row["failedPlacements"] = failed[:99]
+    assert placement_summary(placement)["cutShort"] == {}

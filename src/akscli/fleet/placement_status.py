@@ -160,6 +160,24 @@ def snapshots_in_use(statuses: list[ClusterStatus]) -> dict[str, list[str]]:
     return {i: sorted(by_index[i]) for i in sorted(by_index, key=_index_key, reverse=True)}
 
 
+# The most failed, drifted or diffed objects the work generator copies to a binding; it drops the
+# rest (kubefleet-dev/kubefleet e160c1cd pkg/controllers/workgenerator/controller.go
+# maxFailedResourcePlacementLimit, maxDriftedResourcePlacementLimit, maxDiffedResourcePlacementLimit;
+# the CRD's maxItems: 100 on PerClusterPlacementStatus's three lists).
+HUB_LIST_LIMIT = 100
+
+
+def cut_short(statuses: list[ClusterStatus]) -> dict[str, list[str]]:
+    """Per member, which of its failed, drifted and diffed lists are full: there may be more."""
+    full: dict[str, list[str]] = {}
+    for status in statuses:
+        lists = {"failed": status.failed, "drifted": status.drifted, "diffed": status.diffed}
+        names = [name for name, items in lists.items() if len(items) >= HUB_LIST_LIMIT]
+        if names:
+            full[status.cluster] = names
+    return full
+
+
 def _staleness(placement: Mapping[str, Any], conds: Mapping[str, Mapping[str, Any]]) -> str:
     """Say so when the hub's conditions describe an older generation than the spec."""
     generation = (placement.get("metadata") or {}).get("generation")
@@ -202,6 +220,7 @@ def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
         # setResourcePlacementStatusBasedOnBinding: "configuration drifts can occur whether the
         # manifests are applied successfully or not").
         "drifted": {s.cluster: len(s.drifted) for s in statuses if s.drifted},
+        "cutShort": cut_short(statuses),
         # Members the rollout strategy holds back (they keep what they had): RolloutStarted False.
         "heldBack": len([s for s in statuses if s.reason == ROLLOUT_BLOCKED]),
         "done": done,
@@ -244,6 +263,11 @@ def describe(summary: Mapping[str, Any]) -> list[str]:
         counts = ", ".join(f"{m} ({n})" for m, n in list(drifted.items())[:3])
         more = f" and {len(drifted) - 3} more" if len(drifted) > 3 else ""
         lines.append(f"  objects drifted on {len(drifted)} member(s): {counts}{more}; the DRIFTED column says where")
+    for member, names in (summary.get("cutShort") or {}).items():
+        lines.append(
+            f"  member {member}: the hub lists the first {HUB_LIST_LIMIT} {' and '.join(names)} objects only; "
+            "there may be more"
+        )
     for key in ("stale", "message"):
         if summary.get(key):
             lines.append(f"  {summary[key]}")
