@@ -53,29 +53,54 @@ def _available_row(name: str, drifted: list[dict[str, Any]] | None = None) -> di
     return row
 
 
-def test_an_available_member_with_drifts_under_full_comparison_is_named() -> None:
+def _place_on_a_label_drifted_canary(hub: Hub, comparison: str) -> str:
+    # The simulator's label-drift fault: a label added on the member, a field the manifest does not set
+    # (tests/emulators/kube/controllers/fleet_apply_strategy.py LABEL_DRIFT).
+    hub.cluster.patch("cluster.kubernetes-fleet.io/v1", "MemberCluster", None, "canary",
+                      {"metadata": {"annotations": {"fleet.emulator/fail": "label-drift"}}})  # fmt: skip
+    hub.settle()
+    placed = invoke(
+        "fleet", "place", "llm", "--select", "namespace/llm", "--pick-fixed", "canary", "--comparison-option",
+        comparison, "--wait", "--timeout", "20s", "-y",
+    )  # fmt: skip
+    assert placed.exit_code == 0, placed
+    hub.settle()
+    result = invoke("fleet", "placement", "status", "llm")
+    assert result.exit_code == 0, result
+    return str(result.stdout)
+
+
+def test_an_available_member_with_drifts_under_full_comparison_is_named(hub: Hub) -> None:
     # FullComparison with whenToApply Always: the apply succeeds, and the post-apply drift detection
-    # reports a field the hub's manifest does not set (the simulator does not model this case).
+    # reports the label the manifest does not set.
+    shown = _place_on_a_label_drifted_canary(hub, "FullComparison")
+    [row] = hub.get("ClusterResourcePlacement", "llm")["status"]["placementStatuses"]
+    assert {c["type"]: c["status"] for c in row["conditions"]}["Available"] == "True"
+    assert [d["observedDrifts"] for d in row["driftedPlacements"]] == [
+        [{"path": "/metadata/labels/team", "valueInMember": "ml"}]
+    ]
+    lines = shown.splitlines()
+    assert lines[0].endswith("1/1 member(s) available")
+    # Before: "Available" and nothing else in the table.
+    assert "  objects drifted on 1 member(s): canary (1); the DRIFTED column says where" in lines
+    assert "/metadata/labels/team (hub unset, member ml)" in shown
+
+
+def test_a_summary_counts_drifts_from_the_rows_alone() -> None:
     drift = {
         "version": "v1",
         "kind": "ConfigMap",
         "namespace": "llm",
         "name": "model-config",
-        "observationTime": "2026-12-07T12:00:00Z",
-        "firstDriftedObservedTime": "2026-12-07T12:00:00Z",
-        "targetClusterObservedGeneration": 3,
         "observedDrifts": [{"path": "/metadata/labels/team", "valueInMember": "ml"}],
     }
     placement = {
-        "apiVersion": "placement.kubernetes-fleet.io/v1",
         "kind": "ClusterResourcePlacement",
         "metadata": {"name": "llm", "generation": 1},
-        "spec": {"strategy": {"applyStrategy": {"comparisonOption": "FullComparison"}}},
         "status": {"placementStatuses": [_available_row("canary", [drift]), _available_row("gpu-east")]},
     }
     summary = placement_summary(placement)
     assert (summary["available"], summary["drifted"]) == (2, {"canary": 1})
-    assert "  objects drifted on 1 member(s): canary (1); the DRIFTED column says where" in describe(summary)
 
 
 def test_a_full_list_says_the_hub_may_have_left_some_out() -> None:

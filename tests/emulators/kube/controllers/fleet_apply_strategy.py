@@ -284,9 +284,11 @@ def outcome(
     owned: bool,
     drift: bool,
     fields: Callable[[str, bool], list[tuple[str, str]]] | None = None,
+    label_drift: bool = False,
 ) -> Outcome:
     """The manifests' results on ``member`` (``owned``: Fleet applied them there before; ``fields``: the
-    apply to an object another manager held, FieldManagers.fields_for)."""
+    apply to an object another manager held, FieldManagers.fields_for; ``label_drift``: the member's
+    object has a label the manifest does not set, LABEL_DRIFT)."""
     apply = strategy(placement)
     had = pre_existing(member)
     target = resources[-1] if resources else None
@@ -315,6 +317,12 @@ def outcome(
         how = "ServerSideApply" if apply.get("type") == "ServerSideApply" else "ClientSideApply"
         if others := fields(how, bool(apply["force"])):
             return Outcome(True, [(target, "ManifestApplyFailed", conflict(target, others))])
+    if label_drift and target is not None and apply["comparisonOption"] == "FullComparison":
+        # Applied, and the label the apply leaves (the manifest does not set it) is a drift the
+        # post-apply detection reports, no error (kubefleet-dev/kubefleet e160c1cd
+        # pkg/controllers/workapplier/process.go performPostApplyDriftDetectionIfApplicable;
+        # PartialComparison compares only the fields the manifest sets and finds nothing).
+        return Outcome(True, drifted=[_label_drifted(target)])
     # Applied: a drift in the fields the manifest sets is overwritten.
     return Outcome(True)
 
@@ -330,6 +338,20 @@ def _diffed(item: Mapping[str, Any]) -> dict[str, Any]:
 
 def _drifted(item: Mapping[str, Any]) -> dict[str, Any]:
     return {**_seen(item), "firstDriftedObservedTime": _now(), "observedDrifts": CHANGED_REPLICAS}
+
+
+# A ``fleet.emulator/fail: label-drift`` member (a test fault, no upstream annotation): the last selected
+# object there has a label added on the member, ``team: ml``, a field the hub's manifest does not set.
+# Under FullComparison the work applier's JSON diff of the two objects has an add op there, which
+# kubefleet-dev/kubefleet e160c1cd pkg/controllers/workapplier/drift_detection_takeover.go
+# organizeJSONPatchIntoFleetPatchDetails reports as the path with valueInMember only
+# (preparePatchDetails; discardFieldsIrrelevantInComparisonFrom keeps a user's label). Modelled under
+# whenToApply Always only: the IfNotDrifted pre-apply check of this fault is not.
+LABEL_DRIFT = [{"path": "/metadata/labels/team", "valueInMember": "ml"}]
+
+
+def _label_drifted(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {**_seen(item), "firstDriftedObservedTime": _now(), "observedDrifts": LABEL_DRIFT}
 
 
 def failed_row(entry: dict[str, Any], conds: list[dict[str, Any]], result: Outcome, work: str, generation: int) -> None:

@@ -376,8 +376,9 @@ class MemberStatuses:
         # merge/update.go Updater.Apply), as kubefleet-dev/kubefleet pkg/controllers/workapplier/
         # apply.go serverSideApply reports.
         fields = self._fields.fields_for(self._key(placement), member, fail, manifest)
+        label_drift = fail == "label-drift" and fleet_apply_strategy.strategy(placement)["whenToApply"] == "Always"
         strategy = fleet_apply_strategy.outcome(
-            placement, member, resources, owned=name in holding, drift=drift, fields=fields
+            placement, member, resources, owned=name in holding, drift=drift, fields=fields, label_drift=label_drift
         )
         if strategy.owned:
             # It applied what it could: the member has the placement's objects from now on, also after
@@ -465,6 +466,12 @@ class MemberStatuses:
                         generation,
                     )
                 )
+            if strategy.drifted:
+                # Applied with drifts left (FullComparison): the work generator copies them to the
+                # binding whatever Applied and Available say (kubefleet-dev/kubefleet e160c1cd
+                # pkg/controllers/workgenerator/controller.go, the default case), and the placement
+                # controller to the row (placement_status.go setResourcePlacementStatusBasedOnBinding).
+                entry["driftedPlacements"] = strategy.drifted
         entry["conditions"] = conds
         return entry
 
