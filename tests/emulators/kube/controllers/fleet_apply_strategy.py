@@ -345,7 +345,8 @@ def _drifted(item: Mapping[str, Any]) -> dict[str, Any]:
 # Under FullComparison the work applier's JSON diff of the two objects has an add op there, which
 # kubefleet-dev/kubefleet e160c1cd pkg/controllers/workapplier/drift_detection_takeover.go
 # organizeJSONPatchIntoFleetPatchDetails reports as the path with valueInMember only
-# (preparePatchDetails; discardFieldsIrrelevantInComparisonFrom keeps a user's label). Modelled under
+# (preparePatchDetails; utils.go discardFieldsIrrelevantInComparisonFrom sets the manifest's labels to {}
+# and keeps a user's label, so the add is at the label's own path). Modelled under
 # whenToApply Always only: the IfNotDrifted pre-apply check of this fault is not.
 LABEL_DRIFT = [{"path": "/metadata/labels/team", "valueInMember": "ml"}]
 
