@@ -264,8 +264,10 @@ def test_approve_wait_on_a_stopped_run_fails_at_once(hub: Hub) -> None:
     _ok("fleet", "rollout", "stop", "run-1")
     hub.settle()
     result = invoke("fleet", "approve", "run-1", "--wait", "--timeout", "30s")
-    assert result.exit_code == 10, result
-    assert "UpdateRunStopped" in result.stderr
+    # Refused before anything is approved (tests/fleet/test_approve_stopped.py): the stopped run
+    # would ask for no next gate (kubefleet-dev/kubefleet pkg/controllers/updaterun/controller.go).
+    assert result.exit_code == 4, result
+    assert "update run 'run-1' is stopped" in result.stderr
     assert json.loads(_ok("fleet", "rollout", "status", "run-1", "-o", "json"))["run"]["state"] == "Stopped"
 
 
