@@ -19,7 +19,6 @@ controller in statefulset.py (all re-exported here) (upstream: kubernetes/kubern
 from __future__ import annotations
 
 import copy
-import json
 import threading
 from typing import Any, ClassVar
 
@@ -29,12 +28,15 @@ from tests.emulators.kube.controllers.aggregator import APIServiceAvailability
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.daemon_history import HASH_LABEL, cleanup_history, construct_history
 from tests.emulators.kube.controllers.daemon_pods import (
+    BURST_REPLICAS,
     TEMPLATE_GENERATION_LABEL,
     daemon_pod_affinity,
+    eligible_nodes,
     excess_pods,
     is_updated,
     rolling_update,
     scheduled_first,
+    slow_start,
     target_node,
     template_generation,
     update_counts,
@@ -56,14 +58,19 @@ from tests.emulators.kube.controllers.statefulset import StatefulSetController a
 from tests.emulators.kube.controllers.volume_prebind import EphemeralVolumeController, PreBind
 from tests.emulators.kube.controllers.volume_provisioner import PersistentVolumeController
 from tests.emulators.kube.resources import ResourceType
+from tests.emulators.kube.status import ApiError
 
-# The most syncs one DaemonSet reconcile runs (each creates or deletes at least one pod).
+# The most syncs one DaemonSet reconcile runs (each creates or deletes at least one pod); a
+# DaemonSet with work left after them is requeued (emulator structure, no upstream behaviour).
 MAX_DAEMON_PASSES = 16
 
 
 class DaemonSetController(PodOwner):
     watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "DaemonSet")]
-    max_pods = 1000
+    # The most pods one sync creates, and the most it deletes: the rest wait for the next sync
+    # (upstream: kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go BurstReplicas,
+    # syncNodes). No cap on the pods of a DaemonSet: every node that should run one gets one.
+    burst_replicas = BURST_REPLICAS
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
@@ -191,21 +198,8 @@ class DaemonSetController(PodOwner):
         spec = obj.get("spec") or {}
         template = spec.get("template") or {}
         pod_spec = daemon_pod_spec(template.get("spec") or {})
-        selector = pod_spec.get("nodeSelector") or {}
-        sel = ",".join(f"{k}={v}" for k, v in sorted(selector.items())) or None
-        entries, _, _, _ = cluster.api.list_entries(cluster.api.rt("v1", "Node"), None, sel, None, 0, None)
-        # NodeShouldRunDaemonPod (upstream: kubernetes/kubernetes v1.34
-        # pkg/controller/daemon/daemon_controller.go): required node affinity and every
-        # NoSchedule/NoExecute taint tolerated. Only nodes with taints, or a template with node
-        # affinity, are parsed: a 75,000-node list stays cheap.
-        affinity = "affinity" in pod_spec
-        eligible = [
-            e
-            for e in entries
-            if not (affinity or b'"taints"' in e.raw) or should_run_daemon_pod(pod_spec, json.loads(e.raw))
-        ]
-        desired = len(eligible)
-        names = [json.loads(e.raw)["metadata"]["name"] for e in eligible[: self.max_pods]]
+        names = eligible_nodes(cluster, pod_spec)  # NodeShouldRunDaemonPod's shouldRun (daemon_pods.py)
+        desired = len(names)
         # constructHistory: the template's ControllerRevision, whose hash labels its pods (upstream:
         # kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go syncDaemonSet, update.go).
         cur, old_revisions = construct_history(cluster, obj, lambda: self._pods(cluster, obj))
@@ -233,7 +227,8 @@ class DaemonSetController(PodOwner):
         # satisfied) rollingUpdate, whose deleted pods the next pass's manage replaces and whose
         # surge nodes get their new pod now (syncNodes).
         current: list[dict[str, Any]] | None = None
-        for _ in range(MAX_DAEMON_PASSES):
+        pending = False
+        for sync in range(MAX_DAEMON_PASSES):
             current = self._pods(cluster, obj)
             by_node = self._by_node(current)
             on_nodes = {n: by_node.get(n, []) for n in names}
@@ -245,12 +240,26 @@ class DaemonSetController(PodOwner):
                 delete, create = rolling_update(spec, on_nodes, revision, available, generation)
             if not delete and not create:
                 break
+            if sync == MAX_DAEMON_PASSES - 1:
+                pending = True
+                break
             current = None
             changed = True
-            for p in delete:
-                cluster.delete("v1", "Pod", ns, p["metadata"]["name"])
-            for node in create:
-                self._make_daemon_pod(cluster, obj, node, pod_spec, labels, revision, h, scheduler)
+            # syncNodes (upstream: kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go):
+            # the creates first, then the deletes, each at most burstReplicas; a pod already gone
+            # (IsNotFound) is no error; a refused create is the sync's error once the deletes are sent.
+            refused = slow_start(
+                create[: self.burst_replicas],
+                lambda node: self._make_daemon_pod(cluster, obj, node, pod_spec, labels, revision, h, scheduler),
+            )
+            for p in delete[: self.burst_replicas]:
+                try:
+                    cluster.delete("v1", "Pod", ns, p["metadata"]["name"])
+                except ApiError as exc:
+                    if exc.code != 404:
+                        raise
+            if refused is not None:
+                raise refused  # the next sync retries the slow start
         current = current if current is not None else self._pods(cluster, obj)  # the last pass changed none
         existing = self._by_node(current)
         # updateDaemonSetStatus reads the oldest pod of each node (podByCreationTimestampAndPhase).
@@ -267,18 +276,18 @@ class DaemonSetController(PodOwner):
                     cluster.delete("v1", "Pod", ns, p["metadata"]["name"])
         cleanup_history(cluster, obj, old_revisions, current)
         ready = sum(1 for p in pods if self._ready(p))
-        ready = ready if desired <= self.max_pods else (desired if not self.failure else 0)
-        ready_and_available = sum(1 for p in pods if available(p))
-        avail = ready_and_available if desired <= self.max_pods else ready
+        avail = sum(1 for p in pods if available(p))
         scheduled = desired if self.failure != "unschedulable" else 0
         # updateDaemonSetStatus counts the pods whose controller-revision-hash is the current
         # revision's (upstream: kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go
         # updateDaemonSetStatus, util.IsPodUpdated), the field kubectl rollout status reads
         # (kubernetes/kubectl pkg/polymorphichelpers/rollout_status.go DaemonSetStatusViewer).
-        updated = sum(1 for p in pods if is_updated(p, revision, generation)) if desired <= self.max_pods else scheduled
+        updated = sum(1 for p in pods if is_updated(p, revision, generation))
         waits = [available_in(p, min_ready, self.kubelet_wall()) for p in pods]
         later = [w for w in waits if w]
-        if later:
+        if pending:  # syncs left: upstream's pod informer syncs the DaemonSet again as its pods show
+            self.requeue(obj, self.delay)
+        elif later:
             # A ready pod not yet available: upstream's syncDaemonSet requeues the DaemonSet after
             # minReadySeconds (daemon_controller.go updateDaemonSetStatus, enqueueDaemonSetAfter).
             self.requeue(obj, min(later))

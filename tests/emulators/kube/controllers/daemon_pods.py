@@ -4,9 +4,73 @@ scheduling.py (which re-exports daemon_pod_spec and keeps should_run_daemon_pod)
 from __future__ import annotations
 
 import copy
-from typing import Any
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from tests.emulators.kube.controllers.node_filters import should_run_daemon_pod
 from tests.emulators.kube.daemonset_strategy import TEMPLATE_GENERATION_ANNOTATION
+from tests.emulators.kube.status import ApiError
+
+T = TypeVar("T")
+
+# kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go BurstReplicas: the most pods one
+# syncNodes creates (createDiff) and the most it deletes (deleteDiff); the rest wait for the next sync.
+BURST_REPLICAS = 250
+# kubernetes/kubernetes pkg/controller/controller_utils.go SlowStartInitialBatchSize.
+SLOW_START_INITIAL_BATCH_SIZE = 1
+
+
+def namespace_terminating(exc: ApiError) -> bool:
+    """apierrors.HasStatusCause(err, v1.NamespaceTerminatingCause): the refusal of a create in a
+    namespace being deleted names the cause NamespaceTerminating (the API server's, apiserver_writes.py)."""
+    causes = (exc.details or {}).get("causes") or []
+    return any(c.get("reason") == "NamespaceTerminating" for c in causes)
+
+
+def slow_start(items: list[T], create: Callable[[T], None]) -> ApiError | None:
+    """syncNodes' creates (kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go): in
+    batches of SlowStartInitialBatchSize, doubling (batchSize = min(2*batchSize, createDiff-pos))
+    while a whole batch succeeds; every create of a batch is sent, and a batch with a refused create
+    ends the sync's creates ("Slow-start failure. Skipping creation of pods"): the skipped ones wait
+    for the next sync. A refusal because the namespace is being deleted is not an error there ("all
+    subsequent creations will fail": the create's goroutine returns before errCh). Returns the
+    batch's first refusal, the sync's error."""
+    pos, size = 0, min(len(items), SLOW_START_INITIAL_BATCH_SIZE)
+    while pos < len(items):
+        refused: ApiError | None = None
+        for item in items[pos : pos + size]:
+            try:
+                create(item)
+            except ApiError as exc:
+                if namespace_terminating(exc):
+                    continue
+                refused = exc if refused is None else refused
+        pos += size
+        if refused is not None:
+            return refused
+        size = min(2 * size, len(items) - pos)
+    return None
+
+
+def eligible_nodes(cluster: Any, pod_spec: dict[str, Any]) -> list[str]:
+    """The names of the nodes a DaemonSet's pod (``pod_spec``, its tolerations added) should run on,
+    in the API server's order: NodeShouldRunDaemonPod's shouldRun (upstream: kubernetes/kubernetes
+    v1.34 pkg/controller/daemon/daemon_controller.go predicates: the nodeSelector and required node
+    affinity match, every NoSchedule/NoExecute taint tolerated). The nodeSelector narrows the list on
+    the store's label index, and only nodes with taints, or a template with node affinity, are
+    parsed: a 75,000-node list stays cheap. The simulator's syncs and the scale generator's seeding
+    (generate_daemons.py) both ask this."""
+    selector = pod_spec.get("nodeSelector") or {}
+    sel = ",".join(f"{k}={v}" for k, v in sorted(selector.items())) or None
+    entries, _, _, _ = cluster.api.list_entries(cluster.api.rt("v1", "Node"), None, sel, None, 0, None)
+    affinity = "affinity" in pod_spec
+    return [
+        json.loads(e.raw)["metadata"]["name"]
+        for e in entries
+        if not (affinity or b'"taints"' in e.raw) or should_run_daemon_pod(pod_spec, json.loads(e.raw))
+    ]
+
 
 # upstream: kubernetes/kubernetes 05c351a9 pkg/controller/daemon/util/daemonset_util.go
 # AddOrUpdateDaemonPodTolerations: every daemon pod tolerates these, whatever its template says.
