@@ -199,16 +199,25 @@ def add_fleet_members(kube: Any, vm_size: str = "Standard_NC24ads_A100_v4") -> N
         kube.cluster.patch_status(api, "MemberCluster", None, name, {"properties": properties})
 
 
-def install_gpu_operator_chart(kube: Any, *, wait_ready: bool = False) -> None:
+def install_gpu_operator_chart(kube: Any, *, wait_ready: bool = False, steady: bool = False) -> None:
     """What `helm install gpu-operator nvidia/gpu-operator -n gpu-operator --create-namespace
     --set clusterPolicy.deployCR=false` leaves: the namespace and the operator's Deployment
-    (its objects as tests/emulators/kube/controllers/nvidia.py renders them from the chart)."""
+    (its objects as tests/emulators/kube/controllers/nvidia.py renders them from the chart). With
+    ``steady`` (the scale generator's clusters, python -m tests.emulators.kube --nodes N) the NFD
+    worker DaemonSet comes with a pod on every node it runs on, as the DaemonSet controller left
+    them long ago (tests/emulators/kube/generate_daemons.py, upstream kubernetes/kubernetes
+    pkg/controller/daemon/daemon_controller.go syncNodes), instead of the simulator making them
+    250 a sync while the commands under test run."""
     from tests.emulators.kube.controllers.nvidia import NAMESPACE, operator_objects
+    from tests.emulators.kube.generate_daemons import create_at_steady_state
 
     kube.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
     # nfd.enabled, the chart's default (upstream: NVIDIA/gpu-operator deployments/gpu-operator/values.yaml)
     for obj in operator_objects(nfd=True):
-        kube.cluster.create(obj)
+        if steady and obj.get("kind") == "DaemonSet":
+            create_at_steady_state(kube, obj)
+        else:
+            kube.cluster.create(obj)
     # With wait_ready (the lab, whose controllers run), it starts where the helm install left a running
     # operator (as `helm install --wait` does: helm/helm pkg/kube/ready.go waits for a Deployment's pods to
     # be ready); without it a runbook's first `baremetal prepare` on a loaded machine can run before the

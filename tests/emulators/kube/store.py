@@ -266,18 +266,26 @@ class Store:
             return entry
 
     def bulk_load(self, bucket: str, items: Iterator[tuple[str, dict[str, Any]]]) -> int:
-        """Fast path for generated clusters: no history, no watch events, one sort."""
+        """Fast path for generated clusters: no history, no watch events, one sort. Owner references
+        are indexed as ``put`` indexes them, so the garbage collector and the controllers' listers
+        (``dependents_of``) find bulk-loaded dependents, the seeded pods of a DaemonSet
+        (generate_daemons.py), as upstream's garbage collector graphs every object's
+        ownerReferences (kubernetes/kubernetes pkg/controller/garbagecollector/graph_builder.go)."""
         with self.lock:
             b = self.bucket(bucket)
             n = 0
             for key, obj in items:
                 self.rv += 1
                 obj["metadata"]["resourceVersion"] = str(self.rv)
-                if key not in b.items:
+                old = b.items.get(key)
+                if old is None:
                     b.keys.append(key)
+                else:
+                    self._unindex_owners(bucket, key, old)
                 entry = make_entry(obj, self.rv)
-                b.index(key, b.items.get(key), entry)
+                b.index(key, old, entry)
                 b.items[key] = entry
+                self._index_owners(bucket, key, entry)
                 n += 1
             b.keys.sort()
             self.compacted_rv = self.rv
