@@ -3,7 +3,8 @@ one on every node it should run on, as a cluster of that size has them long befo
 command against it.
 
 A DaemonSet created through ``create_at_steady_state`` gets, in one job on the controllers' thread
-(so the DaemonSet simulator's first sync comes after it and finds nothing to create):
+that is the DaemonSet simulator's pass (so its create queues no sync, and the DaemonSet counts as
+synced: ``DaemonSetController.observed``):
 
 - its ControllerRevision, as the simulator's constructHistory makes it (daemon_history.py);
 - its first pod made by the simulator itself (``DaemonSetController._make_daemon_pod``: the pod
@@ -14,25 +15,27 @@ A DaemonSet created through ``create_at_steady_state`` gets, in one job on the c
   simulator's NodeShouldRunDaemonPod), each placed by the simulator's scheduler first, with its own
   name, uid, nodeName and node affinity term, bulk-loaded (no watch events) as generate.py loads
   its pods;
-- its status, from the simulator's own sync (``DaemonSetController.reconcile``).
+- the status the simulator's sync then writes (every count the number of nodes, observedGeneration
+  the DaemonSet's generation). A later sync of the simulator (a node event, a test) finds nothing
+  to create, delete or write (tests/kube_emulator/test_daemonset_steady_seed.py). No sync runs at
+  start: at 60,000 pods one costs the simulator tens of seconds of CPU (each pod read and decoded).
 
 upstream: kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go syncNodes (the pods'
 template from util.CreatePodTemplate, affinity from util.ReplaceDaemonSetPodNodeNameNodeAffinity,
 created with metav1.NewControllerRef), updateDaemonSetStatus; pkg/controller/daemon/util/
 daemonset_util.go. A first pod that is not Running and Ready on its node (a failure mode, a
-volume to bind, a node with no room) stops the copies: the simulator then makes the rest, each as
-it would, 250 a sync.
+volume to bind, a node with no room), or a node whose copy the scheduler would not place, stops
+the seeding there: the simulator's own sync then runs at once and makes the rest, 250 a sync.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from tests.emulators.kube.cluster import ClusterState, OriginScope
+from tests.emulators.kube.cluster import TEST_MANAGER, ClusterState
 from tests.emulators.kube.controllers.builtin import DaemonSetController
 from tests.emulators.kube.controllers.daemon_history import HASH_LABEL, construct_history
 from tests.emulators.kube.controllers.daemon_pods import (
@@ -41,6 +44,7 @@ from tests.emulators.kube.controllers.daemon_pods import (
     eligible_nodes,
     template_generation,
 )
+from tests.emulators.kube.controllers.deployment_revisions import available_in
 from tests.emulators.kube.controllers.pods import template_hash
 from tests.emulators.kube.controllers.scheduling import Scheduler, daemon_pod_spec
 
@@ -60,19 +64,26 @@ def _pod_name(store: Any, bucket: str, ns: str, ds_name: str, node: str, h: str,
 
 
 def seed_daemon_pods(cluster: ClusterState, controller: DaemonSetController, ds: dict[str, Any]) -> int:
-    """The pods the DaemonSet controller keeps for ``ds`` at steady state, then its sync's status.
-    Run on the controllers' thread as ``controller``'s pass (its writes are kube-controller-manager's).
-    Returns how many pods the DaemonSet has."""
+    """The pods the DaemonSet controller keeps for ``ds`` at steady state, and the status its sync
+    then writes. Run on the controllers' thread as ``controller``'s pass (its writes are
+    kube-controller-manager's). Where the seeding stops short (see the module docstring), the
+    simulator's own sync takes over at once. Returns how many pods were seeded."""
     md = ds["metadata"]
     ns = md["namespace"]
-    template = (ds.get("spec") or {}).get("template") or {}
+    spec = ds.get("spec") or {}
+    template = spec.get("template") or {}
     pod_spec = daemon_pod_spec(template.get("spec") or {})
     names = eligible_nodes(cluster, pod_spec)
-    if not names or controller._pods(cluster, ds):
-        return len(controller._pods(cluster, ds))
-    cur, _ = construct_history(cluster, ds, list)
-    if cur is None:  # a hash collision: the simulator's next sync takes it from here
+
+    def simulator() -> int:
+        controller.reconcile(cluster, cluster.get("apps/v1", "DaemonSet", ns, md["name"]) or ds)
         return 0
+
+    if not names or controller._pods(cluster, ds):
+        return simulator()
+    cur, _ = construct_history(cluster, ds, list)
+    if cur is None:  # a hash collision raised status.collisionCount: the simulator's sync goes on
+        return simulator()
     revision = cur["metadata"]["labels"][HASH_LABEL]
     h = template_hash(template)
     labels = dict((template.get("metadata") or {}).get("labels") or {})
@@ -80,17 +91,26 @@ def seed_daemon_pods(cluster: ClusterState, controller: DaemonSetController, ds:
     controller._make_daemon_pod(cluster, ds, names[0], pod_spec, labels, revision, h, scheduler)
     made = controller._pods(cluster, ds)
     first = made[0] if len(made) == 1 else None
-    if first is None or not controller._ready(first) or first["spec"].get("nodeName") != names[0]:
-        controller.reconcile(cluster, cluster.get("apps/v1", "DaemonSet", ns, md["name"]) or ds)
-        return len(controller._pods(cluster, ds))
+    min_ready = int(spec.get("minReadySeconds") or 0)
+    if (
+        first is None
+        or first["spec"].get("nodeName") != names[0]
+        or not controller._ready(first)
+        or available_in(first, min_ready, controller.kubelet_wall()) != 0.0
+    ):
+        return simulator()
     rt = cluster.api.rt("v1", "Pod")
     store = cluster.api.store
     stored = store.get(rt.key, f"{ns}/{first['metadata']['name']}")
-    proto = json.dumps(stored.obj() if stored is not None else first)
+    proto = stored.obj() if stored is not None else first
     generation = template_generation(ds)
-    meta = {"namespace": ns, "labels": {**labels, **({TEMPLATE_GENERATION_LABEL: generation} if generation else {})}}
-    meta["labels"][HASH_LABEL] = revision
+    meta = {
+        "namespace": ns,
+        "labels": {**labels, **({TEMPLATE_GENERATION_LABEL: generation} if generation else {}), HASH_LABEL: revision},
+    }
     taken = {first["metadata"]["name"]}
+    seeded = [1]  # the first pod; a copy adds one
+    stopped = [False]
 
     def copies() -> Iterator[tuple[str, dict[str, Any]]]:
         for node in names[1:]:
@@ -98,18 +118,43 @@ def seed_daemon_pods(cluster: ClusterState, controller: DaemonSetController, ds:
             # the simulator's scheduler, as for the pod it would make (NodeResourcesFit and the rest)
             placed = scheduler.place({**pod_spec, "affinity": affinity}, md["uid"], meta)
             if placed.node != node or placed.message or placed.claims:
-                return  # the simulator's syncs make this node's pod, and the rest, as they would
-            pod = json.loads(proto)
+                stopped[0] = True  # the simulator's sync makes this node's pod, and the rest
+                return
             name = _pod_name(store, rt.key, ns, md["name"], node, h, taken)
-            pod["metadata"].update(name=name, uid=str(uuid.uuid4()))
-            pod["spec"]["nodeName"] = node
-            pod["spec"]["affinity"] = daemon_pod_affinity(pod["spec"].get("affinity"), node)
-            yield f"{ns}/{name}", pod
+            # A copy shares the first pod's unchanged parts: bulk_load encodes each object at once.
+            pod_md = {**proto["metadata"], "name": name, "uid": str(uuid.uuid4())}
+            pod_spec_copy = {
+                **proto["spec"],
+                "nodeName": node,
+                "affinity": daemon_pod_affinity(proto["spec"].get("affinity"), node),
+            }
+            seeded[0] += 1
+            yield f"{ns}/{name}", {**proto, "metadata": pod_md, "spec": pod_spec_copy}
 
     store.bulk_load(rt.key, copies())
-    # updateDaemonSetStatus: the simulator's own sync, which finds a pod on every node
-    controller.reconcile(cluster, cluster.get("apps/v1", "DaemonSet", ns, md["name"]) or ds)
-    return len(controller._pods(cluster, ds))
+    if stopped[0]:
+        simulator()
+        return seeded[0]
+    # updateDaemonSetStatus as the simulator's sync writes it (DaemonSetController.reconcile): a
+    # pod on every node, each Running, Ready, available and of the current revision
+    # (kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go updateDaemonSetStatus).
+    desired = len(names)
+    cluster.patch_status(
+        "apps/v1",
+        "DaemonSet",
+        ns,
+        md["name"],
+        {
+            "observedGeneration": md.get("generation", 1),
+            "desiredNumberScheduled": desired,
+            "currentNumberScheduled": desired,
+            "updatedNumberScheduled": seeded[0],
+            "numberReady": seeded[0],
+            "numberAvailable": seeded[0],
+            "numberMisscheduled": 0,
+        },
+    )
+    return seeded[0]
 
 
 def create_at_steady_state(emu: KubeEmulator, ds: dict[str, Any], timeout: float = 600.0) -> dict[str, Any]:
@@ -126,8 +171,10 @@ def create_at_steady_state(emu: KubeEmulator, ds: dict[str, Any], timeout: float
 
     def job(cluster: ClusterState) -> None:
         try:
-            with OriginScope(None):  # the chart's create, not the controller's
-                out["ds"] = cluster.create(ds)
+            # The chart's create (its manager as before), seen by the DaemonSet controller as
+            # synced (the job is its pass, so its create queues no sync of it): the seeding is that sync.
+            out["ds"] = cluster.create(ds, manager=TEST_MANAGER)
+            controller.observed(out["ds"])
             out["pods"] = seed_daemon_pods(cluster, controller, out["ds"])
         except BaseException as exc:  # raised again on the caller's thread
             out["error"] = exc

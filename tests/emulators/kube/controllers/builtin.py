@@ -184,6 +184,11 @@ class DaemonSetController(PodOwner):
             for obj in self._manager.cluster.list("apps/v1", "DaemonSet"):
                 self._manager.schedule(self, obj, 0.0)
 
+    def observed(self, obj: dict[str, Any]) -> None:
+        """A DaemonSet the scale generator made at steady state (generate_daemons.py) counts as one
+        this controller has synced: node events re-sync it as they would a reconciled one."""
+        self._daemonsets.add((obj["metadata"]["namespace"], obj["metadata"]["name"]))
+
     def on_delete(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         key = (obj["metadata"].get("namespace", ""), obj["metadata"].get("name", ""))
         self._daemonsets.discard(key)
