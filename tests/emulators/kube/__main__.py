@@ -28,7 +28,6 @@ from tests.emulators.kube.controllers.builtin import builtin_controllers
 from tests.emulators.kube.crds import default_crd_dir
 from tests.emulators.kube.emulator import KubeEmulator
 
-
 # How long ``main`` waits for the controllers to settle before it writes the kubeconfig.
 SETTLE_S = 300.0
 
