@@ -120,3 +120,39 @@ def test_a_seeded_daemonsets_pods_go_with_it(kube_emulator: KubeEmulator) -> Non
     assert not [
         p for p in kube_emulator.cluster.list("v1", "Pod", "default") if p["metadata"]["name"].startswith("agent-")
     ]
+
+
+def test_a_new_node_the_daemonset_does_not_run_on_queues_no_sync_of_it(
+    kube_emulator: KubeEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # addNode enqueues only the DaemonSets whose pod the new node should run (kubernetes/kubernetes
+    # pkg/controller/daemon/daemon_controller.go): a seeded 60,000-pod DaemonSet is not synced again
+    # for a GPU node with a taint it does not tolerate.
+    kube_emulator.generate_cluster(nodes=3, pods=0, gpu_fraction=0.0, variety=False)
+    create_at_steady_state(kube_emulator, daemonset("agent"))
+    assert kube_emulator.idle(30)
+    [controller] = [c for c in kube_emulator.controllers.controllers if isinstance(c, DaemonSetController)]
+    synced: list[str] = []
+    reconcile = controller.reconcile
+    monkeypatch.setattr(
+        controller, "reconcile", lambda cluster, obj: (synced.append(obj["metadata"]["name"]), reconcile(cluster, obj))
+    )
+    tainted = {"key": "sku", "value": "gpu", "effect": "NoSchedule"}
+    kube_emulator.cluster.create(
+        {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "gpu-0"}, "spec": {"taints": [tainted]}}
+    )
+    assert kube_emulator.idle(30)
+    assert synced == []
+    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "cpu-9"}})
+    assert kube_emulator.idle(30)
+    assert synced == ["agent"]  # a node it should run on: synced, and its pod made
+    assert (
+        len(
+            [
+                p
+                for p in kube_emulator.cluster.list("v1", "Pod", "default")
+                if p["metadata"]["name"].startswith("agent-")
+            ]
+        )
+        == 4
+    )

@@ -102,20 +102,30 @@ class DaemonSetController(PodOwner):
             old = self._nodes.get(name)
             self._nodes[name] = now
             if old != now:
-                manager.call_later(self, lambda cluster: self._node_changed(cluster, name, old, now), 0.0)
+                added = typ == "ADDED"
+                manager.call_later(self, lambda cluster: self._node_changed(cluster, name, old, now, added), 0.0)
 
         manager.api.listeners.append(on_event)
 
     def _node_changed(
-        self, cluster: ClusterState, name: str, old: tuple[Any, Any] | None, now: tuple[Any, Any]
+        self,
+        cluster: ClusterState,
+        name: str,
+        old: tuple[Any, Any] | None,
+        now: tuple[Any, Any],
+        added: bool = False,
     ) -> None:
         def node(state: tuple[Any, Any]) -> dict[str, Any]:
             return {"metadata": {"name": name, "labels": state[0]}, "spec": {"taints": state[1]} if state[1] else {}}
 
         for ds in cluster.list("apps/v1", "DaemonSet"):
             pod_spec = daemon_pod_spec(((ds.get("spec") or {}).get("template") or {}).get("spec") or {})
-            # A node last seen before any DaemonSet existed has no old state here (the listener
-            # keeps none while there is no DaemonSet): every DaemonSet is looked at again for it.
+            # A new node queues the DaemonSets whose pod it should run, no others (addNode: a
+            # 60,000-pod DaemonSet is not synced again for a GPU node it does not run on). A node
+            # last seen before any DaemonSet existed has no old state here (the listener keeps none
+            # while there is no DaemonSet): every DaemonSet is looked at again for it.
+            if added and not should_run_daemon_pod(pod_spec, node(now)):
+                continue
             if old is not None and should_run_daemon_pod(pod_spec, node(old)) == should_run_daemon_pod(
                 pod_spec, node(now)
             ):
