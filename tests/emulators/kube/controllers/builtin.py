@@ -121,13 +121,22 @@ class DaemonSetController(PodOwner):
         for ds in cluster.list("apps/v1", "DaemonSet"):
             pod_spec = daemon_pod_spec(((ds.get("spec") or {}).get("template") or {}).get("spec") or {})
             # A new node queues the DaemonSets whose pod it should run, no others (addNode: a
-            # 60,000-pod DaemonSet is not synced again for a GPU node it does not run on). A node
-            # last seen before any DaemonSet existed has no old state here (the listener keeps none
-            # while there is no DaemonSet): every DaemonSet is looked at again for it.
+            # 60,000-pod DaemonSet is not synced again for a GPU node it does not run on).
             if added and not should_run_daemon_pod(pod_spec, node(now)):
                 continue
             if old is not None and should_run_daemon_pod(pod_spec, node(old)) == should_run_daemon_pod(
                 pod_spec, node(now)
+            ):
+                continue
+            # A node last seen before any DaemonSet existed (or bulk-loaded) has no old state here
+            # (the listener keeps none while there is no DaemonSet): the DaemonSet is queued where its
+            # pods on the node (the store's node index) disagree with what the node should run now,
+            # that is, where a sync would change something for it (updateNode's comparison, with
+            # the pods standing for the old node).
+            if (
+                old is None
+                and not added
+                and should_run_daemon_pod(pod_spec, node(now)) == self._runs_on(cluster, ds, name)
             ):
                 continue
             key = (ds["metadata"]["namespace"], ds["metadata"]["name"])
@@ -137,6 +146,12 @@ class DaemonSetController(PodOwner):
                 self._queued.add(key)
             if self._manager is not None:
                 self._manager.schedule(self, ds, self.delay)
+
+    @staticmethod
+    def _runs_on(cluster: ClusterState, ds: dict[str, Any], node: str) -> bool:
+        """Whether ``node`` holds a pod of ``ds`` (the store's pods-by-node index, no pod decoded)."""
+        uid = ds["metadata"].get("uid")
+        return any(uid in e.owners for e in cluster.api.store.on_node("/pods", node))
 
     def _make_daemon_pod(
         self,
