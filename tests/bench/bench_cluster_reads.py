@@ -72,6 +72,8 @@ COMMANDS = [
     ["baremetal", "test", "nccl", "--nodes", "2", "--dry-run=server", "-o", "name"],
 ]
 OPT_IN = ("baremetal inventory", "baremetal test")
+# emu.idle(30) calls before the commands are timed (5,000 Ray pods keep the simulator busy a while).
+SETTLE_TRIES = 20
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
@@ -243,10 +245,16 @@ def main() -> int:
         if args.rayclusters:
             conn.send(("rayclusters", args.rayclusters))
             print(f"setup: {conn.recv()} suspended copies of RayCluster bench", flush=True)
-        for _ in range(3 if args.ray_workers else 1):  # 5,000 Ray pods keep the simulator busy a while
+        # Settled before anything is timed: the controllers and the operators' simulators have
+        # nothing due (emu.idle), so no pod is made while a command reads (a DaemonSet's pods, the
+        # GPU Operator's pod that doctor checks). At most SETTLE_TRIES x 30 s; said on stdout.
+        settle_started, settled = time.perf_counter(), False
+        for _ in range(SETTLE_TRIES):
             conn.send("idle")
-            if conn.recv():
+            if settled := bool(conn.recv()):
                 break
+        waited = time.perf_counter() - settle_started
+        print(f"setup: emulator {'settled' if settled else 'NOT settled'} after {waited:.0f} s", flush=True)
         rows = []
         for cmd in COMMANDS:
             text = " ".join(cmd)
