@@ -6,6 +6,7 @@ list_jobs and tail_job_logs, sdk.py tail_job_logs)."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -91,11 +92,19 @@ def http_job(emu: Any) -> dict[str, Any]:
 def test_logs_follow_of_an_http_mode_job_streams_until_the_job_ends(ray_emulator: Callable[..., Any]) -> None:
     # Started while the job runs and its log is still empty: a one-time GET /logs would print nothing.
     emu = ray_emulator(run_seconds=1)
-    http_job(emu)
+    status = http_job(emu)
     result = invoke("ray", "job", "logs", "http", "--follow")
     assert result.exit_code == 0, result
     assert result.stdout.splitlines() == ["running: python x.py", "job output line"]
-    assert job(emu, "http")["status"]["jobStatus"] == "SUCCEEDED"
+    # The tail closes once the Ray job's own status is terminal (upstream: ray-project/ray
+    # python/ray/dashboard/modules/job/job_manager.py tail_job_logs, status.is_terminal()): the job
+    # API says SUCCEEDED as the follow ends. KubeRay copies it into the RayJob only on a later pass of
+    # the Running case (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go,
+    # requeued every RayJobDefaultRequeueDuration, 3 s), so the RayJob is waited for, not read at once.
+    dashboard = emu.find_service_proxy("default", f"{status['rayClusterName']}-head-svc", "8265")
+    code, _, body = dashboard("GET", f"/api/jobs/{status['jobId']}", b"")
+    assert (code, json.loads(body)["status"]) == (200, "SUCCEEDED"), body
+    wait_until(lambda: job(emu, "http")["status"]["jobStatus"] == "SUCCEEDED", timeout=15)
 
 
 def test_logs_follow_of_a_job_the_api_does_not_know_says_so(ray_emulator: Callable[..., Any]) -> None:
