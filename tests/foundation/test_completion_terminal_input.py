@@ -16,6 +16,17 @@ import pytest
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/fd")
 
 
+# The console script's entry point (pyproject.toml [project.scripts] akscli), with the <TAB>'s
+# budget for the cluster (complete.CLUSTER_TIMEOUT_S, 1.5 s) raised to a cap it never reaches: on a
+# loaded machine the thread that reads the cluster took over 2 s to start the plugin, and the <TAB>
+# answered without it, so the plugin never ran and left nothing to check. The plugin exits 1 at
+# once, which ends that read: the run takes no longer.
+ENTRY_WITH_TIME_TO_RUN_THE_PLUGIN = (
+    "import sys; import akscli.cli.complete as complete; complete.CLUSTER_TIMEOUT_S = 60.0; "
+    "from akscli.cli.entry import main; sys.exit(main())"
+)
+
+
 def _kubeconfig(tmp_path: Path, seen: Path) -> Path:
     plugin = tmp_path / "token-plugin"
     plugin.write_text(f"#!/bin/sh\nreadlink /proc/self/fd/0 > {seen}\nexit 1\n")
@@ -36,9 +47,8 @@ def test_an_exec_plugin_a_tab_runs_reads_the_null_device_not_the_terminal(tmp_pa
     env = {**os.environ, "KUBECONFIG": str(_kubeconfig(tmp_path, seen))}
     terminal, other_end = os.openpty()
     try:
-        script = Path(sys.executable).with_name("akscli")
         result = subprocess.run(
-            [str(script), "__complete", "ray", "cluster", "delete", ""],
+            [sys.executable, "-c", ENTRY_WITH_TIME_TO_RUN_THE_PLUGIN, "__complete", "ray", "cluster", "delete", ""],
             stdin=other_end,
             capture_output=True,
             text=True,
