@@ -77,8 +77,12 @@ def test_without_a_kubeconfig_a_client_dry_run_without_context_still_renders(
 
 @pytest.mark.parametrize(
     "argv",
-    [["model", "deploy", "phi-4", "--dry-run"], ["apply", "-f", "MANIFEST", "--dry-run=client"]],
-    ids=["model deploy", "apply"],
+    [
+        ["model", "deploy", "phi-4", "--dry-run"],
+        ["apply", "-f", "MANIFEST", "--dry-run=client"],
+        ["policy", "check", "-f", "MANIFEST"],
+    ],
+    ids=["model deploy", "apply", "policy check"],
 )
 def test_without_a_kubeconfig_a_typed_context_is_refused_on_a_client_dry_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str]
@@ -94,8 +98,8 @@ def test_without_a_kubeconfig_a_typed_context_is_refused_on_a_client_dry_run(
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         f"error: context 'lab' is not in {tmp_path / 'none'}: there is no kubeconfig there",
-        "hint: leave out --context to render offline, or get credentials with "
-        "'akscli cluster credentials NAME -g GROUP' (or pass --kubeconfig)",
+        "hint: known contexts: none; get credentials with "
+        "'akscli cluster credentials NAME -g GROUP' (or pass --kubeconfig FILE)",
     ]
 
 

@@ -141,11 +141,7 @@ def check_context(kubeconfig: str | None, context: str) -> None:
     its words, where the command connects."""
     path, paths = _kubeconfig_files(kubeconfig)
     if not any(os.path.exists(os.path.expanduser(p)) for p in paths):
-        raise errors.UsageError(
-            f"context {context!r} is not in {path}: there is no kubeconfig there",
-            "leave out --context to render offline, or get credentials with "
-            "'akscli cluster credentials NAME -g GROUP' (or pass --kubeconfig)",
-        )
+        raise _no_such_context(context, f"{path}: there is no kubeconfig there", [])
     from akscli.process import import_on_own_stack
 
     import_on_own_stack("kubernetes.config")
@@ -210,13 +206,29 @@ def _chosen_context(
     if chosen is not None:
         return chosen
     if given:
-        raise errors.UsageError(f"context {given!r} is not in {path}", f"known contexts: {names}")
+        raise _no_such_context(given, path, contexts)
     pick = f"pass --context NAME, or pick one with 'kubectl config use-context NAME' (contexts: {names})"
     if current:
         raise errors.UsageError(
             f"the current context {current!r} of kubeconfig {path} is not one of its contexts", pick
         )
     raise errors.UsageError(f"kubeconfig {path} has no current context", pick if contexts else setup_hint)
+
+
+def _no_such_context(given: str, where: str, contexts: list[dict[str, Any]]) -> errors.UsageError:
+    """The one refusal of a --context the kubeconfig does not hold, whatever the command (a client
+    dry run, policy check, a connect): what is wrong and the contexts there are, as kubectl says
+    `context "nosuch" does not exist` (kubernetes/client-go 32ce75a7 tools/clientcmd/client_config.go
+    getContext). With none to pick from, how to get one."""
+    if contexts:
+        return errors.UsageError(
+            f"context {given!r} is not in {where}", f"known contexts: {', '.join(c['name'] for c in contexts)}"
+        )
+    return errors.UsageError(
+        f"context {given!r} is not in {where}",
+        "known contexts: none; get credentials with 'akscli cluster credentials NAME -g GROUP' "
+        "(or pass --kubeconfig FILE)",
+    )
 
 
 def _kubeconfig_files(given: str | None) -> tuple[str, list[str]]:
