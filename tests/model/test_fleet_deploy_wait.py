@@ -26,7 +26,7 @@ C1 = "cluster.kubernetes-fleet.io/v1"
 # held back is INTERVAL, longer than WAIT: a wait that ended only because wall-clock time let the
 # hold pass would still time out. (The redeploy's waits that ran out under load, 20 s and 120 s
 # alike, were a hub pass that read the selection before the record and the clock after the advance:
-# fleet_conditions.Clock.held, audit37-flake37.)
+# fleet_conditions.Clock.setting, held for each hub pass, audit37-flake37.)
 WAIT = "120s"
 INTERVAL = 600.0
 

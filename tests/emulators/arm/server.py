@@ -42,6 +42,7 @@ from tests.emulators.arm.records import (
 from tests.emulators.arm.records import ArmError as ArmError  # re-exported: the emulator's callers raise it
 from tests.emulators.arm.throttle import Throttle
 from tests.emulators.arm.tls import TlsFiles, throwaway_tls
+from tests.emulators.clock import PassHeld
 
 DEFAULT_TENANT = "72f988bf-0000-0000-0000-000000000001"
 DEFAULT_CLIENT_ID = "11111111-2222-3333-4444-555555555555"
@@ -78,8 +79,11 @@ class ArmEmulator(LongRunningOperations):
         self.revoked_tokens: set[str] = set()
         self.require_auth = require_auth
         # Seconds this emulator's clock runs ahead of the wall clock: tests move time on (a Fleet
-        # after-stage wait elapses) without sleeping.
-        self.clock_offset = 0.0
+        # after-stage wait elapses) without sleeping. Held for each request (Handler._handle): a
+        # move a test makes while a request is answered shows from the next request, as ARM answers
+        # in milliseconds, not the seconds moved (upstream: none, emulator structure; Azure runs a
+        # Fleet update run on its own clock).
+        self.clock = PassHeld()
         self.faults = Faults()
         # Injected failures of Entra's token endpoint (entra.token): path /TENANT/oauth2/v2.0/token.
         self.entra_faults = Faults()
@@ -208,6 +212,15 @@ class ArmEmulator(LongRunningOperations):
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @property
+    def clock_offset(self) -> float:
+        """The seconds the clock runs ahead: a request reads what it was when the request came in."""
+        return self.clock.read()
+
+    @clock_offset.setter
+    def clock_offset(self, seconds: float) -> None:
+        self.clock.value = seconds
 
     @property
     def port(self) -> int:
@@ -393,9 +406,10 @@ def _make_handler(emu: ArmEmulator) -> type[http.server.BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             parts = urlsplit(self.path)
             query = parse_qs(parts.query, keep_blank_values=True)
-            status, headers, payload = routes.dispatch(
-                emu, self.command, parts.path, query, dict(self.headers.items()), body
-            )
+            with emu.clock.held():  # one request reads one clock (PassHeld)
+                status, headers, payload = routes.dispatch(
+                    emu, self.command, parts.path, query, dict(self.headers.items()), body
+                )
             data = b""
             if payload is not None:
                 if isinstance(payload, bytes):

@@ -64,7 +64,7 @@ from tests.emulators.kube.controllers import (
     fleet_rollout,
     fleet_snapshots,
 )
-from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.base import Controller, PassHeld
 from tests.emulators.kube.controllers.fleet_cleanup import (
     PLACEMENT_CLEANUP_FINALIZER,
     SCHEDULER_CLEANUP_FINALIZER,
@@ -243,7 +243,7 @@ class FleetHubController(
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         kind = obj.get("kind")
-        with self._lock, Clock.held():  # a move of the clock while this pass runs shows from the next
+        with self._lock:
             if kind in ("ClusterResourcePlacement", "ResourcePlacement"):
                 self.place(cluster, obj)
             elif kind == "MemberCluster":
@@ -295,8 +295,15 @@ class FleetHubController(
                 if any((r["kind"], r.get("namespace"), r["name"]) == ident for r in found):
                     self.requeue(placement, self.delay)
 
+    def clocks(self) -> tuple[PassHeld, ...]:
+        """The hub's clock (fleet_conditions.Clock.setting), held by the runner for every pass of the
+        hub's (reconcile, on_delete, a call_later's): a move of the clock while a pass runs shows from
+        the next (emulator structure, no upstream behaviour; upstream: kubefleet-dev/kubefleet e160c1cd
+        pkg/controllers/rollout/controller.go requeues after minWaitTime instead)."""
+        return (*super().clocks(), Clock.setting)
+
     def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
-        with self._lock, Clock.held():
+        with self._lock:
             if obj.get("kind") in CONTENT_KINDS:
                 self.resource_changed(cluster, obj, gone=True)
             elif obj.get("kind") in ("ClusterResourcePlacement", "ResourcePlacement"):

@@ -5,7 +5,6 @@ pkg/controllers/placement/placement_status.go (the rollup that stops at the firs
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -34,8 +33,10 @@ class Clock(metaclass=_ClockSetting):
     pkg/controllers/rollout/controller.go minWaitTime). One per
     process; a new FleetHubController sets it back to the wall clock.
 
-    A pass reads one clock (``held``): a test's move made while a pass runs on the controllers'
-    thread shows from the next pass, as a real pass takes milliseconds, not the seconds moved.
+    A pass reads one clock (``setting``, which FleetHubController.clocks names, so the runner
+    holds it for every pass of the hub's; upstream: none, emulator structure): a test's move made
+    while a pass runs on the controllers' thread shows from the next pass, as a real pass takes
+    milliseconds, not the seconds moved.
     Without it a pass that read what a placement selects before a write, and the clock after the
     move, took a snapshot of the selection before the write stamped with the moved time, so the
     snapshot holding the write was held a whole interval more (audit37-flake37: the fleet redeploy
@@ -53,11 +54,6 @@ class Clock(metaclass=_ClockSetting):
     @classmethod
     def epoch(cls) -> float:
         return cls.setting.wall()
-
-    @classmethod
-    def held(cls) -> contextlib.AbstractContextManager[None]:
-        """The clock as it is now, for the rest of this thread's pass (an inner pass keeps it)."""
-        return cls.setting.held()
 
 
 def _now() -> str:
