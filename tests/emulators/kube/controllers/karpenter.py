@@ -103,6 +103,7 @@ pkg/providers/instance/vminstance.go).
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from typing import Any, ClassVar
 
@@ -332,12 +333,10 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
     def now(self, seconds: float) -> None:
         self._clock.value = seconds
 
-    def clocks(self) -> tuple[PassHeld, ...]:
+    def held(self) -> contextlib.AbstractContextManager[None]:
         """Every Karpenter pass (provisioning, disruption, termination, their queues) runs as this
-        controller's, so the runner's one hold (Controller.held) makes each read the clock as it was
-        when the pass started (emulator structure, no upstream behaviour; kubernetes-sigs/karpenter's
-        controllers read the injected clock.Clock, pkg/operator/operator.go)."""
-        return (*super().clocks(), self._clock)
+        controller's, so each reads the clock as it was when the pass started."""
+        return self._clock.held()
 
     def advance(self, seconds: float) -> None:
         """Move the simulator's clock on, then run a pass: an offering whose TTL has passed is
