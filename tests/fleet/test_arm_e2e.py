@@ -128,6 +128,11 @@ def test_show_of_a_missing_fleet_is_not_found(fleet: Any) -> None:
     result = invoke("fleet", "show", "nope", "-g", RG)
     assert result.exit_code == 3, result
     assert "Traceback" not in result.stderr
+    # A typed name is the likely cause: the hint names the list to look in (armerrors._listing).
+    assert result.stderr.splitlines()[1] == (
+        "hint: check the name, resource group (-g) and subscription: "
+        f"'akscli fleet list -g {RG}' lists the group's fleets"
+    )
 
 
 def test_members_list_aks_and_arc_with_group_labels_version_and_health(fleet: Any) -> None:

@@ -374,7 +374,7 @@ def _not_found(f: ArmFailure, prefix: str) -> NotFoundError:
             "'az account list -o table' lists the subscriptions this sign-in can see, 'az account show' the default",
         )
     if f.lcode != "resourcegroupnotfound":
-        return NotFoundError(message, hint="check the name, resource group (-g) and subscription")
+        return NotFoundError(message, hint="check the name, resource group (-g) and subscription" + _listing(f))
     m = _RESOURCE.search(f.url)
     if m is not None and (m.group("pool") or f.method.upper() != "PUT"):
         # Only the cluster's own PUT (a create) puts a cluster into a group; a read of it, a write to
@@ -402,6 +402,25 @@ def _not_found(f: ArmFailure, prefix: str) -> NotFoundError:
     group = _GROUP_NOT_FOUND.search(f.message)
     create = f"az group create -n {group.group(1) if group else 'NAME'} {LOCATION_PLACEHOLDER}"
     return NotFoundError(message, hint=f"check the resource group (-g) and subscription; to create it: '{create}'")
+
+
+def _listing(f: ArmFailure) -> str:
+    """The list to look in after a 404 for a cluster, a pool or a fleet the group holds, as the
+    Kubernetes side's not-found names `akscli model list -n NS`: a typed name is the likely cause.
+    A PUT of a pool only 404s for its cluster (ARM routes the PUT below the cluster's id,
+    Azure/azure-rest-api-specs specification/containerservice AgentPools_CreateOrUpdate), so it
+    names the group's clusters; a read, change or delete of a pool names the cluster's pools."""
+    path = f.url.split("?", 1)[0]
+    m = _RESOURCE.search(path)
+    if m is not None and path[m.end() :].count("/") <= 1:  # the resource itself, or one action on it
+        pool, cluster, rg = m["pool"], m["cluster"], m["rg"]
+        if pool and f.method.upper() != "PUT":
+            return f": 'akscli nodepool list --cluster {cluster} -g {rg}' lists the cluster's pools"
+        return f": 'akscli cluster list -g {rg}' lists the group's clusters"
+    fleet = _FLEET.search(path)
+    if fleet is not None and not fleet["child"]:
+        return f": 'akscli fleet list -g {fleet['rg']}' lists the group's fleets"
+    return ""
 
 
 # A missing group's hint where the command acts on a cluster that would be in it.
