@@ -75,6 +75,38 @@ def test_an_unchanged_deploy_restarts_nothing(model_emulator: Start) -> None:
     assert "restarted" not in result.stderr
 
 
+def _configmap_change(before: dict[str, str], after: dict[str, str], kinds: str) -> Any:
+    from akscli.kube.changes import Change
+
+    meta = {"name": "phi-4-inference-config", "namespace": "default"}
+    old = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": before}
+    new = {**old, "metadata": {**meta, "annotations": {"akscli.io/stack-kinds": kinds}}, "data": after}
+    return Change(new, "configure", current=old, result=new)
+
+
+def test_a_change_of_the_configmaps_annotations_alone_restarts_nothing() -> None:
+    """The kubelet writes only a ConfigMap's data (and binaryData) into the pods (kubernetes/kubernetes
+    pkg/volume/configmap/configmap.go, MakePayload): an apply that changes only its annotations (the
+    stack's kinds, when a deploy adds a PodMonitor or an HTTPRoute) gives vLLM nothing new to read,
+    and a restart would only take the model down while it loads its weights again."""
+    from akscli.kube.changes import Change
+    from akscli.model.kaito_restart import stale_servers
+
+    config = {"inference_config.yaml": "vllm:\n  max-model-len: 4096\n"}
+    workspace = {
+        "apiVersion": "kaito.sh/v1beta1",
+        "kind": "Workspace",
+        "metadata": {"name": "phi-4", "namespace": "default"},
+        "inference": {"config": "phi-4-inference-config"},
+    }
+    same = _configmap_change(
+        config, config, "ConfigMap.v1,PodMonitor.v1.monitoring.coreos.com,Workspace.v1beta1.kaito.sh"
+    )
+    assert stale_servers([same, Change(workspace, "configure")]) == []
+    longer = _configmap_change(config, {"inference_config.yaml": "vllm:\n  max-model-len: 8192\n"}, "ConfigMap.v1")
+    assert stale_servers([longer, Change(workspace, "unchanged")]) == [workspace]
+
+
 def test_a_rollback_to_another_context_restarts_the_workspace(model_emulator: Start) -> None:
     emu = model_emulator()
     _deploy("--max-model-len", "4096")

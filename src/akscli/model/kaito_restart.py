@@ -57,7 +57,7 @@ def stale_servers(changes: Sequence[Change]) -> list[Mapping[str, Any]]:
     configured = {
         (c.obj["metadata"].get("namespace"), c.obj["metadata"]["name"])
         for c in changes
-        if c.obj.get("kind") == "ConfigMap" and c.action == "configure"
+        if c.obj.get("kind") == "ConfigMap" and c.action == "configure" and _data_changed(c)
     }
     stale: list[Mapping[str, Any]] = []
     for change in changes:
@@ -69,6 +69,19 @@ def stale_servers(changes: Sequence[Change]) -> list[Mapping[str, Any]]:
         if config and (obj["metadata"].get("namespace"), config) in configured:
             stale.append(obj)
     return stale
+
+
+def _data_changed(change: Change) -> bool:
+    """Whether the apply changed what the pods read of the ConfigMap: its ``data`` and ``binaryData``,
+    the only fields the kubelet writes into a configMap volume (kubernetes/kubernetes
+    pkg/volume/configmap/configmap.go, MakePayload). A change of its labels or annotations alone
+    (akscli's stack-kinds annotation, when a deploy adds a PodMonitor or an HTTPRoute to the stack)
+    gives the server nothing new to read, and a restart would only take the model down while it loads."""
+    before = change.current
+    after = change.result or change.server or change.obj
+    if before is None:
+        return True
+    return any((before.get(f) or {}) != (after.get(f) or {}) for f in ("data", "binaryData"))
 
 
 WHY = " (KAITO does not restart its pods for a changed inference config)"
