@@ -27,8 +27,8 @@ def _deployment(replicas: int, image: str, grace: int) -> dict[str, Any]:
     return body
 
 
-def _three_conflicts(emu: KubeEmulator) -> Any:
-    """alice applied the template, kubectl-patch then set the replicas, bob applies all three."""
+def _two_managers(emu: KubeEmulator) -> None:
+    """alice applied the template, kubectl-patch then set the replicas."""
     assert raw(emu, "PATCH", f"{DEPLOY}/web?fieldManager=alice", _deployment(2, "a:1", 10), APPLY).status == 201
     patched = raw(
         emu,
@@ -38,7 +38,17 @@ def _three_conflicts(emu: KubeEmulator) -> Any:
         "application/merge-patch+json",
     )
     assert patched.status == 200
+
+
+def _bobs_apply(emu: KubeEmulator) -> Any:
+    """bob applies all three fields."""
     return raw(emu, "PATCH", f"{DEPLOY}/web?fieldManager=bob", _deployment(5, "b:1", 20), APPLY)
+
+
+def _three_conflicts(emu: KubeEmulator) -> Any:
+    """alice applied the template, kubectl-patch then set the replicas, bob applies all three."""
+    _two_managers(emu)
+    return _bobs_apply(emu)
 
 
 def test_several_conflicts_are_grouped_under_each_manager_with_every_field(kube_emulator: KubeEmulator) -> None:
@@ -76,10 +86,21 @@ def test_each_conflicting_field_is_a_field_manager_conflict_cause(kube_emulator:
 
 
 def test_a_refused_apply_changes_nothing(kube_emulator: KubeEmulator) -> None:
-    _three_conflicts(kube_emulator)
+    # The Deployment controller writes the object too: the revision annotation (an Update) and its
+    # status (UpdateStatus), both as kube-controller-manager (kubernetes/kubernetes
+    # pkg/controller/deployment/sync.go getNewReplicaSet, syncDeploymentStatus). Those writes land
+    # when the controller gets to them, so the object is read once they are done, before bob's apply.
+    # A refused apply writes nothing: the object after it is the object before, resourceVersion too.
+    _two_managers(kube_emulator)
+    assert kube_emulator.idle()
+    before = kube_emulator.cluster.get("apps/v1", "Deployment", "default", "web")
+    assert _bobs_apply(kube_emulator).status == 409
     live = kube_emulator.cluster.get("apps/v1", "Deployment", "default", "web")
-    assert live is not None and live["spec"]["replicas"] == 3
-    assert {m["manager"] for m in live["metadata"]["managedFields"]} == {"alice", "kubectl-patch"}
+    assert live is not None and live == before
+    assert live["spec"]["replicas"] == 3
+    assert live["spec"]["template"]["spec"]["containers"][0]["image"] == "a:1"
+    managers = {m["manager"] for m in live["metadata"]["managedFields"]}
+    assert managers == {"alice", "kubectl-patch", "kube-controller-manager"}
 
 
 def test_managers_are_ordered_by_their_identifier_not_by_how_they_are_printed() -> None:

@@ -55,9 +55,13 @@ def test_a_statefulsets_claim_of_a_delayed_class_is_provisioned_on_its_pods_node
     a_node(kube_emulator)
     aks_storage_classes(kube_emulator)
     kube_emulator.cluster.create(statefulset(replicas=1))
+    # The claim binds first, the pod after: PreBind (BindPodVolumes) returns once checkBindings finds
+    # every claim bound, and only then is the pod bound to its node (kubernetes/kubernetes
+    # pkg/scheduler/schedule_one.go bindingCycle). So wait for both, as `kubectl wait` would.
     assert wait_until(lambda: "data-db-0" in claims(kube_emulator) and bound(kube_emulator, "data-db-0"))
+    assert wait_until(lambda: bool(pods(kube_emulator)["db-0"]["spec"].get("nodeName")))
     claim = claim_of(kube_emulator, "data-db-0")
-    node = pods(kube_emulator)["db-0"]["spec"].get("nodeName")
+    node = pods(kube_emulator)["db-0"]["spec"]["nodeName"]
     annotations = claim["metadata"]["annotations"]
     assert annotations["volume.kubernetes.io/selected-node"] == node
     assert annotations["volume.kubernetes.io/storage-provisioner"] == "disk.csi.azure.com"
