@@ -45,6 +45,10 @@ def test_a_scale_put_at_a_stale_resource_version_is_a_conflict(kube_emulator: Ku
 
 def test_a_scale_put_at_the_read_resource_version_scales(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(deployment("d", replicas=1))
+    # The Deployment controller's own writes (revision annotation, status: kubernetes/kubernetes
+    # pkg/controller/deployment/sync.go) move the resourceVersion; read once they are done, or the
+    # PUT races them into a 409.
+    assert kube_emulator.idle()
     read = raw(kube_emulator, "GET", SCALE).json()
     out = raw(kube_emulator, "PUT", SCALE, {**read, "spec": {"replicas": 3}}).json()
     assert out["spec"]["replicas"] == 3 and out["metadata"]["resourceVersion"] != read["metadata"]["resourceVersion"]
