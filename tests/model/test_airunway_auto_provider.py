@@ -57,7 +57,7 @@ def test_deploy_wait_fails_with_ai_runways_message_when_it_selects_no_provider(m
     gpu_nodes(emu, 1)
     _only_ready(emu)
     result = invoke(
-        "model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "auto", "--wait", "--timeout", "2m", "-y"
+        "model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "auto", "--wait", "--timeout", "10s", "-y"
     )
     # Not terminal: AI Runway selects again when an InferenceProviderConfig changes
     # (modeldeployment_controller.go mapProviderConfigToModelDeployments), so the wait times out (exit 5).
