@@ -26,11 +26,12 @@ import hashlib
 import json
 from typing import Any
 
+from tests.emulators.kube.controllers.kaito_workload import sync_controller_revision
+
 HASH = "inferenceset.kaito.io/hash"  # inferenceset_controller.go InferenceSetHashAnnotation
 REVISION = "inferenceset.kaito.io/revision"  # api/v1beta1/labels.go InferenceSetRevisionAnnotation
 NAME_LABEL = "inferenceset.kaito.io/name"  # inferenceset_controller.go InferenceSetNameLabel
 REVISION_HASH_SUFFIX = 5  # inferenceset_controller.go revisionHashSuffix
-MAX_REVISION_HISTORY = 10  # pkg/utils/consts/consts.go MaxRevisionHistoryLimit
 INFERENCE_ROLE = "kaito.sh/inference-role"  # api/v1beta1/labels.go LabelInferenceRole
 MRI_PARENT = "multiroleinference.kaito.sh/created-by"  # api/v1alpha1/labels.go LabelMultiRoleInferenceParent
 
@@ -43,35 +44,10 @@ def compute_hash(iset: dict[str, Any]) -> str:
 
 def sync_revision(cluster: Any, iset: dict[str, Any]) -> str:
     """syncControllerRevision: the set's revision, that of the ControllerRevision of its hash, made
-    (numbered the latest + 1) when the hash is new; both annotations written on the set."""
-    md = iset["metadata"]
-    annotations = md.get("annotations") or {}
-    current = compute_hash(iset)
-    revision = str(annotations.get(REVISION) or "")
-    if annotations.get(HASH) == current and revision:
-        return revision  # its ControllerRevision was made when the hash was written
-    namespace, name = md["namespace"], md["name"]
-    found = sorted(
-        cluster.list("apps/v1", "ControllerRevision", namespace=namespace, label_selector=f"{NAME_LABEL}={name}"),
-        key=lambda r: int(r.get("revision") or 0),
-    )
-    same = cluster.get("apps/v1", "ControllerRevision", namespace, f"{name}-{current[:REVISION_HASH_SUFFIX]}")
-    if same is not None:
-        revision = str(same.get("revision"))
-    else:
-        revision = str(int(found[-1].get("revision") or 0) + 1 if found else 1)
-        cluster.create(_controller_revision(iset, current, int(revision)))
-        if len(found) > MAX_REVISION_HISTORY:
-            cluster.delete("apps/v1", "ControllerRevision", namespace, found[0]["metadata"]["name"])
-    # UpdateInferenceSetWithRetry (a fresh Get, then Update); a merge patch of the two keys here.
-    cluster.patch(
-        iset["apiVersion"],
-        "InferenceSet",
-        namespace,
-        name,
-        {"metadata": {"annotations": {HASH: current, REVISION: revision}}},
-    )
-    return revision
+    (numbered the latest + 1) when the hash is new; both annotations written on the set (the same
+    step as the Workspace's: kaito_workload.sync_controller_revision, with the set's keys)."""
+    keys = (HASH, REVISION, NAME_LABEL)
+    return sync_controller_revision(cluster, iset, "InferenceSet", compute_hash(iset), keys, _controller_revision)
 
 
 def _controller_revision(iset: dict[str, Any], current: str, number: int) -> dict[str, Any]:

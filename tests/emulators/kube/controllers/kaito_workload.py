@@ -81,15 +81,26 @@ def sync_revision(cluster: Any, ws: dict[str, Any]) -> str:
     """syncControllerRevision: the Workspace's revision, that of the ControllerRevision of its hash,
     made (numbered the latest + 1) when the hash is new. upstream: kaito-project/kaito v0.12.0
     pkg/workspace/controllers/workspace_controller.go syncControllerRevision."""
-    md = ws["metadata"]
+    keys = (HASH, REVISION, NAME_LABEL)
+    return sync_controller_revision(cluster, ws, "Workspace", compute_hash(ws), keys, _controller_revision)
+
+
+def sync_controller_revision(
+    cluster: Any, obj: dict[str, Any], kind: str, current: str, keys: tuple[str, str, str], make: Any
+) -> str:
+    """The revision step both of KAITO's controllers run alike, each with its own annotation and
+    label keys (``keys``: hash, revision, name label): upstream kaito-project/kaito v0.12.0
+    pkg/workspace/controllers/workspace_controller.go and pkg/inferenceset/inferenceset_controller.go
+    syncControllerRevision. ``make(obj, hash, number)`` builds the ControllerRevision of a new hash."""
+    hash_key, revision_key, name_label = keys
+    md = obj["metadata"]
     annotations = md.get("annotations") or {}
-    current = compute_hash(ws)
-    revision = str(annotations.get(REVISION) or "")
-    if annotations.get(HASH) == current and revision:
+    revision = str(annotations.get(revision_key) or "")
+    if annotations.get(hash_key) == current and revision:
         return revision  # its ControllerRevision was made when the hash was written
     namespace, name = md["namespace"], md["name"]
     found = sorted(
-        cluster.list("apps/v1", "ControllerRevision", namespace=namespace, label_selector=f"{NAME_LABEL}={name}"),
+        cluster.list("apps/v1", "ControllerRevision", namespace=namespace, label_selector=f"{name_label}={name}"),
         key=lambda r: int(r.get("revision") or 0),
     )
     same = cluster.get("apps/v1", "ControllerRevision", namespace, f"{name}-{current[:REVISION_HASH_SUFFIX]}")
@@ -97,15 +108,16 @@ def sync_revision(cluster: Any, ws: dict[str, Any]) -> str:
         revision = str(same.get("revision"))
     else:
         revision = str(int(found[-1].get("revision") or 0) + 1 if found else 1)
-        cluster.create(_controller_revision(ws, current, int(revision)))
+        cluster.create(make(obj, current, int(revision)))
         if len(found) > MAX_REVISION_HISTORY:
             cluster.delete("apps/v1", "ControllerRevision", namespace, found[0]["metadata"]["name"])
+    # UpdateWorkspaceWithRetry / UpdateInferenceSetWithRetry (a fresh Get, then Update); a merge patch here.
     cluster.patch(
-        ws["apiVersion"],
-        "Workspace",
-        md["namespace"],
-        md["name"],
-        {"metadata": {"annotations": {HASH: current, REVISION: revision}}},
+        obj["apiVersion"],
+        kind,
+        namespace,
+        name,
+        {"metadata": {"annotations": {hash_key: current, revision_key: revision}}},
     )
     return revision
 
