@@ -45,7 +45,8 @@ def compute_hash(iset: dict[str, Any]) -> str:
 def sync_revision(cluster: Any, iset: dict[str, Any]) -> str:
     """syncControllerRevision: the set's revision, that of the ControllerRevision of its hash, made
     (numbered the latest + 1) when the hash is new; both annotations written on the set (the same
-    step as the Workspace's: kaito_workload.sync_controller_revision, with the set's keys)."""
+    step as the Workspace's: kaito_workload.sync_controller_revision, with the set's keys; upstream:
+    kaito-project/kaito v0.12.0 pkg/inferenceset/inferenceset_controller.go syncControllerRevision)."""
     keys = (HASH, REVISION, NAME_LABEL)
     return sync_controller_revision(cluster, iset, "InferenceSet", compute_hash(iset), keys, _controller_revision)
 
