@@ -163,8 +163,9 @@ class ClusterState:
             )
         return updated
 
-    def update_of(self, obj: dict[str, Any]) -> dict[str, Any]:
-        """A controller's Update (PUT) of ``obj`` as its reconcile read it, with its resourceVersion:
+    def update_of(self, obj: dict[str, Any], manager: str | None = None) -> dict[str, Any]:
+        """A controller's Update (PUT) of ``obj`` as its reconcile read it, with its resourceVersion
+        (as ``manager``, where the client names its own: controller-runtime's client.FieldOwner):
         409 Conflict where another writer came between the read and this write (upstream:
         kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go
         Update's precondition; kubernetes-sigs/controller-runtime pkg/client/typed_client.go Update).
@@ -174,7 +175,7 @@ class ClusterState:
         if not md.get("resourceVersion"):
             raise ValueError("update_of needs the resourceVersion the object was read at")
         ns = md.get("namespace") if rt.namespaced else None
-        return self.api.update(rt, version, ns, md["name"], obj, self._ctx())
+        return self.api.update(rt, version, ns, md["name"], obj, self._ctx(manager))
 
     def get_scale(self, api_version: str, kind: str, namespace: str | None, name: str) -> dict[str, Any]:
         """The object's Scale, as a controller's scale client Gets ``.../NAME/scale`` (client-go
@@ -195,7 +196,7 @@ class ClusterState:
         ns = md.get("namespace") if rt.namespaced else None
         return self.api.update_scale(rt, version, ns, md["name"], lambda _old: scale, self._ctx(), md.get("uid"))
 
-    def update_status(self, obj: dict[str, Any]) -> dict[str, Any]:
+    def update_status(self, obj: dict[str, Any], manager: str | None = None) -> dict[str, Any]:
         """UpdateStatus (a controller-runtime client's Status().Update) of ``obj`` as read, with its
         resourceVersion: 409 Conflict where another writer came between the read and this write, so
         nothing it wrote is lost (upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/
@@ -206,9 +207,11 @@ class ClusterState:
         if not md.get("resourceVersion"):
             raise ValueError("update_status needs the resourceVersion the object was read at")
         ns = md.get("namespace") if rt.namespaced else None
-        return self.api.update(rt, version, ns, md["name"], obj, self._ctx(), subresource="status")
+        return self.api.update(rt, version, ns, md["name"], obj, self._ctx(manager), subresource="status")
 
-    def update_status_of(self, obj: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
+    def update_status_of(
+        self, obj: dict[str, Any], fields: dict[str, Any], manager: str | None = None
+    ) -> dict[str, Any]:
         """A controller's Status().Update of ``obj`` as its reconcile read it, with ``fields`` set in
         its status (None removes one, as Go's omitempty leaves it out): 409 Conflict where another
         writer came between, which ends the reconcile and requeues it (the runner), and the next
@@ -218,7 +221,7 @@ class ClusterState:
         pkg/client/typed_client.go UpdateSubResource, Into(obj); kubernetes/kubernetes
         staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go Update's precondition)."""
         status = merge_patch(obj.get("status") or {}, fields)
-        updated = dict(self.update_status({**obj, "status": status}))
+        updated = dict(self.update_status({**obj, "status": status}, manager))
         obj.clear()
         obj.update(updated)
         return updated

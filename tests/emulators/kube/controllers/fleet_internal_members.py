@@ -52,6 +52,24 @@ FLEET_RESOURCE = "kubernetes-fleet.io/is-fleet-resource"
 HEARTBEAT_PERIOD = 60
 # The fields syncInternalMemberClusterStatus copies from the IMC, that a test may write on the member.
 REPORTED = ("agentStatus", "properties", "resourceUsage")
+# Who writes what (the field manager each write is recorded under):
+# - the hub's member cluster controller names its own for the namespace, the IMC and the
+#   MemberCluster's finalizer: client.FieldOwner(utils.MCControllerFieldManagerName) in
+#   membercluster_controller.go syncNamespace, syncInternalMemberCluster, ensureFinalizer
+#   (pkg/utils/common.go MCControllerFieldManagerName = "member-cluster-controller"); its
+#   Status().Update of the MemberCluster and handleDelete's Updates name none: the hub agent's
+#   binary, "hubagent" (FleetHubController.field_manager).
+# - the member agent names none for its Status().Update of the IMC (member_controller.go
+#   updateInternalMemberClusterWithRetry) nor for the Work Updates of its Leave
+#   (pkg/controllers/workapplier/controller.go Leave): cmd/memberagent/main.go buildHubConfig sets
+#   no UserAgent, so controller-runtime gives client-go's default (kubernetes-sigs/controller-runtime
+#   v0.22 pkg/client/apiutil/apimachinery.go createRestConfig; kubernetes/client-go rest/config.go
+#   DefaultKubernetesUserAgent: the binary's base name first), and the binary is /memberagent
+#   (docker/member-agent.Dockerfile `go build -o memberagent`, ENTRYPOINT ["/memberagent"]); the API
+#   server records the user agent's text before the first "/" (kubernetes/apiserver
+#   pkg/endpoints/handlers/create.go managerOrUserAgent, prefixFromUserAgent).
+MC_CONTROLLER = "member-cluster-controller"
+MEMBER_AGENT = "memberagent"
 # membercluster_controller.go markMemberClusterReadyToJoin, markMemberClusterJoined
 READY = "Member cluster is ready to join the fleet"
 JOINED = "Member cluster has successfully joined the fleet"
@@ -139,21 +157,30 @@ def join(cluster: Any, member: Mapping[str, Any]) -> dict[str, Any] | None:
     current_ns = cluster.get("v1", "Namespace", None, ns)
     if current_ns is None:
         body = {"name": ns, "ownerReferences": [_owner(member)], "labels": {FLEET_RESOURCE: "true"}}
-        cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": body})
+        cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": body}, MC_CONTROLLER)
     elif not ((current_ns.get("metadata") or {}).get("labels") or {}).get(FLEET_RESOURCE):
         # syncNamespace's migration: a MergeFrom patch adding the label
-        cluster.patch("v1", "Namespace", None, ns, {"metadata": {"labels": {FLEET_RESOURCE: "true"}}})
+        patch = {"metadata": {"labels": {FLEET_RESOURCE: "true"}}}
+        cluster.patch("v1", "Namespace", None, ns, patch, MC_CONTROLLER)
     before = get(cluster, name)
+    sync_spec(cluster, member, before)
+    return before
+
+
+def sync_spec(cluster: Any, member: Mapping[str, Any], before: dict[str, Any] | None) -> None:
+    """membercluster_controller.go syncInternalMemberCluster (join's, and leave's on a member being
+    deleted): the IMC created, or Updated where its spec differs, as member-cluster-controller."""
+    name = str(member["metadata"]["name"])
+    ns = namespace_of(name)
     spec = {
         "heartbeatPeriodSeconds": (member.get("spec") or {}).get("heartbeatPeriodSeconds") or HEARTBEAT_PERIOD,
         "state": "Leave" if (member.get("metadata") or {}).get("deletionTimestamp") else "Join",
     }
     if before is None:
         md = {"name": name, "namespace": ns, "ownerReferences": [_owner(member)]}
-        cluster.create({"apiVersion": C1, "kind": IMC, "metadata": md, "spec": spec})
+        cluster.create({"apiVersion": C1, "kind": IMC, "metadata": md, "spec": spec}, MC_CONTROLLER)
     elif before.get("spec") != spec:
-        cluster.update_of({**before, "spec": spec})  # a 409 is the reconcile's error: requeued
-    return before
+        cluster.update_of({**before, "spec": spec}, MC_CONTROLLER)  # a 409 is the reconcile's error: requeued
 
 
 def report(
@@ -196,7 +223,7 @@ def report(
     if new == status:
         return imc
     fields: dict[str, Any] = {k: new.get(k) for k in set(new) | set(status)}
-    cluster.update_status_of(imc, fields)
+    cluster.update_status_of(imc, fields, MEMBER_AGENT)
     return imc
 
 

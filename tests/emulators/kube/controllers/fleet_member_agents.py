@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from tests.emulators.kube.controllers import fleet_internal_members as imcs
+from tests.emulators.kube.controllers import fleet_member_leave as leave
 from tests.emulators.kube.controllers.fleet_conditions import _conds, _now
 from tests.emulators.kube.controllers.fleet_member_watch import reschedules
 from tests.emulators.kube.status import ApiError
@@ -80,6 +81,11 @@ class MemberAgents:
         409 is the reconcile's error, requeued with a fresh read (``_member_status`` copies it then)."""
         for member in cluster.list(C1, "MemberCluster"):
             name = member["metadata"]["name"]
+            if member["metadata"].get("deletionTimestamp"):
+                # a member leaving: its agent's Reconcile in state Leave sends no heartbeat; the hub
+                # requeued it after ForceDeleteWaitTime (fleet_member_leave)
+                self.requeue(member, self.delay)
+                continue
             if not self._agent_runs(member):
                 continue
             self._heartbeats[name] = _now()
@@ -163,9 +169,17 @@ class MemberAgents:
         disconnected once it is older than 5 minutes on the simulator's clock
         (fleet_scheduler.ineligible)."""
         name = member["metadata"]["name"]
-        joined = _conds(member.get("status") or {}).get("Joined") or {}
         if (member.get("metadata") or {}).get("deletionTimestamp"):
-            return  # handleDelete (the member leaving) is not modelled
+            runs = self._agent_runs(member)
+            if imcs.get(cluster, name) is not None and not runs:
+                # what a test wrote on the member stands for the agent's last report (a stopped
+                # agent's old heartbeat): on the IMC first, which handleDelete copies back
+                imcs.report(cluster, member, self._reported.get(name), None)
+            if leave.handle_delete(cluster, member, runs):
+                self.requeue(member, self.delay)
+            return
+        member = leave.ensure_finalizer(cluster, member)
+        joined = _conds(member.get("status") or {}).get("Joined") or {}
         if joined.get("status") != "True" and name not in self._heartbeats:
             self._heartbeats[name] = _now()  # it joins: its member agent starts
         # A member joined as a test seeded it has no member agent of the simulator's: the hub's pass
