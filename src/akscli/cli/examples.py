@@ -135,7 +135,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "fleet member list": ("akscli fleet member list --fleet fl -g rg-fleet",),
     "fleet member show": ("akscli fleet member show gpu-east --fleet fl -g rg-fleet",),
-    "fleet member remove": ("akscli fleet member remove aks-east --fleet fl -g rg-fleet -y",),
+    "fleet member remove": (
+        "akscli fleet member remove aks-east --fleet fl -g rg-fleet -y",
+        "akscli fleet member remove edge-1 --context hub -y",
+    ),
     "fleet member drain": ("akscli fleet member drain aks-east",),
     "fleet member uncordon": ("akscli fleet member uncordon aks-east",),
     "fleet placement status": ("akscli fleet placement status team-a",),

@@ -67,14 +67,24 @@ def what_to_check(member: str) -> str:
 def ineligible_members(kube: Kube, names: list[str]) -> dict[str, str]:
     """The members among ``names`` that are not eligible, each with its reason (names that are no
     member skipped). One list of the hub's MemberClusters, in pages of 500, rather than a GET each."""
+    return ineligible_of(members_named(kube, names))
+
+
+def members_named(kube: Kube, names: list[str]) -> dict[str, dict[str, Any]]:
+    """The hub's MemberClusters among ``names``, by name, from one list (none read where ``names``
+    is empty)."""
     if not names:
         return {}
-    members = {str((m.get("metadata") or {}).get("name")): m for m in kube.list(CLUSTER_V1, MEMBER)}
+    listed = {str((m.get("metadata") or {}).get("name")): m for m in kube.list(CLUSTER_V1, MEMBER)}
+    return {name: listed[name] for name in names if name in listed}
+
+
+def ineligible_of(members: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """Of ``members`` (by name), those not eligible, each with its reason (not_eligible)."""
     now = datetime.now(UTC)
     found = {}
-    for name in names:
-        member = members.get(name)
-        reason = not_eligible(member, now) if member is not None else None
+    for name, member in members.items():
+        reason = not_eligible(member, now)
         if reason:
             found[name] = reason
     return found

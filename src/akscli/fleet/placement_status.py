@@ -273,7 +273,17 @@ def describe(summary: Mapping[str, Any]) -> list[str]:
             lines.append(f"  {summary[key]}")
     if summary.get("fix"):
         lines.append(f"  fix: {summary['fix']}")
+    leaving = summary.get("leaving") or {}
     for member, reason in (summary.get("notEligible") or {}).items():
+        if member in leaving:
+            # its binding stays until the MemberCluster is gone (the scheduler's member watcher
+            # ignores a member being deleted "until it is left": kubefleet-dev/kubefleet e160c1cd
+            # pkg/scheduler/watchers/membercluster/watcher.go), so its row is not a failure
+            lines.append(
+                f"  member {member}: {reason} (its MemberCluster is being deleted); KubeFleet places nothing new "
+                f"on it, and its row goes once the MemberCluster is gone: {leaving[member]}"
+            )
+            continue
         lines.append(
             f"  member {member}: {reason}; KubeFleet places nothing new on it and what it reports no longer "
             f"reaches the hub ({what_to_check(member)})"

@@ -1,6 +1,6 @@
 """``akscli fleet member``: join and update (ARM), list, remove, drain and uncordon members."""
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -11,12 +11,12 @@ from akscli.cli.fleet.common import (
     ArmFlags,
     HubMemberName,
     MemberName,
+    StagedDeleteWait,
     audit_accepted,
     audit_arm,
     audit_hub,
     delete_child,
     group_app,
-    on_arm_delete,
     on_fleet,
     on_hub,
     opt,
@@ -210,19 +210,76 @@ def member_show(
     output.emit_object(member, fmt, fields=fields, name=output.named(MEMBER.ref))
 
 
+# On the hub the wait covers the member's leave, which the hub holds up to its force-delete wait
+# (15m, kubefleet-dev/kubefleet e160c1cd cmd/hubagent/options/clustermgmt.go) for an agent that
+# does not report Left: longer than a hub delete's 5m.
+HUB_REMOVE_TIMEOUT_DEFAULT = "20m"
+RemoveTimeout = Annotated[
+    str | None,
+    opts.timeout_option(
+        "How long --wait waits: on the hub until the member has left and its MemberCluster is gone (default "
+        "20m: the hub waits up to 15m for a member agent that does not report Left); with --fleet for Azure's "
+        "operation (default 60m; past it akscli stops waiting, exit 5, and the operation continues in Azure). "
+        "0 waits a week (kubectl's 0s)."
+    ),
+]
+on_member_remove = flag_types.on_delete(
+    wait=("wait", StagedDeleteWait, True), timeout=(RemoveTimeout, None), before={"yes": "arm"}
+)
+
+
 @app.command("remove")
 @on_fleet
-@on_arm_delete
+@on_hub
+@on_member_remove
 def member_remove(
     name: MemberName,
     arm: ArmFlags = ArmFlags(),
     delete: opts.DeleteFlags = opts.DeleteFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
-    """Remove a member from the fleet (the cluster itself stays)."""
+    """Remove a member from the fleet (the cluster itself stays): through ARM with --fleet, else the
+    hub's MemberCluster, waiting until the member has left.
+
+    An Azure Kubernetes Fleet Manager fleet's members are removed through Azure: --fleet, as az
+    fleet member delete. Without --fleet the hub's MemberCluster is deleted, as on a KubeFleet hub
+    you run; --wait then follows the leave and says what it waits for: the member agent's Left,
+    then the hub deleting the member's namespace fleet-member-NAME; past --timeout it exits 5
+    naming the step it stopped at.
+    """
     from akscli.fleet.armclient import MEMBER
 
     action, what = "fleet member remove", "member name"
-    delete_child(arm, MEMBER, name, what, action, delete, "remove")
+    if arm.fleet:
+        delete_child(arm, MEMBER, name, what, action, delete, "remove")
+        return
+    _remove_on_hub(name, hub, delete, action)
+
+
+def _remove_on_hub(name: str, hub: opts.KubeFlags, delete: opts.DeleteFlags, action: str) -> None:
+    """Delete the hub's MemberCluster as kubectl delete does (confirmation, --dry-run, -o name,
+    --ignore-not-found), then, with --wait, wait until it has left (fleet/member_leave.py)."""
+    from akscli.cli import delete_many
+    from akscli.fleet import member_leave
+
+    validate.name(name, "member cluster name")
+    wait = delete.wait_seconds(HUB_REMOVE_TIMEOUT_DEFAULT)
+    kube = hub.connect()
+    read: dict[str, dict[str, Any]] = {}
+
+    def refs_of(member: str, _where: str | None, listed: dict[str, Any] | None) -> list[delete_many.Ref]:
+        read[member] = listed if listed is not None else member_leave.read_member(kube, member)
+        return [(CLUSTER_V1, MEMBER_KIND, member, None)]
+
+    delete_many.delete_chosen(
+        kube, (CLUSTER_V1, MEMBER_KIND, None), [name], None, refs_of, delete, action=action, wait=None
+    )
+    if wait is None or opts.dry_run_mode(delete.dry_run) != "none" or name not in read:
+        return
+    uid = (read[name].get("metadata") or {}).get("uid")
+    with output.status(f"waiting for member cluster {name} to leave the fleet") as update:
+        member_leave.wait_left(kube, name, uid, wait, update)
+    output.info(f"member cluster {name} has left the fleet")
 
 
 EVICTION_COLUMNS = [

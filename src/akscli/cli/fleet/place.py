@@ -309,7 +309,7 @@ def placement_status(
     output_format: opts.Output = "table",
 ) -> None:
     """Per member: its conditions, Scheduled to Available; the first failing message, failed and drifted objects."""
-    from akscli.fleet import eligibility, placement, placement_status
+    from akscli.fleet import eligibility, member_leave, placement, placement_status
 
     fmt = opts.output_format(output_format)
     ns = checked_namespace(namespace)
@@ -319,8 +319,10 @@ def placement_status(
     summary = placement_status.placement_summary(obj)
     rows = [s.as_dict() for s in placement_status.cluster_statuses(obj)]
     # Members the scheduler no longer counts as eligible (say, the member agent stopped): their rows
-    # are what they last reported.
-    summary["notEligible"] = eligibility.ineligible_members(kube, [str(r["cluster"]) for r in rows])
+    # are what they last reported. A member being deleted is leaving: what its leave waits for.
+    members = eligibility.members_named(kube, [str(r["cluster"]) for r in rows])
+    summary["notEligible"] = eligibility.ineligible_of(members)
+    summary["leaving"] = member_leave.leaving(members)
     if output.structured(fmt):
         output.emit_object({"placement": summary, "clusters": rows}, fmt, rows=rows)
         return

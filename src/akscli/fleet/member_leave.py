@@ -1,0 +1,177 @@
+"""A member cluster leaving a KubeFleet hub: what the hub waits for once its MemberCluster is
+deleted, read from the MemberCluster alone, and the wait until it is gone (`fleet member remove`
+on the hub).
+
+upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/membercluster/v1beta1/
+membercluster_controller.go handleDelete: the hub's finalizer kubernetes-fleet.io/membercluster-
+finalizer (apis/placement/v1beta1/commons.go MemberClusterFinalizer) holds the MemberCluster; the
+hub sets the member's InternalMemberCluster to Leave and copies the member agent's status onto the
+MemberCluster; once the agent reports Left (pkg/controllers/internalmembercluster/v1beta1/
+member_controller.go markInternalMemberClusterLeft), the MemberCluster's Joined is False, reason
+MemberClusterLeft (markMemberClusterLeft), and the hub deletes the namespace fleet-member-NAME (its
+Works and the InternalMemberCluster with it), then removes its finalizer. An agent that never
+reports Left is waited for ForceDeleteWaitTime after the delete (cmd/hubagent/options/
+clustermgmt.go force-delete-wait-time, 15m by default), then the hub deletes the namespace anyway.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from akscli.errors import AkscliError, WaitTimeoutError
+from akscli.fleet import CLUSTER_V1, MEMBER
+from akscli.kube.client import Kube
+from akscli.kube.deletion import UNBOUNDED, wait_refused
+from akscli.kube.reflector import SYNCED, list_and_watch
+
+FINALIZER = "kubernetes-fleet.io/membercluster-finalizer"
+# cmd/hubagent/options/clustermgmt.go: the hub agent's --force-delete-wait-time default
+FORCE_DELETE_WAIT = timedelta(minutes=15)
+# pkg/utils/common.go NamespaceNameFormat
+NAMESPACE_PREFIX = "fleet-member-"
+
+
+def _stamp(value: Any) -> datetime | None:
+    try:
+        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _joined(member: Mapping[str, Any]) -> Mapping[str, Any]:
+    conditions = (member.get("status") or {}).get("conditions") or []
+    return next((c for c in conditions if c.get("type") == "Joined"), {})
+
+
+def _heartbeat(member: Mapping[str, Any], now: datetime) -> str:
+    agents = (member.get("status") or {}).get("agentStatus") or []
+    agent: Mapping[str, Any] = next((a for a in agents if a.get("type") == "MemberAgent"), {})
+    beat = _stamp(agent.get("lastReceivedHeartbeat"))
+    if beat is None:
+        return "no heartbeat received"
+    return f"last heartbeat {max(0.0, (now - beat).total_seconds()) / 60:.0f} minutes ago"
+
+
+def leave_step(member: Mapping[str, Any], now: datetime | None = None) -> str:
+    """What the deleted ``member`` still waits for, in words: the member agent's Left, the hub's
+    deletion of the member's namespace, or finalizers that are not the hub's."""
+    now = now or datetime.now(UTC)
+    meta = member.get("metadata") or {}
+    name = str(meta.get("name"))
+    finalizers = [str(f) for f in meta.get("finalizers") or []]
+    others = [f for f in finalizers if f != FINALIZER]
+    if FINALIZER not in finalizers:
+        if others:
+            return f"the hub has finished; held by finalizer(s) {', '.join(others)}, which the hub does not remove"
+        return "the API server is removing it"
+    joined = _joined(member)
+    namespace = NAMESPACE_PREFIX + name
+    if joined.get("status") == "False" and joined.get("reason") == "MemberClusterLeft":
+        return f"its member agent reported Left; the hub is deleting namespace {namespace} (its Works with it)"
+    deleted = _stamp(meta.get("deletionTimestamp"))
+    force = ""
+    if deleted is not None:
+        at = deleted + FORCE_DELETE_WAIT
+        force = (
+            f"; the hub removes it without the agent at {at.strftime('%Y-%m-%dT%H:%M:%SZ')} "
+            f"({FORCE_DELETE_WAIT.seconds // 60}m after the delete, the hub agent's --force-delete-wait-time default)"
+        )
+    return (
+        f"the member agent has not reported Left on its InternalMemberCluster ({_heartbeat(member, now)}; "
+        f"check it on the member cluster: kubectl -n fleet-system get pods){force}"
+    )
+
+
+def wait_left(
+    kube: Kube, name: str, uid: str | None, timeout: float, tell: Callable[[str], None] | None = None
+) -> None:
+    """Return once the MemberCluster ``name`` (of ``uid``) is gone; ``tell`` hears each new step
+    (leave_step). A list or watch the server refuses is followed by a GET every second. Raises
+    WaitTimeoutError (exit 5) naming the step it stopped at."""
+    limit = UNBOUNDED if timeout == 0 else timeout
+    deadline = time.monotonic() + limit
+    say = tell or (lambda _message: None)
+    try:
+        last = _watch(kube, name, uid, deadline, say)
+    except AkscliError as exc:
+        if not wait_refused(exc):
+            raise
+        last = _poll(kube, name, uid, deadline, say)
+    if last is not None:
+        raise WaitTimeoutError(
+            f"member cluster {name} has not left the fleet within {limit:g}s: {leave_step(last)}",
+            hint=f"kubectl describe membercluster {name}; --timeout waits longer, --no-wait returns once "
+            "the delete is accepted",
+        )
+
+
+def _gone(seen: Mapping[str, Any], uid: str | None) -> bool:
+    return bool(uid) and (seen.get("metadata") or {}).get("uid") != uid
+
+
+def _watch(
+    kube: Kube, name: str, uid: str | None, deadline: float, say: Callable[[str], None]
+) -> dict[str, Any] | None:
+    current: dict[str, Any] | None = None
+    told = ""
+    for event, seen in list_and_watch(
+        kube,
+        CLUSTER_V1,
+        MEMBER,
+        namespace=None,
+        name=name,
+        seconds_left=lambda: deadline - time.monotonic(),
+        synced=True,
+    ):
+        if event == "DELETED":
+            return None
+        if event == SYNCED:
+            if current is None:
+                return None
+            continue
+        if _gone(seen, uid):
+            return None
+        current = seen
+        if (said := leave_step(seen)) != told:
+            told = said
+            say(f"waiting for member cluster {name} to leave the fleet: {said}")
+    return current
+
+
+def _poll(kube: Kube, name: str, uid: str | None, deadline: float, say: Callable[[str], None]) -> dict[str, Any] | None:
+    told = ""
+    while (current := kube.get(CLUSTER_V1, MEMBER, name)) is not None and not _gone(current, uid):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return current
+        if (said := leave_step(current)) != told:
+            told = said
+            say(f"waiting for member cluster {name} to leave the fleet: {said}")
+        time.sleep(min(1.0, left))
+    return None
+
+
+def read_member(kube: Kube, name: str) -> dict[str, Any]:
+    """The hub's MemberCluster ``name``, or NotFoundError (exit 3) saying how to list them."""
+    from akscli.errors import NotFoundError
+
+    member = kube.get(CLUSTER_V1, MEMBER, name)
+    if member is None:
+        raise NotFoundError(
+            f"member cluster {name!r} is not joined to this hub",
+            hint="list the hub's members with: kubectl get memberclusters",
+        )
+    return member
+
+
+def leaving(members: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """Of ``members`` (by name), those being deleted, each with what its leave waits for (leave_step)."""
+    now = datetime.now(UTC)
+    return {
+        name: leave_step(member, now)
+        for name, member in members.items()
+        if (member.get("metadata") or {}).get("deletionTimestamp")
+    }
