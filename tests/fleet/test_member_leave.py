@@ -152,3 +152,15 @@ def test_placement_status_says_a_member_stuck_leaving_is_being_deleted(hub: Hub)
     assert "no longer reaches the hub" not in line
     report = json.loads(invoke("fleet", "placement", "status", "llm", "-o", "json").stdout)
     assert list(report["placement"]["leaving"]) == ["gpu-east"]
+
+
+def test_a_member_that_left_joins_again_under_its_name(hub: Hub) -> None:
+    hub.cluster.delete(C1, "MemberCluster", None, "gpu-east")
+    hub.settle()
+    assert hub.cluster.get(C1, "MemberCluster", None, "gpu-east") is None
+    hub.member("gpu-east", {"env": "prod"})
+    hub.settle()
+    member = hub.get("MemberCluster", "gpu-east", api_version=C1)
+    assert _conditions(member)["Joined"]["status"] == "True"
+    imc = hub.get(IMC, "gpu-east", "fleet-member-gpu-east", api_version=C1)
+    assert imc["spec"]["state"] == "Join"

@@ -318,7 +318,7 @@ class FleetHubController(
                 self._override_due.pop((str(obj["kind"]), meta.get("namespace"), str(meta["name"])), None)
                 self.replace_all(cluster)
             elif obj.get("kind") == "MemberCluster":
-                self._members_seen.pop(obj["metadata"]["name"], None)
+                self._member_gone(obj["metadata"]["name"])
                 # A member that left: its bindings dangle and are unscheduled (fleet_bindings); the
                 # scheduler re-runs every placement on a member change (upstream: kubefleet-dev/kubefleet
                 # pkg/scheduler/watchers/membercluster/watcher.go).

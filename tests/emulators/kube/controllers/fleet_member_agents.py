@@ -143,6 +143,13 @@ class MemberAgents:
             self._reported[member["metadata"]["name"]] = {k: fields.get(k) for k in imcs.REPORTED}
         return obj
 
+    def _member_gone(self, name: str) -> None:
+        """The MemberCluster is gone (it left, fleet_member_leave): its member agent has stopped, and
+        a member created again under its name joins anew (a new IMC, a new agent's first heartbeat;
+        upstream: kubefleet-dev/kubefleet e160c1cd membercluster_controller.go join)."""
+        for seen in (self._members_seen, self._heartbeats, self._copied, self._reported):
+            seen.pop(name, None)
+
     def _member_changed(self, cluster: Any, member: dict[str, Any]) -> None:
         """The member controller's join, then the scheduler's member watcher, which passes over
         the placements again only on some updates (fleet_member_watch): the update from the member
