@@ -199,7 +199,7 @@ def _each_string(data: Any, key: str, change: Callable[[str, str], str]) -> Any:
     return data
 
 
-def masked_values(obj: Mapping[str, Any]) -> Mapping[str, Any]:
+def masked_values(obj: Mapping[str, Any], files: bool = True) -> Mapping[str, Any]:
     """``obj`` with every value that carries a secret by its name or its value's shape (the rules
     ``--env`` warns by: akscli.secret_words.is_secret_variable) shown as ``***``: a runtime
     environment's env_vars (``masked_env``), a container's ``env[].value`` anywhere under ``spec``
@@ -207,7 +207,11 @@ def masked_values(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     core/v1/types.go, ``name`` and ``value``; ``valueFrom`` holds no value), and a v1 ConfigMap's
     ``data`` values (kubernetes/api core/v1/types.go ConfigMap.Data). kubectl prints them all (its
     diff masks a Secret's data alone: kubernetes/kubectl pkg/cmd/diff/diff.go Masker); a manifest's
-    plain token is still a token. ``obj`` itself where nothing is masked."""
+    plain token is still a token. With ``files``, a ConfigMap value that is a file (a properties,
+    INI, env or YAML file, a script) keeps its lines, with what a server's words hide hidden in them
+    (akscli.redact.server_text: ``password=...``, ``password = ...``, ``password: ...``, a block
+    scalar's lines, a token's shape); a plan's diff, which shows a file's changed lines each masked
+    so (akscli.kube.plan_diff), passes ``files=False``. ``obj`` itself where nothing is masked."""
     from akscli.secret_words import is_secret_variable
 
     shown = masked_entrypoint(masked_env(obj))
@@ -219,6 +223,8 @@ def masked_values(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     data = shown.get("data")
     if shown.get("kind") == "ConfigMap" and shown.get("apiVersion") == "v1" and isinstance(data, Mapping):
         hidden = {k: MASK if isinstance(v, str) and is_secret_variable(str(k), v) else v for k, v in data.items()}
+        if files:
+            hidden = {k: _server_text(v) if isinstance(v, str) and v is not MASK else v for k, v in hidden.items()}
         if hidden != data:
             shown = {**shown, "data": hidden}
     if is_envelope(shown) and isinstance(data, Mapping):

@@ -28,7 +28,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from akscli.placeholder_words import PROSE_AFTER_FLAG, is_placeholder
-from akscli.secret_words import holds_secret, is_object_name
+from akscli.redact_fields import hidden as _hidden
+from akscli.redact_fields import hide_field_values
 
 MASK = "***"
 # Shorter values are not hidden: "true", "1" or "key" would be masked in every word of every
@@ -188,6 +189,18 @@ _YAML_LINE = (
     r"""(?m)^([ \t]*(?:-[ \t]+)?)([A-Za-z_][\w.-]*)[ \t]*:[ \t]+"""
     r"""(?:(["'])(.*?)\3|([^\s#'"|>&*!{\[][^\n]*?))[ \t]*(?:[ \t]#[^\n]*)?$"""
 )
+# A line of a properties, INI, TOML or env file, as a ConfigMap's data holds one and an answer quotes
+# it: ``password = hunter2``, ``db.password = "a b"`` (a space on a side of ``=``, as INI and TOML
+# write it: Python's configparser reads ``NAME = VALUE`` to the line's end, python/cpython
+# Lib/configparser.py RawConfigParser._OPT_TMPL; toml.io/en/v1.0.0 "Keys": whitespace around ``=``
+# is ignored): the value of a secret-named key, to the line's end. ``NAME=VALUE`` is _ASSIGNED's.
+_SPACED_LINE = (
+    r"""(?m)^([ \t]*)([A-Za-z_][\w.-]*)(?:[ \t]+=[ \t]*|=[ \t]+)"""
+    r"""(?:(["'])(.*?)\3|([^\s"'][^\n]*?))[ \t]*\r?$"""
+)
+# A JSON string literal. One with ``\n`` escapes (a raw response body in a --debug line: azure-core's
+# ``Content: {...}``; a message that quotes a JSON document) is read as the lines it holds.
+_JSON_STRING = r'"(?:[^"\\\n]|\\.)*"'
 # What a Kubernetes field error says after its path (kubernetes/apimachinery
 # pkg/util/validation/field/errors.go ErrorType.String: "Required value", "Invalid value",
 # "Unsupported value", "Duplicate value", "Not found", "Forbidden", "Too long", "Too many",
@@ -215,20 +228,6 @@ _BLOCK_HEADER = (
     r"""([ \t]*(?:-[ \t]+)*)([A-Za-z_][\w.-]*)[ \t]*:[ \t]+(?:[!&][^\s]*[ \t]+)*"""
     r"""[|>](?:[1-9][+-]?|[+-][1-9]?)?[ \t]*(?:#.*)?\r?$"""
 )
-# A field error's value (kubernetes/apimachinery pkg/util/validation/field/errors.go Error.Error
-# ``"%s: %s", e.Field, e.ErrorBody()``; ErrorBody writes a string value with %q after "Invalid value",
-# "Unsupported value", "Not found", "Duplicate value"), under a path (field/path.go Path.String:
-# names joined by ".", an index or a map key as ``[k]``) whose last name is a secret's:
-# ``spec.password: Invalid value: "hunter2": ...``, ``data[token]: ...``, alone or in an aggregate
-# ``Kind "x" is invalid: [a, b]``. A CRD's OpenAPI or CEL rule quotes the value itself
-# (kubernetes/kubernetes staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel/
-# validation.go: ``value := obj`` unless an object or an array), or its schema type where it has none
-# (``field.Invalid(fldPath, sts.Type, ...)``): _SCHEMA_TYPES, which stay.
-_FIELD_VALUE = (
-    r"""(?<![\w.\]-])([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]\s]*\])*): """
-    r"""(?:Invalid value|Unsupported value|Not found|Duplicate value): (\\?")(.*?)(?<!\\)\2"""
-)
-_SCHEMA_TYPES = frozenset({"string", "object", "array", "integer", "number", "boolean", "null"})
 # A flag and its value apart (``--password hunter2``, ``--client-secret 'a b'``), as a command line in
 # a failed Job's condition or an event quotes it: the word after a secret-named flag, less a
 # sentence's closing punctuation. A placeholder stays, as does the next flag, and a word of prose
@@ -241,20 +240,6 @@ _SPACED_FLAG = (
 )
 # What a text must hold (in lower case) for a secret's name to be in it: is_secret_name's words.
 _NAME_MARKS = ("pass", "pwd", "token", "secret", "key", "credential", "auth", "sas", "pat", "connection")
-# Fields named like a secret that hold the name of a Secret object, whose value (a Kubernetes name)
-# an answer may quote: KAITO's ``modelAccessSecret`` ("the name of the secret that contains the
-# huggingface access token": kaito-project/kaito api/v1beta1/workspace_types.go PresetOptions).
-# akscli's own ``--access-secret NAME`` (its hints write it) names that Secret too.
-_SECRET_OBJECT_FIELDS = frozenset({"modelaccesssecret", "access-secret"})
-
-
-def _hidden(name: str, value: str) -> bool:
-    """A value under ``name`` that hide_assignments writes as ``***``."""
-    if is_placeholder(value):
-        return False
-    if name.lower() in _SECRET_OBJECT_FIELDS and is_object_name(value):
-        return False
-    return holds_secret(name, value)
 
 
 def _masked_span(m: re.Match[str], group: int) -> str:
@@ -294,11 +279,19 @@ def hide_assignments(text: str) -> str:
             return m.group(0)
         return _masked_span(m, group) if _hidden(m.group(1).lstrip("-"), value) else m.group(0)
 
+    def spaced_line(m: re.Match[str]) -> str:
+        group = 4 if m.group(3) else 5
+        return _masked_span(m, group) if _hidden(m.group(2), m.group(group)) else m.group(0)
+
+    if "\\n" in text and '"' in text:
+        text = re.sub(_JSON_STRING, _escaped_lines, text)
     if "=" in text:
+        if " =" in text or "= " in text or "\t" in text:
+            text = re.sub(_SPACED_LINE, spaced_line, text)
         text = re.sub(_ASSIGNED, assigned, text)
     if ":" in text:
         if "value: " in text or "Not found: " in text:
-            text = _hide_field_values(text)
+            text = hide_field_values(text)
         text = re.sub(_QUOTED_NAME, quoted, text)
         text = re.sub(_ENV_ENTRY, entry, text) if "alue" in text else text
         text = re.sub(_YAML_LINE, yaml_line, text)
@@ -309,24 +302,21 @@ def hide_assignments(text: str) -> str:
     return re.sub(_CREDENTIAL_HEADER, header, text)
 
 
-def _hide_field_values(text: str) -> str:
-    """``text`` with the value of each field error under a secret-named path (_FIELD_VALUE) as
-    ``***``, and that quoted value wherever else it stands (a format's detail repeats it: ``must be
-    of type uuid: "x"``)."""
+def _escaped_lines(m: re.Match[str]) -> str:
+    """A JSON string literal with ``\\n`` escapes (_JSON_STRING) with what hide_tokens hides in its
+    text hidden (a YAML line or a block scalar is known by its line breaks), written back as JSON; as
+    it was where nothing is."""
+    literal = m.group(0)
+    if "\\n" not in literal:
+        return literal
+    import json
 
-    def field_value(m: re.Match[str]) -> str:
-        names = [n for n in re.split(r"[.\[\]]", m.group(1)) if n and not n.isdigit()]
-        value = m.group(3)
-        if not names or value in _SCHEMA_TYPES or not _hidden(names[-1], value):
-            return m.group(0)
-        hidden.append((m.group(2), value))
-        return _masked_span(m, 3)
-
-    hidden: list[tuple[str, str]] = []
-    text = re.sub(_FIELD_VALUE, field_value, text)
-    for quote, value in hidden:
-        text = text.replace(f"{quote}{value}{quote}", f"{quote}{MASK}{quote}")
-    return text
+    try:
+        value = json.loads(literal)
+    except ValueError:
+        return literal
+    told = hide_tokens(value)
+    return literal if told == value else json.dumps(told, ensure_ascii=False)
 
 
 def hide_block_lines(lines: list[str]) -> list[str]:

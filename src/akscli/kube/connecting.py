@@ -16,6 +16,7 @@ from typing import Any
 
 from akscli import errors, validate
 from akscli.kube.client import Kube, KubeTarget, RetryPolicy
+from akscli.redact import folded
 
 
 def kube_target(
@@ -65,7 +66,7 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
     except ConfigException as exc:
         raise errors.UsageError(f"cannot read kubeconfig {path}: {exc}", "check the file") from exc
     except Exception as exc:  # the loader's YAML parser raises its own error types
-        problem = " ".join(str(exc).split())[:200]
+        problem = folded(str(exc))[:200]  # a snippet's YAML line hidden before the fold and the cut
         raise errors.UsageError(f"kubeconfig {path} is not valid YAML: {problem}", "fix or replace the file") from exc
     check_data_fields({p: merged.config_files.get(os.path.expanduser(p)) for p in present})
     chosen = _chosen_context(contexts, current, target.context, path, setup_hint)

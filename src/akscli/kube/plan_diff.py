@@ -69,7 +69,8 @@ def diff_objects(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
     # A value that carries a secret (a runtime environment's env_vars, a container's env value, a
     # ConfigMap's data: akscli.printable.masked_values) is shown as ***; a field whose only change
     # is such a value says it changed, not what to.
-    shown_before, shown_after = masked_values(before), masked_values(after)
+    # A file's lines are masked as each changed line is shown (_changed_lines, _short).
+    shown_before, shown_after = masked_values(before, files=False), masked_values(after, files=False)
     _flatten(_comparable(shown_before), "", old)
     _flatten(_comparable(shown_after), "", new)
     env_masked = shown_before is not before or shown_after is not after

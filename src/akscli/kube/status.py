@@ -8,6 +8,7 @@ from typing import Any
 
 from akscli import errors
 from akscli.kube.retry import FIELD_MANAGER
+from akscli.redact import folded, hide_tokens
 
 # The field manager the Ray autoscaler's writes get (see _conflict_hint).
 RAY_AUTOSCALER = "python-requests"
@@ -51,9 +52,11 @@ def conflicts_line(message: str) -> str:
     writes one conflict on one line and several as lines, each manager's on its own line followed by
     its fields as "- PATH" lines (kubernetes/apimachinery pkg/util/managedfields/internal/conflict.go
     getConflictMessage): here they become ``conflicts with "m": .a, .b; conflicts with "n": .c``."""
-    lines = message.split("\n")
-    if len(lines) == 1:
+    if "\n" not in message:
         return message
+    # What a server quotes in the lines (a YAML line, a block scalar) is hidden while it has them.
+    masked = hide_tokens(message)
+    lines = masked.split("\n")
     groups: list[str] = []
     for line in lines:
         if line.startswith("- ") and groups:
@@ -61,7 +64,7 @@ def conflicts_line(message: str) -> str:
         elif line.endswith(":"):
             groups.append(line)
         else:
-            return " ".join(message.split())
+            return " ".join(masked.split())
     return "; ".join(groups)
 
 
@@ -119,7 +122,7 @@ def _api_error(status: int, body: bytes | str | None, what: str) -> errors.Akscl
     if request_is_wrong(status, body):
         # "... Kind=RayCluster): .spec.foo: field not declared in schema": one line naming the field
         return errors.UsageError(
-            " ".join(message.split()),
+            folded(message),  # hidden before the fold, which takes away the line breaks a YAML block has
             "remove or fix the field the server names: the object's schema does not declare it",
         )
     causes = details.get("causes") or []

@@ -134,6 +134,7 @@ class Fault:
     before: Callable[[], object] | None = None
     in_stream: bool = False
     flow_control: bool = False
+    reason: str | None = None
 
 
 class Faults:
@@ -156,6 +157,7 @@ class Faults:
         before: Callable[[], object] | None = None,
         in_stream: bool = False,
         flow_control: bool = False,
+        reason: str | None = None,
     ) -> Fault:
         """verb: HTTP method (GET, PATCH ...) or Kubernetes verb (list, watch, apply ...);
         path: a regex searched in the request path; count: how many requests it hits
@@ -196,7 +198,12 @@ class Faults:
         served: 429, a text body and whole-second Retry-After (``retry_after``, else 1), as
         status.FlowControlRejection says (upstream: kubernetes/apiserver 24a394e5
         pkg/server/filters/priority-and-fairness.go tooManyRequests); never inside a watch's stream, which APF
-        admitted."""
+        admitted.
+        reason: the Status's reason, where it is not the code's own (status.REASONS): an admission
+        webhook that answers with a code of its choice and no reason gets "Forbidden" (upstream:
+        kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/admission/plugin/webhook/errors/
+        statuserror.go ToStatusErr, ``result.Reason = metav1.StatusReasonForbidden`` unless the code
+        is 500), so a webhook's 409 is no AlreadyExists."""
         if flow_control and (status not in (None, 429) or in_stream):
             raise ValueError("API Priority and Fairness answers 429, before any stream")
         if flow_control:
@@ -219,6 +226,7 @@ class Faults:
             before=before,
             in_stream=in_stream,
             flow_control=flow_control,
+            reason=reason,
         )
         with self._lock:
             self.rules.append(f)

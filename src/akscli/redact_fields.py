@@ -1,0 +1,139 @@
+"""For akscli.redact: whether a value under a name is hidden (``hidden``), and a Kubernetes field
+error's value under a secret-named path (``hide_field_values``), whatever the value's type.
+
+Only ``re``, akscli.placeholder_words and akscli.secret_words (offline commands import
+akscli.redact)."""
+
+from __future__ import annotations
+
+import re
+
+from akscli.placeholder_words import is_placeholder
+from akscli.secret_words import holds_secret, is_object_name, is_secret_name
+
+MASK = "***"
+
+# Fields named like a secret that hold the name of a Secret object, whose value (a Kubernetes name)
+# an answer may quote: KAITO's ``modelAccessSecret`` ("the name of the secret that contains the
+# huggingface access token": kaito-project/kaito api/v1beta1/workspace_types.go PresetOptions).
+# akscli's own ``--access-secret NAME`` (its hints write it) names that Secret too.
+_SECRET_OBJECT_FIELDS = frozenset({"modelaccesssecret", "access-secret"})
+
+
+def hidden(name: str, value: str) -> bool:
+    """A value under ``name`` that akscli.redact.hide_assignments writes as ``***``."""
+    if is_placeholder(value):
+        return False
+    if name.lower() in _SECRET_OBJECT_FIELDS and is_object_name(value):
+        return False
+    return holds_secret(name, value)
+
+
+# A field error's value (kubernetes/apimachinery pkg/util/validation/field/errors.go, commit
+# 5db56492d70cf19e5eee3f0b16130d74adf40a8f: Error.Error ``"%s: %s", e.Field, e.ErrorBody()``), under a
+# path (field/path.go Path.String: names joined by ".", an index or a map key as ``[k]``) whose last
+# name is a secret's: ``spec.password: Invalid value: "hunter2": ...``, ``data[token]: ...``, alone or
+# in an aggregate ``Kind "x" is invalid: [a, b]``. ErrorBody writes the value after "Invalid value",
+# "Unsupported value", "Not found" and "Duplicate value" by its type:
+# - a string with %q (_FIELD_VALUE). A CRD's OpenAPI or CEL rule quotes the value itself
+#   (kubernetes/kubernetes staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel/
+#   validation.go: ``value := obj`` unless an object or an array), or its schema type where it has none
+#   (``field.Invalid(fldPath, sts.Type, ...)``): _SCHEMA_TYPES, which stay;
+# - an int64, int32, float64, float32 or bool with %v (``Invalid value: 123456``, ``Invalid value:
+#   true``): a number of MIN_NUMBER characters or more is hidden where the path's last word names the
+#   secret (``spec.password``, not ``spec.tokenTTL``, whose number is a quantity); a boolean says
+#   nothing and stays;
+# - any other type as ``json.Marshal`` writes it: a list ``["a","b"]``, a map ``{"k":"v"}``, nested
+#   (_FIELD_OTHER and _json_end); ``null``, ``[]`` and ``{}`` stay. (Where json.Marshal fails, a
+#   Stringer's text or Go's %#v: not read here.)
+_PATH = r"""(?<![\w.\]-])([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]\s]*\])*): """
+_KINDS = r"""(?:Invalid value|Unsupported value|Not found|Duplicate value): """
+_FIELD_VALUE = _PATH + _KINDS + r"""(\\?")(.*?)(?<!\\)\2"""
+_FIELD_OTHER = _PATH + _KINDS + r"""(?=[\[{0-9-])"""
+_NUMBER = r"""-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?!\w|\.\w)"""
+# A shorter number is shown, as akscli.redact.MIN_HIDDEN leaves a shorter remembered value: a credential
+# is longer (``spec.apiToken: Invalid value: 3`` is a wrong type, not a token).
+MIN_NUMBER = 6
+_SCHEMA_TYPES = frozenset({"string", "object", "array", "integer", "number", "boolean", "null"})
+
+
+def hide_field_values(text: str) -> str:
+    """``text`` with the value of each field error under a secret-named path (above) as ``***``,
+    and a quoted string value wherever else it stands (a format's detail repeats it: ``must be of
+    type uuid: "x"``)."""
+
+    def field_value(m: re.Match[str]) -> str:
+        names = _names(m.group(1))
+        value = m.group(3)
+        if not names or value in _SCHEMA_TYPES or not hidden(names[-1], value):
+            return m.group(0)
+        quoted.append((m.group(2), value))
+        start, end = m.start(3) - m.start(), m.end(3) - m.start()
+        return m.group(0)[:start] + MASK + m.group(0)[end:]
+
+    quoted: list[tuple[str, str]] = []
+    text = re.sub(_FIELD_VALUE, field_value, text)
+    for quote, value in quoted:
+        text = text.replace(f"{quote}{value}{quote}", f"{quote}{MASK}{quote}")
+    return _hide_other_values(text) if re.search(_FIELD_OTHER, text) else text
+
+
+def _hide_other_values(text: str) -> str:
+    """``text`` with each number, list or map a field error gives under a secret-named path as
+    ``***``: a list or a map to its closing bracket (to the text's end where it is cut short)."""
+    pieces: list[str] = []
+    done = 0
+    for m in re.finditer(_FIELD_OTHER, text):
+        start = m.end()
+        if start < done:
+            continue  # inside a value already hidden
+        if text[start] in "[{":
+            end = _json_end(text, start)
+        else:
+            number = re.compile(_NUMBER).match(text, start)
+            end = number.end() if number else -1
+        names = _names(m.group(1))
+        if end < 0 or not names or text[start:end] in ("[]", "{}") or not holds_secret(names[-1], text[start:end]):
+            continue
+        if text[start] not in "[{" and (end - start < MIN_NUMBER or not _ends_in_secret(names[-1])):
+            continue  # a short number, or one under spec.tokenTTL, spec.passwordLength: a quantity
+        pieces += [text[done:start], MASK]
+        done = end
+    return "".join(pieces) + text[done:] if pieces else text
+
+
+def _json_end(text: str, start: int) -> int:
+    """Where the JSON list or map that opens at ``text[start]`` ends (past its closing bracket);
+    the text's end where it is not closed. A bracket inside a string does not count."""
+    depth = 0
+    at = start
+    while at < len(text):
+        ch = text[at]
+        if ch == '"' or text.startswith('\\"', at):  # a string, or one in a JSON-escaped text (\"a\")
+            close = '"' if ch == '"' else '\\"'
+            at += len(close)
+            while at < len(text) and not text.startswith(close, at):
+                at += 2 if text[at] == "\\" and ch == '"' else 1
+            at += len(close) - 1
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+            if depth == 0:
+                return at + 1
+        at += 1
+    return len(text)
+
+
+def _ends_in_secret(name: str) -> bool:
+    """``name``'s last word, or its last two, name a secret (``password``, ``clientSecret``,
+    ``apiKey``; not ``tokenTTL``, ``passwordLength``)."""
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)) if w]
+    if not words or is_secret_name(words[-1]):
+        return bool(words)
+    return len(words) > 1 and not is_secret_name(words[-2]) and is_secret_name("_".join(words[-2:]))
+
+
+def _names(path: str) -> list[str]:
+    """A field path's names, less its indexes: ``spec.users[0].password`` -> spec, users, password."""
+    return [n for n in re.split(r"[.\[\]]", path) if n and not n.isdigit()]
