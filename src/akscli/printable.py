@@ -208,9 +208,9 @@ def masked_values(obj: Mapping[str, Any], files: bool = True) -> Mapping[str, An
     ``data`` values (kubernetes/api core/v1/types.go ConfigMap.Data). kubectl prints them all (its
     diff masks a Secret's data alone: kubernetes/kubectl pkg/cmd/diff/diff.go Masker); a manifest's
     plain token is still a token. With ``files``, a ConfigMap value that is a file (a properties,
-    INI, env or YAML file, a script) keeps its lines, with what a server's words hide hidden in them
-    (akscli.redact.server_text: ``password=...``, ``password = ...``, ``password: ...``, a block
-    scalar's lines, a token's shape); a plan's diff, which shows a file's changed lines each masked
+    INI, env or YAML file, a script) keeps its lines, with each secret-named value in them hidden
+    (akscli.redact.hide_in_file: ``password=...``, ``password = ...``, ``password: ...``, a block
+    scalar's lines, ``--token x``); a plan's diff, which shows a file's changed lines each masked
     so (akscli.kube.plan_diff), passes ``files=False``. ``obj`` itself where nothing is masked."""
     from akscli.secret_words import is_secret_variable
 
@@ -224,7 +224,9 @@ def masked_values(obj: Mapping[str, Any], files: bool = True) -> Mapping[str, An
     if shown.get("kind") == "ConfigMap" and shown.get("apiVersion") == "v1" and isinstance(data, Mapping):
         hidden = {k: MASK if isinstance(v, str) and is_secret_variable(str(k), v) else v for k, v in data.items()}
         if files:
-            hidden = {k: _server_text(v) if isinstance(v, str) and v is not MASK else v for k, v in hidden.items()}
+            from akscli.redact import hide_in_file
+
+            hidden = {k: hide_in_file(v) if isinstance(v, str) and v is not MASK else v for k, v in hidden.items()}
         if hidden != data:
             shown = {**shown, "data": hidden}
     if is_envelope(shown) and isinstance(data, Mapping):

@@ -30,6 +30,7 @@ from typing import Any
 from akscli.placeholder_words import PROSE_AFTER_FLAG, is_placeholder
 from akscli.redact_fields import hidden as _hidden
 from akscli.redact_fields import hide_field_values
+from akscli.secret_words import is_secret_name
 
 MASK = "***"
 # Shorter values are not hidden: "true", "1" or "key" would be masked in every word of every
@@ -238,6 +239,21 @@ _SPACED_FLAG = (
     r"""(?<![\w-])(--?[A-Za-z][\w-]*)[ \t]+"""
     r"""(?:(["'])(.*?)\2|([^\s'"-][^\s'"]*?)(?=[).,;:!\]}]*(?:\s|$)))"""
 )
+# The names _CREDENTIAL_HEADER reads, in lower case: a text without one is not searched for it.
+_HEADER_MARKS = ("authorization", "api-key", "ocp-apim")
+# A word, less a JSON escape's letter before it (``\npassword``: the name is ``password``).
+_WORD = r"(?:\\[nrt])?([\w.-]+)"
+# The part of a name that is_secret_name reads as a secret's, in lower case: each of its secret words
+# but PAT (_PAT), and each of its pairs as a name writes it (``apikey``, ``api_key``, ``api-key``,
+# ``api.key``; ``apiKey`` in lower case). A name with none of them is no secret's.
+_SEPS = ("", "_", "-", ".")
+_WORD_MARKS = (
+    *("pass", "pwd", "token", "secret", "credential", "sas"),
+    *(f"{first}{sep}key" for first in ("api", "access", "private", "account", "shared", "master") for sep in _SEPS),
+    *(f"connection{sep}string" for sep in _SEPS),
+)
+# PAT, a word: not the ``pat`` of ``path`` or ``pattern``.
+_PAT = r"pat(?![a-z])"
 # What a text must hold (in lower case) for a secret's name to be in it: is_secret_name's words.
 _NAME_MARKS = ("pass", "pwd", "token", "secret", "key", "credential", "auth", "sas", "pat", "connection")
 
@@ -292,14 +308,15 @@ def hide_assignments(text: str) -> str:
     if ":" in text:
         if "value: " in text or "Not found: " in text:
             text = hide_field_values(text)
-        text = re.sub(_QUOTED_NAME, quoted, text)
+        text = re.sub(_QUOTED_NAME, quoted, text) if '"' in text or "'" in text else text
         text = re.sub(_ENV_ENTRY, entry, text) if "alue" in text else text
-        text = re.sub(_YAML_LINE, yaml_line, text)
+        text = re.sub(_YAML_LINE, yaml_line, text) if ": " in text or ":\t" in text else text
         if "\n" in text and ("|" in text or ">" in text):
             text = "\n".join(hide_block_lines(text.split("\n")))
     if _has_flag(text):
         text = re.sub(_SPACED_FLAG, spaced, text)
-    return re.sub(_CREDENTIAL_HEADER, header, text)
+    lower = text.lower()
+    return re.sub(_CREDENTIAL_HEADER, header, text) if _holds_any(lower, _HEADER_MARKS) else text
 
 
 def _escaped_lines(m: re.Match[str]) -> str:
@@ -356,8 +373,20 @@ def hide_tokens(text: str) -> str:
     if _holds_any(text, _TOKEN_MARKS):
         text = re.sub(_TOKEN, MASK, text)
         text = re.sub(_TOKEN_VALUE, lambda m: f"{m.group(1)}={MASK}", text)
-    if ("=" in text or ":" in text or _has_flag(text)) and _holds_any(text.lower(), _NAME_MARKS):
+    if ("=" in text or ":" in text or _has_flag(text)) and _names_a_secret(text):
         text = hide_assignments(text)
+    return text
+
+
+def hide_in_file(text: str) -> str:
+    """A file's text (a ConfigMap's value: a properties, INI, env or YAML file, a script) with each
+    secret-named value in it (hide_assignments) and each remembered Secret value (hide_known) written
+    as ``***``, its lines kept. A token's shape or a URL's password in it makes the whole value a
+    secret (akscli.printable.masked_values, secret_words.is_secret_variable), so it is not searched
+    for here."""
+    text = hide_known(text)
+    if ("=" in text or ":" in text or _has_flag(text)) and _names_a_secret(text):
+        return hide_assignments(text)
     return text
 
 
@@ -367,6 +396,25 @@ def folded(text: str) -> str:
     takes away (an admission webhook's or ARM's message quoting a values file, folded into the
     error line before scrub reads it)."""
     return " ".join(hide_tokens(text).split())
+
+
+def _names_a_secret(text: str) -> bool:
+    """Whether a word of ``text`` is a secret's name (akscli.secret_words.is_secret_name, which keeps
+    its answers), or a credential header's name is in it: what hide_assignments hides a value under.
+    Only a word that holds one of _WORD_MARKS is asked about, so a file of ``app.key0=...`` lines, a
+    ``model_path`` or a node pool's ``sshKey`` costs substring searches (in C), not a read pattern by
+    pattern."""
+    lower = text.lower()
+    if not _holds_any(lower, _NAME_MARKS):
+        return False
+    if _holds_any(lower, _HEADER_MARKS):
+        return True
+    marks = tuple(mark for mark in _WORD_MARKS if mark in lower)
+    if "pat" in lower and re.search(_PAT, lower):
+        marks += ("pat",)
+    if not marks:
+        return False
+    return any(_holds_any(word.lower(), marks) and is_secret_name(word) for word in set(re.findall(_WORD, text)))
 
 
 def _has_flag(text: str) -> bool:
@@ -551,7 +599,7 @@ def url_credentials(text: str) -> str:
         secret = name.lower() in _CREDENTIAL_PARAMS or is_secret_name(name) or looks_secret(m.group(0).lstrip("?&"))
         return f"{m.group(1)}{m.group(2)}={MASK}" if secret else m.group(0)
 
-    text = re.sub(_URL_PASSWORD, lambda m: f"{m.group(1)}{MASK}@", text)
+    text = re.sub(_URL_PASSWORD, lambda m: f"{m.group(1)}{MASK}@", text) if "@" in text else text
     return re.sub(_URL_SECRET_PARAM, param, text) if "=" in text else text
 
 

@@ -21,8 +21,10 @@ _SECRET_OBJECT_FIELDS = frozenset({"modelaccesssecret", "access-secret"})
 
 
 def hidden(name: str, value: str) -> bool:
-    """A value under ``name`` that akscli.redact.hide_assignments writes as ``***``."""
-    if is_placeholder(value):
+    """A value under ``name`` that akscli.redact.hide_assignments writes as ``***``: holds_secret's
+    rule, less a placeholder; the name read first (is_secret_name keeps its answers), as most names
+    in a file or a message are no secret's."""
+    if not is_secret_name(name) or is_placeholder(value):
         return False
     if name.lower() in _SECRET_OBJECT_FIELDS and is_object_name(value):
         return False

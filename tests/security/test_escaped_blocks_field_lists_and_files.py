@@ -183,3 +183,14 @@ def test_a_plan_of_a_changed_ini_file_hides_the_password_line(
     assert result.exit_code == 0, result
     assert "+ password = ***" in result.stdout + result.stderr, result
     assert PW not in result.stdout + result.stderr and "old-pass-1" not in result.stdout + result.stderr
+
+
+def test_every_secret_name_opens_the_read_of_a_text() -> None:  # a guard on redact's quick check
+    from akscli import redact, secret_words
+
+    words = [w.lower() for w in secret_words._SECRET_WORDS]
+    pairs = [f"{a.lower()}{b.title()}" for a, b in secret_words._SECRET_PAIRS]  # apiKey, connectionString
+    pairs += [f"{a}_{b}" for a, b in secret_words._SECRET_PAIRS]  # API_KEY
+    for name in words + pairs:
+        assert redact.hide_tokens(f"db.{name}=Hunter2x") == f"db.{name}=***", name
+        assert redact.hide_tokens(f'{{"a": "b\\n{name}: Hunter2x"}}') == f'{{"a": "b\\n{name}: ***"}}', name
