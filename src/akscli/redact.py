@@ -28,9 +28,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from akscli.placeholder_words import PROSE_AFTER_FLAG, is_placeholder
+from akscli.redact_fields import HEADER_MARKS as _HEADER_MARKS
+from akscli.redact_fields import NAME_MARKS as _NAME_MARKS
 from akscli.redact_fields import hidden as _hidden
 from akscli.redact_fields import hide_field_values
-from akscli.secret_words import is_secret_name
+from akscli.redact_fields import holds_any as _holds_any
+from akscli.redact_fields import names_a_secret as _names_a_secret
 
 MASK = "***"
 # Shorter values are not hidden: "true", "1" or "key" would be masked in every word of every
@@ -239,23 +242,6 @@ _SPACED_FLAG = (
     r"""(?<![\w-])(--?[A-Za-z][\w-]*)[ \t]+"""
     r"""(?:(["'])(.*?)\2|([^\s'"-][^\s'"]*?)(?=[).,;:!\]}]*(?:\s|$)))"""
 )
-# The names _CREDENTIAL_HEADER reads, in lower case: a text without one is not searched for it.
-_HEADER_MARKS = ("authorization", "api-key", "ocp-apim")
-# A word, less a JSON escape's letter before it (``\npassword``: the name is ``password``).
-_WORD = r"(?:\\[nrt])?([\w.-]+)"
-# The part of a name that is_secret_name reads as a secret's, in lower case: each of its secret words
-# but PAT (_PAT), and each of its pairs as a name writes it (``apikey``, ``api_key``, ``api-key``,
-# ``api.key``; ``apiKey`` in lower case). A name with none of them is no secret's.
-_SEPS = ("", "_", "-", ".")
-_WORD_MARKS = (
-    *("pass", "pwd", "token", "secret", "credential", "sas"),
-    *(f"{first}{sep}key" for first in ("api", "access", "private", "account", "shared", "master") for sep in _SEPS),
-    *(f"connection{sep}string" for sep in _SEPS),
-)
-# PAT, a word: not the ``pat`` of ``path`` or ``pattern``.
-_PAT = r"pat(?![a-z])"
-# What a text must hold (in lower case) for a secret's name to be in it: is_secret_name's words.
-_NAME_MARKS = ("pass", "pwd", "token", "secret", "key", "credential", "auth", "sas", "pat", "connection")
 
 
 def _masked_span(m: re.Match[str], group: int) -> str:
@@ -398,38 +384,10 @@ def folded(text: str) -> str:
     return " ".join(hide_tokens(text).split())
 
 
-def _names_a_secret(text: str) -> bool:
-    """Whether a word of ``text`` is a secret's name (akscli.secret_words.is_secret_name, which keeps
-    its answers), or a credential header's name is in it: what hide_assignments hides a value under.
-    Only a word that holds one of _WORD_MARKS is asked about, so a file of ``app.key0=...`` lines, a
-    ``model_path`` or a node pool's ``sshKey`` costs substring searches (in C), not a read pattern by
-    pattern."""
-    lower = text.lower()
-    if not _holds_any(lower, _NAME_MARKS):
-        return False
-    if _holds_any(lower, _HEADER_MARKS):
-        return True
-    marks = tuple(mark for mark in _WORD_MARKS if mark in lower)
-    if "pat" in lower and re.search(_PAT, lower):
-        marks += ("pat",)
-    if not marks:
-        return False
-    return any(_holds_any(word.lower(), marks) and is_secret_name(word) for word in set(re.findall(_WORD, text)))
-
-
 def _has_flag(text: str) -> bool:
     """Whether ``text`` may hold a flag (``--x``, `` -x``, a leading ``-``): a name with a hyphen
     in it (``node-pool``) is none."""
     return "--" in text or " -" in text or text.startswith("-")
-
-
-def _holds_any(text: str, marks: tuple[str, ...]) -> bool:
-    """Whether ``text`` holds one of ``marks``: substring searches, no pattern compiled (an offline
-    command's table compiles none: tests/foundation/test_startup.py)."""
-    for mark in marks:  # noqa: SIM110 - a loop is 3x faster than any() of a generator or a map
-        if mark in text:
-            return True
-    return False
 
 
 def server_text(text: str) -> str:
