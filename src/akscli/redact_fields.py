@@ -96,7 +96,20 @@ def hide_field_values(text: str) -> str:
     text = re.sub(_FIELD_VALUE, field_value, text)
     for quote, value in quoted:
         text = text.replace(f"{quote}{value}{quote}", f"{quote}{MASK}{quote}")
-    return _hide_other_values(text) if re.search(_FIELD_OTHER, text) else text
+    return _hide_other_values(text) if _other_value(text) else text
+
+
+def _other_value(text: str) -> bool:
+    """Whether a field error's value in ``text`` is no string (a number, a list, a map): substring
+    searches, before _FIELD_OTHER is read."""
+    for kind in ("Invalid value: ", "Unsupported value: ", "Not found: ", "Duplicate value: "):
+        at = text.find(kind)
+        while at >= 0:
+            at += len(kind)
+            if at < len(text) and text[at] in "[{-0123456789":
+                return True
+            at = text.find(kind, at)
+    return False
 
 
 def _hide_other_values(text: str) -> str:
