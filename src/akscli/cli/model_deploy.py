@@ -443,6 +443,7 @@ def _announce(req: "DeployRequest", the_plan: "Plan") -> None:
         from akscli.model import airunway
 
         output.info(airunway.AUTO_PROVIDER_NOTE)
+        output.info(airunway.auto_served_note(req.model.id))
 
 
 # ---- delete --------------------------------------------------------------------------------

@@ -117,6 +117,9 @@ def status_cmd(
     doc["autoscaling"] = autoscaling_status.report(kube, name, obj["metadata"]["namespace"])
     if doc["warning"]:
         output.warn(doc["warning"])
+    # AI Runway's kaito provider counts GPU nodes of one server as its replicas.
+    if note := airunway.kaito_count_note(obj):
+        output.warn(note)
     # KEDA's workspace query against the collector's cluster label now (a changed cluster_alias).
     if doc["autoscaling"] and (stale := autoscaling_status.workspace_warning(doc["autoscaling"], name)):
         output.warn(stale)

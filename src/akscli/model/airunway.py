@@ -116,7 +116,12 @@ def values(req: DeployRequest, base: dict[str, Any], config_name: str) -> dict[s
     secrets.huggingFaceToken (only its llama.cpp path reads the token), so those are not written.
     model.servedName stays: AI Runway's gateway routes by it (controller/internal/controller/
     gateway_reconciler.go, resolveModelName). The vllm, dynamo and llmd providers place pods by
-    spec.nodeSelector; the kuberay provider reads none (DeployRequest.placement_warning)."""
+    spec.nodeSelector; the kuberay provider reads none (DeployRequest.placement_warning).
+
+    With --provider auto the served name is KAITO's for the Hugging Face id (kaito_names.served_name):
+    the kaito provider cannot rename what KAITO's vLLM serves, and the vllm, llmd, kuberay and dynamo
+    providers pass servedName to vLLM as --served-model-name (providers/*/transformer.go), so the
+    route's model answers whichever provider AI Runway picks."""
     kaito = req.provider == "kaito"
     # The KAITO provider passes spec.model.id as the Workspace's preset name (buildInference),
     # and KAITO serves it under the last part of its Hugging Face id (kaito_names.served_name).
@@ -136,7 +141,7 @@ def values(req: DeployRequest, base: dict[str, Any], config_name: str) -> dict[s
         **base,
         "access_secret": None if kaito else req.access_secret,
         "model_id": model_id,
-        "served_name": kaito_names.served_name(model_id) if kaito else model_id,
+        "served_name": kaito_names.served_name(model_id) if kaito or auto else model_id,
         "provider": None if auto else req.provider,
         "overrides": overrides,
         "node_selector": {"node.kubernetes.io/instance-type": req.vm_size} if reads_node_selector else {},
@@ -417,6 +422,27 @@ def check_kuberay_serve(provider: str, *, wait: bool) -> list[str]:
     return [f"{why}; use --provider vllm or llmd"]
 
 
+def kaito_count_note(obj: Mapping[str, Any]) -> str | None:
+    """What AI Runway's status.replicas of a kaito-provider ModelDeployment counts where it is above
+    1 (None otherwise), for `model status`. The provider passes scaling.replicas to KAITO as the
+    Workspace's resource.count (ai-runway/airunway v0.7.0 providers/kaito/transformer.go
+    buildResource) and reports that count as desired, all ready once the Workspace is
+    (providers/kaito/status.go extractReplicas). It is GPU nodes of the Workspace's one server, and
+    KAITO v0.12.0 does not read it for vLLM: it estimates the node count itself, status.targetNodeCount
+    (kaito-project/kaito v0.12.0 pkg/workspace/controllers/workspace_controller.go
+    UpdateWorkspaceTargetNodeCount). So akscli shows one replica (live.replicas_of)."""
+    status = obj.get("status") or {}
+    provider = ((obj.get("spec") or {}).get("provider") or {}).get("name") or (status.get("provider") or {}).get("name")
+    desired = int((status.get("replicas") or {}).get("desired") or 0)
+    if obj.get("kind") != "ModelDeployment" or provider != "kaito" or desired <= 1:
+        return None
+    return (
+        f"AI Runway's replicas {int((status.get('replicas') or {}).get('ready') or 0)}/{desired} (kaito provider) are "
+        "the Workspace's resource.count, GPU nodes of 1 server (KAITO sizes vLLM nodes itself): shown as 1 "
+        "server; more: --provider vllm or llmd"
+    )
+
+
 def selection(obj: Mapping[str, Any]) -> dict[str, Any] | None:
     """What AI Runway's core controller chose for a ModelDeployment (None for any other object): the
     provider and engine it recorded in status with their selectedReason ("explicit provider
@@ -480,3 +506,12 @@ AUTO_PROVIDER_NOTE = (
     "InferenceProviderConfigs (engine and GPU capabilities, then their selectionRules' priority); "
     "kubectl get inferenceproviderconfigs lists them"
 )
+
+
+def auto_served_note(model_id: str) -> str:
+    """What a request names for a --provider auto deployment (values: KAITO's name for the id)."""
+    name = kaito_names.served_name(model_id)
+    return (
+        f"served as {name} whichever provider AI Runway picks (KAITO serves {bounded.value(model_id)} so, and the "
+        "others take spec.model.servedName): requests name that model"
+    )

@@ -25,7 +25,9 @@ providers/kaito/config/manager/manager.yaml, set neither). KAITO's webhook, with
 auto-provisioning on (its chart's default, disableNodeAutoProvisioning=false), refuses a Workspace
 without one: "instanceType is required when node auto-provisioning is enabled"
 (kaito-project/kaito v0.12.0 api/v1beta1/workspace_validation.go Workspace.validateCreate), and the
-provider fails the ModelDeployment ("Failed to create Workspace").
+provider fails the ModelDeployment ("Failed to create Workspace"). The Workspace gets no
+presetOptions.modelAccessSecret either (buildInference; spec.secrets is read on the llama.cpp path
+only), so --access-secret is refused where kaito is the pick (_token_refusal).
 """
 
 from __future__ import annotations
@@ -141,6 +143,8 @@ def check_auto(
             "resource.count (GPU nodes of one server), not as replicas",
             hint=f"use --provider vllm (or llmd) for {replicas} replicas, or --runtime kaito --replicas {replicas}",
         )
+    if req.access_secret:
+        raise _token_refusal(req, lead)
     try:
         nap = not kaito_gates().get("disableNodeAutoProvisioning", False)
         instance_type = _provider_instance_type(kube) if nap else None
@@ -157,6 +161,37 @@ def check_auto(
         f"a {instance_type} node KAITO provisions" if instance_type else "GPU nodes that KAITO's labelSelector matches"
     )
     return [f"{lead}: KAITO serves {req.model.id} as a Hugging Face preset on {where}"]
+
+
+def _token_refusal(req: DeployRequest, lead: str) -> UsageError:
+    """--access-secret where the kaito provider would serve: it gives KAITO no token. buildInference
+    writes the preset's name only (no presetOptions.modelAccessSecret), and spec.secrets.huggingFaceToken
+    is read on the llama.cpp path only (providers/kaito/transformer.go buildEnvVars). KAITO then reads
+    the Hub without it (kaito-project/kaito v0.12.0 presets/workspace/models/vllm_model.go GetModelByName:
+    the Secret of modelAccessSecret; generator.go fetchURL: 401/403 without a token is "authentication
+    required"), and sets the pods' HF_TOKEN only from that Secret (pkg/workspace/inference/
+    preset_inferences.go SetHFToken). A catalog model is admitted without the Hub (generator.go
+    loadFromCatalog; DownloadAuthRequired never set, api/v1beta1/workspace_validation.go), so a gated
+    one fails at its pods' download."""
+    from akscli.model import kaito_names
+
+    model = req.model.id
+    if kaito_names.from_hub(req.model):
+        why = (
+            f"KAITO's webhook reads its config.json from the Hub without one, and refuses the Workspace of a "
+            f"gated or private repo (authentication required); its pods would download {model} without one too"
+        )
+    elif req.model.access_token_required:
+        why = f"{model} is gated, and KAITO's pods would download it without a token: the Hub refuses it (401)"
+    else:
+        why = f"KAITO's pods would download {model} without it"
+    return UsageError(
+        f"--access-secret {req.access_secret}: {lead}, which gives KAITO no Hugging Face token (its Workspace gets "
+        f"no presetOptions.modelAccessSecret; spec.secrets.huggingFaceToken is read for llama.cpp only): {why}",
+        hint="use --provider vllm (or llmd), or --provider kaito (akscli then gives KAITO the Secret as "
+        "presetOptions.modelAccessSecret)"
+        + ("" if req.model.access_token_required else "; or leave --access-secret out for a public repo"),
+    )
 
 
 # --- CEL, the selection rules' grammar ------------------------------------------------------

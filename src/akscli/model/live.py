@@ -87,6 +87,10 @@ def replicas_of(obj: Mapping[str, Any]) -> tuple[int, int]:
     spec = obj.get("spec") or {}
     if kind == "ModelDeployment":
         counts = status.get("replicas") or {}
+        if _provider(obj) == "kaito":
+            # One Workspace, one server: AI Runway's counts are its resource.count, all ready or none
+            # (ai-runway/airunway v0.7.0 providers/kaito/status.go extractReplicas; airunway.kaito_count_note).
+            return (1 if int(counts.get("ready") or 0) > 0 else 0), 1
         want = counts.get("desired", (spec.get("scaling") or {}).get("replicas", 1))
         return int(counts.get("ready") or 0), int(want or 0)
     if kind == "Workspace":

@@ -8,7 +8,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from akscli.model import skus
-from akscli.model.kinds import GPU_TOLERATIONS, KAITO_SCALER_PREFIX, QUEUE_METRIC, VLLM_PORT
+from akscli.model.kinds import AIRUNWAY_AUTO_PROVIDER, GPU_TOLERATIONS, KAITO_SCALER_PREFIX, QUEUE_METRIC, VLLM_PORT
 from akscli.model.planning import VLLM_GPU_MEMORY_UTILIZATION
 
 if TYPE_CHECKING:
@@ -24,6 +24,9 @@ def served_name(req: DeployRequest) -> str:
 
     if req.runtime == "airunway" and req.provider == "kaito":
         return kaito_names.served_name(kaito_names.preset_name(req.model))
+    if req.runtime == "airunway" and req.provider == AIRUNWAY_AUTO_PROVIDER:
+        # the name every provider AI Runway may pick serves under (akscli.model.airunway.values)
+        return kaito_names.served_name(req.model.id)
     if req.runtime != "kaito":
         return req.model.id
     return req.name if req.uses_inferenceset else kaito_names.served_name(kaito_names.preset_name(req.model))

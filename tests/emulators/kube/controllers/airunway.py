@@ -19,7 +19,9 @@ v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076), the release akscli renders fo
   one (mapStateToPhase: Ready -> Running, NotReady -> Deploying, Failed -> Failed, Pending ->
   Pending), else from its conditions (mapConditionsToPhase: WorkspaceSucceeded True -> Running,
   False -> Failed with its message; ResourceReady True -> Deploying; else Pending), and
-  ``status.endpoint`` = Service NAME, port 80. providers/kaito/controller.go (Reconcile,
+  ``status.endpoint`` = Service NAME, port 80, and ``status.replicas`` the Workspace's
+  ``resource.count``, all ready or none (extractReplicas: airunway_kaito.replicas).
+  providers/kaito/controller.go (Reconcile,
   syncStatus): a phase that is neither Running nor Failed becomes Deploying, "Workspace created,
   waiting for pods to be ready", and the Ready condition follows the phase. KAITO writes a state
   for every Workspace it reconciles, so a crash-looping inference pod (state Pending) leaves the
@@ -92,6 +94,7 @@ from tests.emulators.kube.controllers.airunway_kaito import (
     instance_type,
     update_workspace,
 )
+from tests.emulators.kube.controllers.airunway_kaito import replicas as kaito_replicas
 from tests.emulators.kube.controllers.airunway_objects import (
     AIRUNWAY,
     DEPLOYMENT_LABEL,
@@ -274,7 +277,7 @@ class ModelDeploymentController(FinalizerClock, DeletionTolerantController):
         self._status(cluster, obj, status)
 
     def _kaito(self, cluster: Any, obj: dict[str, Any]) -> dict[str, Any] | None:
-        md, spec = obj["metadata"], obj.get("spec") or {}
+        md = obj["metadata"]
         try:
             ws = self._workspace(cluster, obj)
         except _Conflict as exc:
@@ -302,10 +305,7 @@ class ModelDeploymentController(FinalizerClock, DeletionTolerantController):
             "message": message,
             "provider": {"name": "kaito", "resourceKind": "Workspace", "resourceName": md["name"]},
             "endpoint": {"service": md["name"], "port": 80},
-            "replicas": {
-                "desired": int((spec.get("scaling") or {}).get("replicas") or 1),
-                "ready": 1 if phase == "Running" else 0,
-            },
+            "replicas": kaito_replicas(ws or {}),
         }
 
     def _vllm(self, cluster: Any, obj: dict[str, Any], provider: str = "vllm") -> dict[str, Any] | None:

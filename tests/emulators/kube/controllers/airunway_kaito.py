@@ -95,6 +95,21 @@ def _ready_condition(phase: str, message: str) -> dict[str, Any]:
     return _cond("Ready", False, "DeploymentInProgress", "Deployment is in progress")
 
 
+def replicas(ws: dict[str, Any]) -> dict[str, int]:
+    """extractReplicas (ai-runway/airunway v0.7.0 providers/kaito/status.go): desired is the
+    Workspace's resource.count (GPU nodes asked of KAITO for its one server, not servers), and ready
+    and available are all of it once status.state is Ready or Succeeded or WorkspaceSucceeded is
+    True, else none (0, as an unset int32)."""
+    count = (ws.get("resource") or {}).get("count")
+    desired = int(count) if isinstance(count, int) else 0
+    status = ws.get("status") or {}
+    conds = {c.get("type"): c for c in status.get("conditions") or []}
+    done = (
+        status.get("state") in ("Ready", "Succeeded") or (conds.get("WorkspaceSucceeded") or {}).get("status") == "True"
+    )
+    return {"desired": desired, "ready": desired if done else 0, "available": desired if done else 0}
+
+
 def _translate(ws: dict[str, Any]) -> tuple[str, str]:
     """TranslateStatus in providers/kaito/status.go: status.state first, then the conditions."""
     status = ws.get("status") or {}
