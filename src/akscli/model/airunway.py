@@ -431,13 +431,17 @@ def kaito_count_note(obj: Mapping[str, Any]) -> str | None:
     KAITO v0.12.0 does not read it for vLLM: it estimates the node count itself, status.targetNodeCount
     (kaito-project/kaito v0.12.0 pkg/workspace/controllers/workspace_controller.go
     UpdateWorkspaceTargetNodeCount). So akscli shows one replica (live.replicas_of)."""
+    if obj.get("kind") != "ModelDeployment":  # a Deployment's or InferenceSet's status.replicas is a number
+        return None
     status = obj.get("status") or {}
     provider = ((obj.get("spec") or {}).get("provider") or {}).get("name") or (status.get("provider") or {}).get("name")
-    desired = int((status.get("replicas") or {}).get("desired") or 0)
-    if obj.get("kind") != "ModelDeployment" or provider != "kaito" or desired <= 1:
+    found = status.get("replicas")
+    counts: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    desired = int(counts.get("desired") or 0)
+    if provider != "kaito" or desired <= 1:
         return None
     return (
-        f"AI Runway's replicas {int((status.get('replicas') or {}).get('ready') or 0)}/{desired} (kaito provider) are "
+        f"AI Runway's replicas {int(counts.get('ready') or 0)}/{desired} (kaito provider) are "
         "the Workspace's resource.count, GPU nodes of 1 server (KAITO sizes vLLM nodes itself): shown as 1 "
         "server; more: --provider vllm or llmd"
     )
