@@ -212,10 +212,11 @@ def apply_objects(
     ``pod_security_checked``: the caller ran ``check_pod_security`` first (before a deletion).
     ``last``: objects (``kind.group/name``) applied after the rest of their tier (ApplyOptions.last).
     ``create_only``: kubectl create, POST and never over a taken name (ApplyOptions.create_only).
-    ``new_namespaces``: namespaces the command creates itself, not yet there in a server dry run
-    (ApplyOptions.new_namespaces). ``home_namespace``: the stack's namespace where ``objects`` name
-    none (ApplyOptions.home_namespace). ``wait_rule``: made with the connection once the objects are
-    applied, the rule --wait judges every object by (kube/wait.py), instead of each kind's own."""
+    ``new_namespaces``: namespaces the command creates itself, outside the stack, that are not
+    there yet (ApplyOptions.new_namespaces): a real run creates them once the plan has passed.
+    ``home_namespace``: the stack's namespace where ``objects`` name none (ApplyOptions.home_namespace).
+    ``wait_rule``: made with the connection once the objects are applied, the rule --wait judges
+    every object by (kube/wait.py), instead of each kind's own."""
     from akscli.cli.options import dry_run_mode
     from akscli.render import with_stack_labels
 
@@ -250,6 +251,7 @@ def apply_objects(
         home_namespace=home_namespace,
     )
     the_plan: Plan | None = None
+    made: list[dict[str, str]] = []  # the new_namespaces created, as audit objects
     try:
         with audit_lines.sigterm_interrupts():
             if not pod_security_checked:
@@ -261,24 +263,27 @@ def apply_objects(
             if mode == "server":
                 print_plan(the_plan, to_stdout=True, fmt=output_format)
                 return ApplyOutcome(objects, the_plan.changes, kube)
+            for namespace in sorted(new_namespaces):
+                output.info(f"namespace/{namespace} (cluster): will be created")
             print_plan(the_plan, to_stdout=False)
             if the_plan.deletions:
                 confirm(f"delete {len(the_plan.deletions)} object(s) no longer in stack {stack}", yes)
+            made = _create_namespaces(kube, new_namespaces, output_format)
             with output.status("applying") as update:
                 done = engine.execute(kube, the_plan, options=options, progress=update)
     except errors.ConfirmationRequired:
         raise  # nothing applied: carried_deletions records what the command deleted before
     except errors.AkscliError as exc:
         if mode == "none":
-            attempted = [*_taken(prior), *_attempted(objects, the_plan)]
+            attempted = [*_taken(prior), *made, *_attempted(objects, the_plan)]
             record_audit(action, kube, [], f"failed: {exc.message}", objects=attempted, allowed_rules=allowed)
         raise
     except KeyboardInterrupt:
         if mode == "none":
-            attempted = [*_taken(prior), *_attempted(objects, the_plan)]
+            attempted = [*_taken(prior), *made, *_attempted(objects, the_plan)]
             record_audit(action, kube, [], "interrupted", objects=attempted, allowed_rules=allowed)
         raise
-    record_audit(action, kube, done, "success", objects=_taken(prior), allowed_rules=allowed)
+    record_audit(action, kube, done, "success", objects=[*_taken(prior), *made], allowed_rules=allowed)
     _print_applied(engine.in_plan_order(done, the_plan), output_format)
     if wait:
         from akscli.kube.wait import wait_for
@@ -293,6 +298,27 @@ def apply_objects(
             output.warn(warning)
         output.info(f"all {len(live)} object(s) ready")
     return ApplyOutcome(objects, done, kube)
+
+
+def _create_namespaces(kube: "Kube", names: frozenset[str], fmt: str) -> list[dict[str, str]]:
+    """Create the namespaces a command creates outside its stack (``model deploy
+    --create-namespace``) once its plan has passed, so that a refused deploy leaves none behind;
+    each is said as kubectl create namespace says it (``namespace/NS created`` on stdout, upstream
+    kubernetes/kubectl dee3483a pkg/cmd/create/create_namespace.go; on stderr with -o json|yaml,
+    whose stdout is one document) and returned as the apply's audit objects."""
+    from akscli.kube import namespaces
+
+    made = []
+    for name in sorted(names):
+        ns = kube.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+        namespaces.remember(kube, name, ns)
+        if output.structured(fmt):
+            output.info(f"namespace/{name} created")
+        else:
+            output.write(f"namespace/{name}" if fmt == "name" else f"namespace/{name} created")
+        version = str((ns.get("metadata") or {}).get("resourceVersion", ""))
+        made.append({"object": f"namespace/{name}", "namespace": "", "action": "create", "resourceVersion": version})
+    return made
 
 
 def _place_client_dry_run(

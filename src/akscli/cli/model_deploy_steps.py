@@ -50,9 +50,9 @@ def follow_driver(req: "DeployRequest") -> None:
 
 
 def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str, fmt: str) -> frozenset[str]:
-    """Create the namespace where --create-namespace asks for it and it is missing. Returns the
-    namespace a server dry run finds missing and would create: the plan dry-runs its objects as
-    new there, as `apply -f` does for a Namespace in its manifest (ApplyOptions.new_namespaces)."""
+    """The namespace --create-namespace asks for where it is missing (a server dry run and a real
+    run alike): the plan dry-runs its objects as new there, as `apply -f` does for a Namespace in
+    its manifest (ApplyOptions.new_namespaces), and a real run creates it after the plan."""
     from akscli.kube import namespaces
 
     if namespaces.read(kube, namespace) is not None:
@@ -71,26 +71,20 @@ def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str
         raise errors.NotFoundError(
             f"namespace {namespace} does not exist", hint="add --create-namespace, or pick another with -n"
         )
-    if dry_run == "server":
-        # Nothing is created. The API server refuses every object, dry run or not, in a namespace
+    if dry_run in ("server", "none"):
+        # Nothing is created here. The API server refuses every object, dry run or not, in a namespace
         # that does not exist (upstream: kubernetes/kubernetes
         # staging/src/k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle/admission.go
         # Lifecycle.Admit, "refuse to operate on non-existent namespaces": the live GET's
         # NotFound is the answer), so the plan dry-runs each object under a stand-in namespace
         # (apply.dry_run_create_elsewhere), as `apply -f` with the Namespace in its manifest does.
-        _namespace_line(namespace, "will be created", fmt, plan=True)
+        # A real run creates the namespace once the policy, PodSecurity and the server's dry run
+        # have passed (common.apply_objects, _create_namespaces), so that a refused deploy leaves no
+        # empty namespace behind; it is created on its own, not as part of the model's stack:
+        # deleting or rolling back the model must never delete a namespace.
+        if dry_run == "server":
+            _namespace_line(namespace, "will be created", fmt, plan=True)
         return frozenset({namespace})
-    if dry_run == "none":
-        # Created on its own, not as part of the model's stack: deleting or rolling back
-        # the model must never delete a namespace.
-        made = kube.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
-        namespaces.remember(kube, namespace, made)
-        # On stdout as the apply lines that follow (kubectl create namespace prints it there:
-        # upstream kubernetes/kubectl dee3483a pkg/cmd/create/create_namespace.go, PrintObj to
-        # o.Out with the "created" operation; helm install --create-namespace prints nothing,
-        # helm/helm pkg/action/install.go). -o json/yaml: stdout is the applied objects' one
-        # document, so the line stays on stderr.
-        _namespace_line(namespace, "created", fmt)
     return frozenset()
 
 

@@ -37,8 +37,9 @@ class Rollout:
     recreate: bool
     force_conflicts: bool
     action: str
-    # The namespace model deploy --create-namespace creates, missing from a server dry run's
-    # cluster (model_deploy_steps.ensure_namespace): the plan dry-runs its objects as new there.
+    # The namespace model deploy --create-namespace creates, missing from the cluster
+    # (model_deploy_steps.ensure_namespace): the plan dry-runs its objects as new there, and a
+    # real run creates it once the plan has passed (common.apply_objects).
     new_namespaces: frozenset[str] = frozenset()
     unchanged: bool = False  # the revision recorded is the latest one: nothing new recorded
     changed: bool = False  # an object was created, changed or deleted
@@ -204,6 +205,9 @@ class Rollout:
         from akscli.kube.apply import home_namespace
 
         home = home_namespace(first + forced)
+        # A real run creates the new namespace with its first batch (common.apply_objects); after
+        # that it is there, and what follows is planned in it.
+        pending = self.new_namespaces
         for batch in (first, runs, forced):
             if batch is runs and runs:
                 with output.status("waiting for the placement to be scheduled before its staged update run") as update:
@@ -223,9 +227,11 @@ class Rollout:
                     prior=carried,
                     policy_allowed=allowed,
                     pod_security_checked=True,
-                    new_namespaces=self.new_namespaces,
+                    new_namespaces=pending,
                     home_namespace=home,
                 ).changes
+                if self.mode == "none":
+                    pending = frozenset()
         self.answers = [common.answer_of(c) for c in changes if c.action != "delete"]
         return changes
 

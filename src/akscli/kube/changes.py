@@ -91,9 +91,10 @@ class ApplyOptions:
     # storeerr.InterpretCreateError makes the key's existence AlreadyExists; dryrun.go
     # DryRunnableStorage.Create answers the same on a dry run).
     create_only: bool = False
-    # Namespaces the command creates outside this apply, after a dry run has asked about it
-    # (model deploy --create-namespace --dry-run=server): their objects are dry-run as a
-    # Namespace object of the apply's own would have them (apply.dry_run_create_elsewhere).
+    # Namespaces the command creates outside the stack, not there yet (model deploy
+    # --create-namespace): their objects are dry-run as a Namespace object of the apply's own
+    # would have them (apply.dry_run_create_elsewhere); a real run creates them once the plan has
+    # passed (cli/common.apply_objects), so that a refused apply leaves none behind.
     new_namespaces: frozenset[str] = frozenset()
     # The stack's namespace where the objects of this apply name none (model deploy's staged update
     # run, applied in a batch of its own once its placement is scheduled): the namespace its
