@@ -88,7 +88,7 @@ def apply(
     (audited); --policy-file PATH re-grades rules (akscli --help lists the global flags).
     """
     objects = _checked_manifests(filenames, stack)
-    apply_objects(
+    outcome = apply_objects(
         objects,
         stack=_stack_of(objects, stack),
         target=opts.kube_flags(kubeconfig, context, namespace, request_timeout).target(),
@@ -104,6 +104,20 @@ def apply(
         enforce_namespace=True,
         plan_notes=_operator_notes(),
     )
+    _kaito_left_running(outcome.kube, outcome.changes, dry_run=dry_run != "none")
+
+
+def _kaito_left_running(kube: Any, changes: Any, *, dry_run: bool) -> None:
+    """A KAITO model whose inference ConfigMap this apply changed keeps serving the old config:
+    KAITO restarts no pod for it (model/kaito_restart.py), and apply -f, as kubectl apply,
+    restarts nothing; say so, with the restart (model deploy makes it itself)."""
+    if kube is None:
+        return
+    from akscli import output
+    from akscli.model import kaito_restart
+
+    for server in kaito_restart.stale_servers(changes):
+        output.warn(kaito_restart.left_running(kube, server, dry_run=dry_run))
 
 
 def diff(
@@ -135,6 +149,7 @@ def diff(
             enforce_namespace=True,
             plan_notes=_operator_notes(),
         )
+        _kaito_left_running(outcome.kube, outcome.changes, dry_run=True)
     found(would_change(outcome.changes))
 
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import timestamps
 from akscli.model.kinds import AIRUNWAY_API, KAITO_API, KAITO_POD_LABEL, KAITO_SET_POD_LABEL
+from akscli.object_names import kind_ref
 from akscli.output import dig
 
 if TYPE_CHECKING:
@@ -94,20 +95,43 @@ def restart(
     naming it); the patched StatefulSets, for the wait. ``dry_run``: the server's dry run of the
     patch (kubectl rollout restart --dry-run=server)."""
     meta = server["metadata"]
-    label = _SERVING[(str(server["apiVersion"]), str(server["kind"]))][1]
     when = timestamps.format(now)
     patch = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: when}}}}}
-    restarted = []
-    for sts in kube.list("apps/v1", "StatefulSet", namespace=meta["namespace"]):
-        # KAITO sets no label on the StatefulSet itself, only on its pod template.
-        if (dig(sts, "spec.template.metadata.labels") or {}).get(label) != meta["name"]:
-            continue
-        restarted.append(
-            kube.patch(
-                "apps/v1", "StatefulSet", sts["metadata"]["name"], patch, namespace=meta["namespace"], dry_run=dry_run
-            )
+    return [
+        kube.patch(
+            "apps/v1", "StatefulSet", sts["metadata"]["name"], patch, namespace=meta["namespace"], dry_run=dry_run
         )
-    return restarted
+        for sts in _statefulsets(kube, server)
+    ]
+
+
+def _statefulsets(kube: Kube, server: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The StatefulSets KAITO runs ``server`` with: one list of the namespace's StatefulSets."""
+    meta = server["metadata"]
+    label = _SERVING[(str(server["apiVersion"]), str(server["kind"]))][1]
+    # KAITO sets no label on the StatefulSet itself, only on its pod template.
+    return [
+        sts
+        for sts in kube.list("apps/v1", "StatefulSet", namespace=meta["namespace"])
+        if (dig(sts, "spec.template.metadata.labels") or {}).get(label) == meta["name"]
+    ]
+
+
+def left_running(kube: Kube, server: Mapping[str, Any], *, dry_run: bool = False) -> str:
+    """The warning of ``apply -f``, which restarts nothing (as kubectl apply): ``server``'s pods keep
+    the config they started with, and the command that restarts them (kubectl rollout restart, the
+    restart ``model deploy`` makes)."""
+    meta = server["metadata"]
+    config = dig(server, _SERVING[(str(server["apiVersion"]), str(server["kind"]))][0])
+    names = " ".join(f"statefulset/{sts['metadata']['name']}" for sts in _statefulsets(kube, server))
+    fix = (
+        f"kubectl rollout restart {names} -n {meta['namespace']}" if names else "restart its pods once KAITO made them"
+    )
+    return (
+        f"{kind_ref(str(server['apiVersion']), str(server['kind']), meta['name'])} "
+        f"{'would keep' if dry_run else 'keeps'} serving the inference config its pods started with: KAITO "
+        f"does not restart them for a changed configmap/{config}; restart them with: {fix}"
+    )
 
 
 def audit_objects(restarted: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
