@@ -203,8 +203,12 @@ def completion(
 ) -> None:
     """Print the completion script for a shell.
 
-    bash: source <(akscli completion bash)   zsh: akscli completion zsh > "${fpath[1]}/_akscli"
+    \b
+    bash: source <(akscli completion bash)
+    zsh: akscli completion zsh > "${fpath[1]}/_akscli"
     fish: akscli completion fish > ~/.config/fish/completions/akscli.fish
     PowerShell: akscli completion powershell | Out-String | Invoke-Expression
+
+    kubectl akscli <TAB> needs no script: kubectl runs kubectl_complete-akscli, installed beside akscli.
     """
     output.write(completion_script(validate.choice(shell, SHELLS, "shell")))
