@@ -152,10 +152,7 @@ def test_a_failed_jobs_multi_line_message_ends_the_wait_with_its_first_line_only
     }
     verdict = readiness.check(job)
     assert verdict.failed
-    assert verdict.message == (
-        "jobDeploymentStatus=Failed: Job entrypoint command failed with exit code 3, "
-        "last available logs (truncated to 20,000 chars)"
-    )
+    assert verdict.message == "jobDeploymentStatus=Failed: Job entrypoint command failed with exit code 3"
 
 
 def _ended_job(job_status: str) -> dict[str, Any]:

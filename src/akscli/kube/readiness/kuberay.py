@@ -55,6 +55,7 @@ KubeRay, and a wait that times out so asks whether the operator runs (its hint).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -179,8 +180,19 @@ def first_line(message: Any) -> str:
     the RayJob's status.message; a table row and an error keep the first line (-o json keeps it
     whole; ``ray job logs`` reads the log). Every place that prints a RayJob's message on one line
     uses it: ``ray job status``'s table, a failed job's error, the ``--wait`` of ``akscli apply``
-    (``ray_job``), and ``ray job submit --wait``'s progress and timeout (ray/follow.py)."""
-    return str(message or "").split("\n", 1)[0].rstrip(":")
+    (``ray_job``), and ``ray job submit --wait``'s progress and timeout (ray/follow.py). Ray's
+    lead-in to the log tail (``, last available logs (truncated to 20,000 chars):``; ``. Last
+    available logs`` in newer releases) is left out with the log: the line ends at what failed."""
+    line = str(message or "").split("\n", 1)[0].rstrip(":")
+    return _LOG_LEAD_IN.sub("", line)
+
+
+# Ray's words before the log tail in a failed job's message (ray-project/ray
+# python/ray/dashboard/modules/job/job_supervisor.py JobSupervisor.run: "Job entrypoint command
+# failed with exit code {return_code}, last available logs (truncated to 20,000 chars):\n" + log_tail,
+# in later releases ". Last available logs (truncated to 20,000 chars):\n", in earlier ones "Job
+# failed due to an application error, last available logs ...").
+_LOG_LEAD_IN = re.compile(r"[,.]\s*last available logs \(truncated to [\d,]+ chars\)$", re.IGNORECASE)
 
 
 # spec.suspend cleared: a Suspended RayJob goes back to New and runs from the start
