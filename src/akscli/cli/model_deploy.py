@@ -367,6 +367,7 @@ def deploy_cmd(
         from akscli.fleet.matching import check_placements
         from akscli.fleet.runchecks import check_runs, check_stages_before_placing
 
+        deploy_steps.check_fleet_namespace(kube, req.namespace, req.name)
         check_placements(kube, objects)
         check_runs(kube, objects)
         check_stages_before_placing(kube, objects)

@@ -88,6 +88,28 @@ def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str
     return frozenset()
 
 
+def check_fleet_namespace(kube: "Kube", namespace: str, name: str) -> None:
+    """Refuse a fleet deploy into a hub namespace that holds another model: the placement takes the
+    namespace whole, every object in it (kubefleet-dev/kubefleet pkg/controllers/placement/
+    resource_selector.go, fetchAllResourcesInOneNamespace), so each model's placement would place
+    the other's Workspace on its members too, a GPU node each that nobody asked for. The namespace
+    carries the stack label of the model a fleet deploy made it for (model-NAME)."""
+    from akscli.kube import namespaces
+    from akscli.model import kinds
+    from akscli.render import STACK_LABEL
+
+    ns = namespaces.read(kube, namespace)
+    held = ((ns or {}).get("metadata", {}).get("labels") or {}).get(STACK_LABEL)
+    if not held or held == kinds.stack_of(name) or not str(held).startswith("model-"):
+        return
+    other = str(held).removeprefix("model-")
+    raise errors.ConflictError(
+        f"namespace {namespace} on the fleet hub holds model {other}, whose placement places the namespace "
+        f"whole: {name} there would be placed with {other} on {other}'s members, and {other} on {name}'s",
+        hint=f"deploy {name} into a namespace of its own: add -n {name}",
+    )
+
+
 def client_dry_run_namespace(namespace: str, fmt: str) -> None:
     """--create-namespace with --dry-run=client: reads no cluster, so the namespace is named as
     kubectl names what a client dry run would create, without asking whether it exists (upstream:
