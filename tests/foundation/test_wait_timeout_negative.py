@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from akscli import errors, validate
+from akscli.cli.common import ApplyOutcome
 from tests.cli import invoke
 
 CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  k: v\n"
@@ -36,7 +37,10 @@ def test_a_negative_number_without_a_unit_stays_refused_as_go_refuses_it() -> No
 
 def _captured_apply(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *timeout: str) -> tuple[Any, dict[str, Any]]:
     seen: dict[str, Any] = {}
-    monkeypatch.setattr("akscli.cli.apply.apply_objects", lambda objects, **kwargs: seen.update(kwargs))
+    monkeypatch.setattr(
+        "akscli.cli.apply.apply_objects",
+        lambda objects, **kwargs: seen.update(kwargs) or ApplyOutcome(objects, [], None),
+    )
     path = tmp_path / "cm.yaml"
     path.write_text(CONFIGMAP)
     return invoke("apply", "-f", str(path), "--wait", *timeout), seen
