@@ -305,8 +305,9 @@ def applying(kube: Kube, found: Sequence[Target]) -> tuple[list[Applying], list[
     Gatekeeper is absent (its group version is not served)."""
     result: list[Applying] = []
     listed, forbidden = constraints(kube)
+    batch = gatekeeper_match.Batch([t.subject for t in found])
     for kind, obj in listed:
-        result.extend(_applying(kind, obj, found))
+        result.extend(_applying(kind, obj, found, batch))
     order = {"deny": 0, "warn": 1}
     result.sort(key=lambda a: (bool(a.not_enforced), order.get(a.action, 2), a.kind, a.name))
     return result, forbidden
@@ -375,21 +376,25 @@ def skip_reason(
     return "excluded from the webhook by Gatekeeper's Config (gatekeeper-system/config)"
 
 
-def _applying(kind: str, obj: Mapping[str, Any], found: Sequence[Target]) -> list[Applying]:
+def _applying(
+    kind: str, obj: Mapping[str, Any], found: Sequence[Target], batch: gatekeeper_match.Batch | None = None
+) -> list[Applying]:
     """One Applying per enforcement action the selected targets meet: the constraint's, or the
     ExpansionTemplate's for what it expands (pkg/expansion/aggregate.go OverrideEnforcementAction,
     called by pkg/webhook/policy.go reviewRequest for each resultant: a non-empty action replaces
-    every result's)."""
+    every result's). ``batch``: the targets' subjects (gatekeeper_match.Batch: the Pods of one
+    template judged once where the match reads nothing that sets them apart)."""
     spec = obj.get("spec") or {}
     match = spec.get("match") or {}
     action = webhook_action(spec)
+    verdict_at = (batch or gatekeeper_match.Batch([t.subject for t in found])).judge(match)
     groups: dict[str, list[tuple[Target, Match]]] = {}
     settled: set[tuple[str, str]] = set()  # (ref, action) a target surely selected: its like add nothing
-    for target in found:
+    for index, target in enumerate(found):
         acts = target.override.lower() or action
         if (target.ref, acts) in settled:
             continue
-        verdict = selects(match, target)
+        verdict = verdict_at(index)
         if verdict.matched is not False:
             groups.setdefault(acts, []).append((target, verdict))
         if verdict.matched:

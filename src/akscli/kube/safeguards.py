@@ -115,25 +115,23 @@ class Constraint:
         (None: not read). A part that depends on what akscli cannot know before the Pod exists (a
         label value a controller computes, a generated name, a namespace it may not read) is
         reported, not assumed."""
-        match: dict[str, Any] = {
+        return gatekeeper_match.matches(self.match(pod is not None), pod_subject(namespace, pod, namespace_labels))
+
+    def covers_all(self, pods: gatekeeper_match.Batch) -> list[Match]:
+        """``covers`` for each of ``pods`` (``pod_batch``), the Pods of one template judged once
+        where the match reads nothing that sets them apart (gatekeeper_match.Batch)."""
+        return pods.matches(self.match(True))
+
+    def match(self, named: bool) -> dict[str, Any]:
+        """This constraint's ``spec.match`` (``named`` False: without its name, for any Pod)."""
+        return {
             "scope": self.scope,
             "namespaces": list(self.namespaces),
             "excludedNamespaces": list(self.excluded_namespaces),
             "labelSelector": self.label_selector,
             "namespaceSelector": self.namespace_selector,
-            "name": self.pod_name if pod is not None else "",  # any Pod: its name is not asked
+            "name": self.pod_name if named else "",  # any Pod: its name is not asked
         }
-        subject = gatekeeper_match.Subject(
-            "",
-            "Pod",
-            namespace,
-            None if pod is None else pod.labels,
-            name="" if pod is None else pod.name,
-            generate_name="" if pod is None else pod.generate_name,
-            generate_exact=True if pod is None else pod.generate_exact,
-            namespace_labels=namespace_labels,
-        )
-        return gatekeeper_match.matches(match, subject)
 
     def violation(self, spec: Mapping[str, Any]) -> str | None:
         """The first violation the kind's rego finds in the Pod ``spec``, in its words, else None."""
@@ -183,6 +181,29 @@ class Constraint:
                 if not isinstance(found, Mapping) or not any(found.get(t) for t in PROBE_TYPES):
                     return name, probe
         return None
+
+
+def pod_subject(
+    namespace: str, pod: pod_labels.PodGuess | None, namespace_labels: Mapping[str, str | None] | None
+) -> gatekeeper_match.Subject:
+    """What Matches reads of ``pod`` (None: any Pod, its labels not known) in ``namespace``."""
+    return gatekeeper_match.Subject(
+        "",
+        "Pod",
+        namespace,
+        None if pod is None else pod.labels,
+        name="" if pod is None else pod.name,
+        generate_name="" if pod is None else pod.generate_name,
+        generate_exact=True if pod is None else pod.generate_exact,
+        namespace_labels=namespace_labels,
+    )
+
+
+def pod_batch(
+    namespace: str, pods: Sequence[pod_labels.PodGuess], namespace_labels: Mapping[str, str | None] | None
+) -> gatekeeper_match.Batch:
+    """The Pods one template makes (akscli.kube.pod_labels), to be judged together."""
+    return gatekeeper_match.Batch([pod_subject(namespace, p, namespace_labels) for p in pods])
 
 
 # The probes safeguard as AKS assigns it (its message: "Required probes: readinessProbe, livenessProbe").
@@ -366,12 +387,13 @@ def check(
     for obj, where, namespace, spec in todo:
         guesses = pod_labels.pods(obj, where, pod_template(obj, where))
         ns_labels = (namespace_labels or {}).get(namespace)
+        batch = pod_batch(namespace, guesses, ns_labels)
         ref = f"{object_ref(obj)} ({where})" if where else object_ref(obj)
         maybe = _unread(ref, namespace, spec, forbidden)
         maybe = "" if maybe and exempt.skips(namespace, ns_labels) else maybe  # Config: read only then
         for c in sorted(found, key=lambda c: c.action != "deny"):
             gap = c.violation(spec)
-            matches = [c.covers(namespace, g, ns_labels) for g in guesses] if gap else []
+            matches = c.covers_all(batch) if gap else []
             if not gap or not any(m.matched is not False for m in matches) or exempt.skips(namespace, ns_labels):
                 continue
             said = f"{gap} (constraint {c.name})"
@@ -459,10 +481,10 @@ def namespace_action(
         ns_labels: Mapping[str, str | None] | None = ((ns or {}).get("metadata") or {}).get("labels") or {}
     except errors.AuthError:
         ns_labels = None  # not read: a namespaceSelector's answer is not known
-    guesses: list[pod_labels.PodGuess | None] = list(pods) or [None]
+    batch = pod_batch(namespace, pods, ns_labels) if pods else None
     covering: list[tuple[Constraint, bool]] = []
     for c in constraints(kube):
-        found = [c.covers(namespace, g, ns_labels).matched for g in guesses]
+        found = [m.matched for m in c.covers_all(batch)] if batch else [c.covers(namespace, None, ns_labels).matched]
         if any(m is not False for m in found):
             covering.append((c, any(found)))
     if not covering or Exemptions(kube).skips(namespace, ns_labels):
