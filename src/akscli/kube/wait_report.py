@@ -15,6 +15,7 @@ from akscli import errors
 from akscli.kube import (
     claim_wait,
     kaito_claims,
+    kaito_plugins,
     mount_wait,
     pod_hints,
     pod_problems,
@@ -27,6 +28,7 @@ from akscli.kube import (
 )
 from akscli.kube.client import Kube
 from akscli.kube.events import object_events
+from akscli.kube.readiness import kaito_faults
 
 
 @dataclass
@@ -83,6 +85,9 @@ def timeout_error(
     if refused := _claim_refused(kube, pending[:5]):
         message += refused.said
         hint = f"{refused.fix}; nothing was rolled back"
+    if plugin := _plugin_wait(kube, pending[:5]):
+        message += f"; {plugin[0]} {plugin[1].said}"
+        hint = f"{plugin[1].fix}; nothing was rolled back"
     trouble, owner = pod_problem(kube, pending[:5])
     if trouble:
         said, fix = explain(kube, trouble, owner)
@@ -100,6 +105,16 @@ def _claim_refused(kube: Kube, pending: list[Watched]) -> kaito_claims.ClaimErro
     for state in pending:
         if state.kind == "Workspace" and state.last and readiness.kaito.claim_fix(state.last):
             return kaito_claims.launch_error(kube, state.last)
+    return None
+
+
+def _plugin_wait(kube: Kube, pending: list[Watched]) -> tuple[str, kaito_plugins.PluginWait] | None:
+    """The node and device plugin pod a KAITO Workspace held on NodePluginsNotReady waits on
+    (readiness.kaito_faults.plugins_pending), read from its nodes (kaito_plugins.py)."""
+    for state in pending:
+        if state.kind == "Workspace" and state.last and kaito_faults.plugins_pending(state.last):
+            found = kaito_plugins.explain(kube, state.last)
+            return (state.ref, found) if found else None
     return None
 
 

@@ -20,7 +20,8 @@ from akscli.kube.readiness.kaito import (
     model_deployment_members,
     model_deployment_with_members,
 )
-from akscli.model import kaito_benchmark, restarts
+from akscli.model import kaito_benchmark, kaito_faults, restarts
+from akscli.model.kaito_faults import node_pressure  # noqa: F401 (where tests read it)
 from akscli.model.kinds import (
     AIRUNWAY_LABEL,
     AIRUNWAY_POD_LABELS,
@@ -101,34 +102,14 @@ def replicas_of(obj: Mapping[str, Any]) -> tuple[int, int]:
     return int(status.get("readyReplicas") or 0), int(spec.get("replicas") or 0)
 
 
-# KAITO ends a Workspace's NodesReady message with this and the nodes under kubelet pressure, its
-# status unchanged (upstream: kaito-project/kaito v0.12.0 pkg/nodeprovision/gpu-provisioner/
-# gpu_provisioner.go CollectNodeStatusInfo, pkg/utils/nodes/nodes.go NodePressureWarning).
-_PRESSURE = "; warning: worker node(s) under resource pressure: "
-
-
-def node_pressure(obj: Mapping[str, Any]) -> str | None:
-    """The nodes KAITO says are under kubelet pressure, from the Workspace's NodesReady; else None.
-    Readiness never reads NodesReady once ResourceReady is True, so nothing else would show them."""
-    message = str((condition(obj, "NodesReady") or {}).get("message") or "")
-    _, found, nodes = message.partition(_PRESSURE)
-    return nodes if found and nodes else None
-
-
 def warning_of(obj: Mapping[str, Any]) -> str | None:
     """What `model status` warns of: a Workspace that serves although KAITO's benchmark failed, or
     whose nodes KAITO says are under kubelet pressure (the kubelet evicts pods under it)."""
     if obj.get("kind") != "Workspace":
         return None
-    warnings = []
-    if failed := benchmark_failed(obj):
-        warnings.append(f"{object_ref(obj)} {failed}")
-    if nodes := node_pressure(obj):
-        selector = f"kaito.sh/workspace={(obj.get('metadata') or {}).get('name')}"
-        warnings.append(
-            f"{object_ref(obj)} runs on nodes under kubelet resource pressure: {nodes}, so the kubelet may "
-            f"evict its pods (KAITO's NodesReady); see kubectl describe nodes -l {selector}"
-        )
+    warnings = [f"{object_ref(obj)} {failed}"] if (failed := benchmark_failed(obj)) else []
+    if pressure := kaito_faults.pressure_warning(obj):
+        warnings.append(pressure)
     return "; ".join(warnings) or None
 
 
@@ -450,7 +431,10 @@ def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
     replicas are missing, why the first troubled pod is not running (the Deployment's own events
     say nothing of a pod the scheduler cannot place)."""
     doc = {**summary(obj), "conditions": conditions(obj), "events": recent_events(kube, obj)}
-    doc["pods"], doc["warning"] = None, warning_of(obj) or retried_failure(kube, obj)
+    # KAITO's named causes (a node's device plugin, a classified pod failure; an InferenceSet's Workspaces' too).
+    members = kaito_faults.set_members(kube, obj) if obj.get("kind") == "InferenceSet" else []
+    kaito = "; ".join(w for w in (warning_of(obj), kaito_faults.warning(kube, obj, members)) if w)
+    doc["pods"], doc["warning"] = None, kaito or retried_failure(kube, obj)
     if not doc["warning"]:  # a server container the kubelet keeps restarting, or an image it pulls again
         doc["warning"] = restarts.warning(kube, obj, pod_selector(obj), _provider(obj))
     doc["benchmark"] = kaito_benchmark.figure(obj)

@@ -20,6 +20,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from akscli.kube.readiness import kaito_faults
 from akscli.kube.readiness.airunway_deployments import deployment_retries
 from akscli.kube.readiness.airunway_kaito import kaito_provider
 from akscli.kube.readiness.builtin import deployment as rollout_status
@@ -452,14 +453,15 @@ def claim_selector(obj: Mapping[str, Any]) -> str:
 def workspace(obj: Mapping[str, Any]) -> Readiness:
     """KAITO's conditions (``_WORKSPACE``), except that a Workspace whose only fault is a failed
     benchmark is ready, with a warning (``benchmark_failed``); one waiting on a NodeClaim that did
-    not launch says where its whole error is (``claim_fix``)."""
+    not launch says where its whole error is (``claim_fix``), one KAITO names a cause for what to do
+    (kaito_faults.fix)."""
     verdict = _WORKSPACE(obj)
     if verdict.ready or verdict.failed:
         return verdict
     warning = benchmark_failed(obj)
     if warning:
         return Readiness(True, warning=warning)
-    fix = claim_fix(obj)
+    fix = claim_fix(obj) or kaito_faults.fix(obj)  # a node's device plugin, a classified pod failure
     return dataclasses.replace(verdict, fix=fix) if fix else verdict
 
 

@@ -40,6 +40,10 @@ Failure modes (``failure=``):
   False workspacePending, state Pending (classifyInferencePodFailure and
   applyInferenceWorkspaceStatus in workspace_controller.go). Not final: KAITO keeps
   reconciling, so ``--wait`` times out and names the reason.
+* ``plugins``: no NVIDIA device plugin registers the GPUs of the nodes gpu-provisioner launches:
+  NodePluginsNotReady, no Service or StatefulSet, a look again every ``plugin_requeue`` s
+  (kaito_nodes.plugins_ready, plugins_not_ready); so for a Ready Workspace's node whose GPU capacity
+  drops to 0.
 * ``benchmark``: the pods are Ready and serve, but the controller cannot read the benchmark's
   result line from the leader pod's log (upstream: kaito-project/kaito v0.12.0 0894eb2b
   pkg/workspace/controllers/benchmark.go reconcileBenchmarkResult, parseBenchmarkResult "no
@@ -324,6 +328,18 @@ class WorkspaceController(_KaitoController):
                 *_inference_pending("WorkspaceInferenceStatusPending", "Inference workload is not ready"),
             )
             return
+        # KAITO's provisioner brings up the nodes a Workspace lacks, each named after a NodeClaim
+        # of its own (upstream: kaito-project/kaito pkg/utils/nodeclaim/nodeclaim.go
+        # GenerateNodeClaimName; kaito_nodes.py), so no two Workspaces ask for one name. With
+        # failure="plugins" no NVIDIA device plugin registers GPUs on the nodes it launches.
+        workers = kaito_nodes.provision(cluster, obj, nodes, plugin=self.failure != "plugins")
+        if not kaito_nodes.plugins_ready(cluster, obj):
+            # reconcileNodes returns RequeueAfter 2 s before ensureService (kaito_nodes.plugins_not_ready).
+            conds, why = kaito_nodes.plugins_not_ready(cluster, obj)
+            placed = {"targetNodeCount": nodes, "workerNodes": workers, "state": _pending_state(obj)}
+            _set_status(cluster, obj, placed, *conds, *_inference_pending(*why))
+            self.requeue(obj, self.plugin_requeue)
+            return
         try:
             self._service(cluster, obj)
         except ApiError as exc:
@@ -331,16 +347,10 @@ class WorkspaceController(_KaitoController):
             # the API server refuses (a Workspace named with a leading digit: the webhook takes a
             # DNS-1123 label, a Service name is a DNS-1035 one) ends the reconcile with the create's
             # error (pkg/utils/resources/resources.go CreateResource returns it after its retries), the
-            # nodes made, no StatefulSet. (The simulator makes the Services first otherwise: its nodes
-            # are ready at once, so the order shows only here.)
-            workers = kaito_nodes.provision(cluster, obj, nodes)
+            # nodes made, no StatefulSet.
             _reconcile_failed(cluster, obj, exc.message, {"targetNodeCount": nodes, "workerNodes": workers})
             return
         crashing = self.failure == "inference"
-        # KAITO's provisioner brings up the nodes a Workspace lacks, each named after a NodeClaim
-        # of its own (upstream: kaito-project/kaito pkg/utils/nodeclaim/nodeclaim.go
-        # GenerateNodeClaimName; kaito_nodes.py), so no two Workspaces ask for one name.
-        workers = kaito_nodes.provision(cluster, obj, nodes)
         sts = kaito_workload.apply(cluster, obj, nodes, kaito_nodes.pod_scheduling(obj))
         benchmark_runs = _benchmarked(obj) and not self._benchmark_fails(cluster, obj)
         waiting, crashed = self._pods(cluster, obj, sts, crashing=crashing, benchmark=benchmark_runs)
@@ -405,6 +415,7 @@ class WorkspaceController(_KaitoController):
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
         self.estimator_errors: list[str] = []
+        self.plugin_requeue = 2.0  # reconcileNodes' RequeueAfter (kaito_nodes.plugins_not_ready)
         # Called with each pod _pods listed, before its log is written: where another client's
         # delete of the pod can land. Tests set it to force that race.
         self.before_log: Callable[[dict[str, Any]], None] | None = None

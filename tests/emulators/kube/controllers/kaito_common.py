@@ -15,7 +15,8 @@ KAITO = "kaito.sh/v1beta1"
 # KAITO labels the Workspaces of an InferenceSet, and their pods, with the set's name.
 SET_LABEL = "inferenceset.kaito.sh/created-by"
 # "launching": Azure/gpu-provisioner pkg/providers/instance/instance.go Create still waiting on the agent pool PUT.
-FAILURES = (None, "quota", "launching", "inference", "benchmark", "benchmark-one")
+# "plugins": no NVIDIA device plugin registers the nodes' GPUs (kaito.py, kaito_nodes.plugins_ready).
+FAILURES = (None, "quota", "launching", "plugins", "inference", "benchmark", "benchmark-one")
 
 
 def _now() -> str:

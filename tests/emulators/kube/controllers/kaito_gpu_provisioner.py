@@ -219,14 +219,21 @@ def _agent_pool(claim: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def launch(cluster: Any, claim: dict[str, Any], node_name: str) -> dict[str, Any]:
-    """The agent pool made and its node registered and initialized (see the module docstring)."""
+def launch(cluster: Any, claim: dict[str, Any], node_name: str, plugin: bool = True) -> dict[str, Any]:
+    """The agent pool made and its node registered and initialized (see the module docstring).
+    ``plugin=False``: no NVIDIA device plugin has registered with the node's kubelet, so it advertises
+    no ``nvidia.com/gpu`` (an extended resource the kubelet reports only once a plugin registers it:
+    kubernetes/kubernetes pkg/kubelet/cm/devicemanager/manager.go GetCapacity). Karpenter still calls
+    it Initialized: gpu-provisioner's NodeClaim has no capacity or allocatable to wait for (above)."""
     from tests.emulators.autoscaler import template_node
 
     name = claim["metadata"]["name"]
     _finalizer_first(cluster, claim)
     pool = _agent_pool(claim)
     node = template_node({"location": LOCATION}, pool, node_name)
+    if not plugin:
+        for field in ("capacity", "allocatable"):
+            node["status"][field].pop("nvidia.com/gpu", None)
     subscription_rg = (
         "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/mc_akscli-rg_akscli-emulated_eastus"
     )

@@ -142,8 +142,69 @@ def pressure_warning(cluster: Any, ws: dict[str, Any]) -> str:
     return "worker node(s) under resource pressure: " + "; ".join(details) if details else ""
 
 
-def conditions(state: tuple[str, str] | None = None, warning: str = "") -> tuple[dict[str, Any], ...]:
-    """NodesReady, NodeClaimReady, ResourceReady as CollectNodeStatusInfo derives them: all True, or
+# CollectNodeStatusInfo's NodesReady, and ResourceReady after it, where enough nodes are Ready but
+# CheckIfNodePluginsReady is not (kaito-project/kaito v0.12.0 pkg/nodeprovision/gpu-provisioner/
+# gpu_provisioner.go).
+PLUGINS_NOT_READY = ("NodePluginsNotReady", "waiting all node plugins to be ready")
+# pkg/utils/nodes/nodes.go LabelKeyNvidia, LabelValueNvidia, CapacityNvidiaGPU.
+ACCELERATOR = ("accelerator", "nvidia")
+GPU = "nvidia.com/gpu"
+
+
+def plugins_ready(cluster: Any, ws: dict[str, Any]) -> bool:
+    """CheckIfNodePluginsReady (upstream: kaito-project/kaito v0.12.0 pkg/workspace/resource/node.go):
+    for a size in KAITO's SKU table, every NodeClaim of the Workspace has its node Ready (not
+    deleting), each such node carries ``accelerator: nvidia`` (KAITO adds the label where it lacks
+    it, an Update of the node), a non-zero ``nvidia.com/gpu`` capacity (what the NVIDIA device plugin
+    registers) and the Workspace's instance type. Nodes no NodeClaim made are not checked
+    (getReadyNodesFromNodeClaims)."""
+    from tests.emulators.kube import kaito_estimator
+    from tests.emulators.kube.controllers import kaito_gpu_provisioner
+
+    size = str((ws.get("resource") or {}).get("instanceType") or "")
+    if not kaito_estimator.in_sku_table(size):
+        return True  # GetGPUConfigBySKU finds no config: nothing to check
+    for claim in kaito_gpu_provisioner.claims_of(cluster, ws):
+        name = str((claim.get("status") or {}).get("nodeName") or "")
+        node = cluster.get("v1", "Node", None, name) if name else None
+        if node is None or node["metadata"].get("deletionTimestamp") or not _ready(node):
+            return False
+        labels = node["metadata"].get("labels") or {}
+        if labels.get(ACCELERATOR[0]) != ACCELERATOR[1]:
+            cluster.patch("v1", "Node", None, name, {"metadata": {"labels": {ACCELERATOR[0]: ACCELERATOR[1]}}})
+        if str(((node.get("status") or {}).get("capacity") or {}).get(GPU) or "0") == "0":
+            return False  # "node plugins not ready, %s does not have GPU capacity"
+        if labels.get(INSTANCE_TYPE) != size:
+            return False
+    return True
+
+
+def plugins_not_ready(cluster: Any, ws: dict[str, Any]) -> tuple[tuple[dict[str, Any], ...], tuple[str, str]]:
+    """The node conditions, and InferenceReady's reason and message, of a reconcile whose
+    CheckIfNodePluginsReady is False (plugins_ready). EnsureNodesReady returns (false, true), so
+    reconcileNodes returns RequeueAfter 2 s before ensureService and applyInference: a new Workspace
+    gets no Service and no StatefulSet; KAITO watches no Node, so the requeue is how it sees a plugin
+    register (upstream: kaito-project/kaito v0.12.0 pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go
+    EnsureNodesReady, pkg/workspace/controllers/workspace_controller.go reconcileNodes,
+    addOrUpdateWorkspace). The deferred syncWorkspaceStatus writes NodesReady and ResourceReady False
+    NodePluginsNotReady (CollectNodeStatusInfo) and InferenceReady False, ResourceReady not being True
+    whatever the StatefulSet: one not ready gives classifyInferencePodFailure's reason
+    (applyInferenceWorkspaceStatus). Reconcile syncs the revision before addOrUpdateWorkspace."""
+    from tests.emulators.kube.controllers import kaito_workload
+
+    md = ws["metadata"]
+    kaito_workload.sync_revision(cluster, ws)
+    sts = cluster.get("apps/v1", "StatefulSet", md["namespace"], md["name"])
+    failed = kaito_workload.pod_failure(cluster, ws) if sts is not None and not kaito_workload.ready(sts) else None
+    conds = conditions(warning=pressure_warning(cluster, ws), plugins=False)
+    return conds, failed or ("WorkspaceInferenceStatusPending", "Inference workload is not ready")
+
+
+def conditions(
+    state: tuple[str, str] | None = None, warning: str = "", plugins: bool = True
+) -> tuple[dict[str, Any], ...]:
+    """NodesReady, NodeClaimReady, ResourceReady as CollectNodeStatusInfo derives them: all True; with
+    ``plugins`` False (plugins_ready), NodesReady and ResourceReady False NodePluginsNotReady; or
     (``state``: provisioning_state's reason and message) NodesReady False NodeNotReady, and
     NodeClaimReady and ResourceReady False with that reason and message. A ``warning``
     (pressure_warning) ends NodesReady's message, its status unchanged ("Enrich NodesReady with a
@@ -151,6 +212,15 @@ def conditions(state: tuple[str, str] | None = None, warning: str = "") -> tuple
     from tests.emulators.kube.controllers.kaito_common import _cond
 
     suffix = f"; warning: {warning}" if warning else ""
+    if state is None and not plugins:
+        # Enough nodes and NodeClaims, a device plugin not ready: NodesReady False NodePluginsNotReady
+        # (the pressure warning appended), and ResourceReady takes NodesReady's reason and message.
+        reason, message = PLUGINS_NOT_READY
+        return (
+            _cond("NodesReady", False, reason, message + suffix),
+            _cond(NODECLAIMS_READY[0], True, *NODECLAIMS_READY[1:]),
+            _cond("ResourceReady", False, reason, message + suffix),
+        )
     if state is None:
         kind, reason, message = NODES_READY
         return (
@@ -193,11 +263,17 @@ def node_name(claim: str) -> str:
 
 
 def provision(
-    cluster: Any, ws: dict[str, Any], count: int, refusal: tuple[str, str] | None = None, in_flight: bool = False
+    cluster: Any,
+    ws: dict[str, Any],
+    count: int,
+    refusal: tuple[str, str] | None = None,
+    in_flight: bool = False,
+    plugin: bool = True,
 ) -> list[str]:
     """Make the NodeClaims the Workspace lacks of ``count`` and launch them, and those made before that
     gpu-provisioner has not launched yet (kaito_gpu_provisioner; ``refusal``: Azure's error code and
-    message for each agent pool PUT; ``in_flight``: the PUTs not answered yet, kaito_gpu_provisioner.begin);
+    message for each agent pool PUT; ``in_flight``: the PUTs not answered yet, kaito_gpu_provisioner.begin;
+    ``plugin=False``: no device plugin registers GPUs on the nodes launched, kaito_gpu_provisioner.launch);
     return the names of its nodes, sorted, as ``status.workerNodes`` reports them.
 
     kaito-project/kaito pkg/workspace/resource/node_claim.go CheckNodeClaims and GetNumNodeClaimsNeeded:
@@ -237,7 +313,7 @@ def provision(
         elif refusal is not None:
             provisioner.refuse(cluster, claim, launch_error(name, *refusal))
         else:
-            names.append(provisioner.launch(cluster, claim, node_name(name))["metadata"]["name"])
+            names.append(provisioner.launch(cluster, claim, node_name(name), plugin)["metadata"]["name"])
     return sorted(names)
 
 
