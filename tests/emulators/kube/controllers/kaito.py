@@ -35,6 +35,8 @@ Failure modes (``failure=``):
   yet (kaito_gpu_provisioner.begin): the NodeClaim has its finalizer and no condition, no node;
   the Workspace's NodeClaimReady and ResourceReady False NodeClaimNotReady "Ready NodeClaims are
   not enough" (kaito_nodes.NOT_ENOUGH). With the fault lifted, the next reconcile launches it.
+* ``download``: as ``inference``, the server exiting on huggingface_hub's LocalEntryNotFoundError
+  (the node cannot reach huggingface.co; kaito_common.DOWNLOAD_LOG).
 * ``inference``: nodes come up but the inference server crash-loops (pods in CrashLoopBackOff):
   InferenceReady False with KAITO's reason ContainerCrashLoopBackOff and WorkspaceSucceeded
   False workspacePending, state Pending (classifyInferencePodFailure and
@@ -71,6 +73,7 @@ from tests.emulators.kube.controllers import kaito_benchmark, kaito_nodes, kaito
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
 from tests.emulators.kube.controllers.kaito_common import (
+    DOWNLOAD_LOG,
     FAILURES,
     INFERENCESET_FINALIZER,
     KAITO,
@@ -350,7 +353,7 @@ class WorkspaceController(_KaitoController):
             # nodes made, no StatefulSet.
             _reconcile_failed(cluster, obj, exc.message, {"targetNodeCount": nodes, "workerNodes": workers})
             return
-        crashing = self.failure == "inference"
+        crashing = self.failure in ("inference", "download")
         sts = kaito_workload.apply(cluster, obj, nodes, kaito_nodes.pod_scheduling(obj))
         benchmark_runs = _benchmarked(obj) and not self._benchmark_fails(cluster, obj)
         waiting, crashed = self._pods(cluster, obj, sts, crashing=crashing, benchmark=benchmark_runs)
@@ -494,7 +497,8 @@ class WorkspaceController(_KaitoController):
             # (upstream: kaito-project/kaito v0.12.0 requirements.txt vllm==0.25.1).
             logs = f"INFO vLLM API server version {kaito_benchmark.VLLM_VERSION}\n"
             logs += f"INFO Loading model {preset} (rank {rank})\n"
-            logs += CRASH_LOG if crashing else "INFO Uvicorn running on http://0.0.0.0:5000\n"
+            crash = DOWNLOAD_LOG if self.failure == "download" else CRASH_LOG
+            logs += crash if crashing else "INFO Uvicorn running on http://0.0.0.0:5000\n"
             if benchmark and not crashing and rank == "0":
                 logs += kaito_benchmark.log_lines()
             if self.before_log is not None:
@@ -506,6 +510,9 @@ class WorkspaceController(_KaitoController):
                 continue
             if crashing:
                 crashed = True
+                # The kubelet starts it again, and it exits the same way: the log it left is the previous one.
+                cluster.api.restart_logs(md["namespace"], name, md["name"])
+                cluster.write_pod_log(pod, logs)
                 if _serving(pod):
                     cluster.patch_status(
                         "v1", "Pod", md["namespace"], name, _crash_status(md["name"], f"{name}_{md['namespace']}")

@@ -16,7 +16,18 @@ KAITO = "kaito.sh/v1beta1"
 SET_LABEL = "inferenceset.kaito.sh/created-by"
 # "launching": Azure/gpu-provisioner pkg/providers/instance/instance.go Create still waiting on the agent pool PUT.
 # "plugins": no NVIDIA device plugin registers the nodes' GPUs (kaito.py, kaito_nodes.plugins_ready).
-FAILURES = (None, "quota", "launching", "plugins", "inference", "benchmark", "benchmark-one")
+# "download": the inference server cannot reach Hugging Face for the weights (DOWNLOAD_LOG).
+FAILURES = (None, "quota", "launching", "plugins", "inference", "download", "benchmark", "benchmark-one")
+# KAITO's vLLM presets download the weights as the server starts (kaito-project/kaito v0.12.0
+# pkg/model/interface.go buildVLLMInferenceCommand: --model REPO, --download-dir, for DownloadAtRuntime;
+# pkg/workspace/inference/preset_inferences.go SetModelDownloadInfo adds no init container for them).
+# A node that cannot reach huggingface.co gets huggingface_hub's error, and the server exits
+# (upstream: huggingface/huggingface_hub src/huggingface_hub/file_download.py _raise_on_head_call_error).
+DOWNLOAD_LOG = (
+    "huggingface_hub.errors.LocalEntryNotFoundError: An error happened while trying to locate the file on the Hub "
+    "and we cannot find the requested files in the local cache. Please check your connection and try again or "
+    "make sure your Internet connection is on.\n"
+)
 
 
 def _now() -> str:

@@ -73,15 +73,25 @@ def test_status_names_the_node_and_its_crash_looping_device_plugin_pod(model_emu
     assert "kubectl -n kube-system logs nvidia-device-plugin-daemonset-x7k2p --previous" in result.stderr
 
 
-def test_status_gives_the_fix_of_a_crash_looping_inference_server(model_emulator: Start) -> None:
-    emu = model_emulator(failure="inference")
+def test_status_names_the_cause_in_a_crash_looping_servers_previous_log(model_emulator: Start) -> None:
+    emu = model_emulator(failure="inference")  # the simulator's server: CUDA out of memory
     assert invoke("model", "deploy", "phi-4", "-y").exit_code == 0
     assert _until(lambda: _reason(_workspace(emu), "InferenceReady") == "ContainerCrashLoopBackOff")
     result = invoke("model", "status", "phi-4")
     assert result.exit_code == 0, result
     said = "workspace.kaito.sh/phi-4 does not serve: KAITO's InferenceReady is ContainerCrashLoopBackOff: "
     assert said in result.stderr
-    assert "read why it exits (akscli model logs phi-4 -n default --previous)" in result.stderr
+    assert "the model does not fit the GPU's memory (CUDA out of memory) (its previous log says so)" in result.stderr
+
+
+def test_status_says_the_node_cannot_reach_hugging_face_for_the_weights(model_emulator: Start) -> None:
+    emu = model_emulator(failure="download")
+    assert invoke("model", "deploy", "phi-4", "-y").exit_code == 0
+    assert _until(lambda: _reason(_workspace(emu), "InferenceReady") == "ContainerCrashLoopBackOff")
+    result = invoke("model", "status", "phi-4")
+    assert result.exit_code == 0, result
+    cause = "the server could not reach Hugging Face to download the weights (LocalEntryNotFoundError)"
+    assert f"{cause} (its previous log says so): let the nodes reach huggingface.co" in result.stderr
 
 
 def test_status_of_an_inference_set_names_its_workspaces_node_pressure(model_emulator: Start) -> None:
