@@ -171,8 +171,11 @@ def test_a_nodeclaims_reason_on_resourceready_names_where_its_whole_error_is() -
 
 
 def test_kaitos_own_resource_reasons_name_no_nodeclaim() -> None:
-    for reason in ("NodeClaimNotReady", "NodeNotReady", "NodePluginsNotReady", "workspaceResourceStatusNotReady"):
+    for reason in ("NodeClaimNotReady", "NodeNotReady", "workspaceResourceStatusNotReady"):
         assert readiness.rule_for(KAITO, "Workspace")(_with_resource(reason)).fix == ""
+    # NodePluginsNotReady's fix is the device plugin's (readiness/kaito_faults.py), not a NodeClaim's.
+    fix = readiness.rule_for(KAITO, "Workspace")(_with_resource("NodePluginsNotReady")).fix
+    assert "nodeclaim" not in fix and "NVIDIA device plugin" in fix
 
 
 def test_the_wait_hint_names_the_nodeclaims_of_a_workspace_whose_node_did_not_launch_where_they_cannot_be_read(

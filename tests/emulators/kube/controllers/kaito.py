@@ -35,8 +35,7 @@ Failure modes (``failure=``):
   yet (kaito_gpu_provisioner.begin): the NodeClaim has its finalizer and no condition, no node;
   the Workspace's NodeClaimReady and ResourceReady False NodeClaimNotReady "Ready NodeClaims are
   not enough" (kaito_nodes.NOT_ENOUGH). With the fault lifted, the next reconcile launches it.
-* ``download``: as ``inference``, the server exiting on huggingface_hub's LocalEntryNotFoundError
-  (the node cannot reach huggingface.co; kaito_common.DOWNLOAD_LOG).
+* ``download``: as ``inference``, the server exiting as it cannot reach huggingface.co (DOWNLOAD_LOG).
 * ``inference``: nodes come up but the inference server crash-loops (pods in CrashLoopBackOff):
   InferenceReady False with KAITO's reason ContainerCrashLoopBackOff and WorkspaceSucceeded
   False workspacePending, state Pending (classifyInferencePodFailure and
@@ -342,6 +341,10 @@ class WorkspaceController(_KaitoController):
             placed = {"targetNodeCount": nodes, "workerNodes": workers, "state": _pending_state(obj)}
             _set_status(cluster, obj, placed, *conds, *_inference_pending(*why))
             self.requeue(obj, self.plugin_requeue)
+            return
+        # Deleted or replaced while its nodes came up: no Service to outlive it (audit37-kaito37's race).
+        latest = (cluster.get(KAITO, "Workspace", obj["metadata"]["namespace"], name) or {}).get("metadata") or {}
+        if latest.get("uid") != obj["metadata"].get("uid") or latest.get("deletionTimestamp"):
             return
         try:
             self._service(cluster, obj)
