@@ -123,3 +123,11 @@ def test_status_of_an_inference_set_names_a_workspaces_device_plugin_wait(model_
     result = invoke("model", "status", "phi-4")
     assert result.exit_code == 0, result
     assert result.stderr.count(f"waits for the NVIDIA device plugin (KAITO's {HELD})") == 2, result.stderr
+
+
+def test_an_inference_sets_wait_names_the_device_plugin_its_workspace_waits_on(model_emulator: Start) -> None:
+    model_emulator(failure="plugins")
+    result = invoke("model", "deploy", "phi-4", "--replicas", "2", "--wait", "--timeout", "3s", "-y")
+    assert result.exit_code == 5, result
+    assert f"waits for the NVIDIA device plugin (KAITO's {HELD}): node " in result.stderr
+    assert "no device plugin pod runs on it" in result.stderr

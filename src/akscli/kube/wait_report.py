@@ -110,11 +110,21 @@ def _claim_refused(kube: Kube, pending: list[Watched]) -> kaito_claims.ClaimErro
 
 def _plugin_wait(kube: Kube, pending: list[Watched]) -> tuple[str, kaito_plugins.PluginWait] | None:
     """The node and device plugin pod a KAITO Workspace held on NodePluginsNotReady waits on
-    (readiness.kaito_faults.plugins_pending), read from its nodes (kaito_plugins.py)."""
+    (readiness.kaito_faults.plugins_pending), read from its nodes (kaito_plugins.py); for an
+    InferenceSet, its first Workspace (by name) so held, from one list of them (readiness.members_of)."""
     for state in pending:
-        if state.kind == "Workspace" and state.last and kaito_faults.plugins_pending(state.last):
-            found = kaito_plugins.explain(kube, state.last)
-            return (state.ref, found) if found else None
+        workspaces = [state.last] if state.kind == "Workspace" and state.last else []
+        source = readiness.members_of(state.last) if state.kind == "InferenceSet" and state.last else None
+        if source is not None:
+            try:
+                found = kube.list(source[0], source[1], namespace=state.namespace, label_selector=source[2])
+                workspaces = sorted(found, key=lambda w: str((w.get("metadata") or {}).get("name")))
+            except errors.AkscliError:
+                continue
+        for ws in workspaces:
+            if kaito_faults.plugins_pending(ws) and (said := kaito_plugins.explain(kube, ws)):
+                meta = ws.get("metadata") or {}
+                return (f"workspace.kaito.sh/{meta.get('name')}" if source else state.ref), said
     return None
 
 
