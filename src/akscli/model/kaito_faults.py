@@ -3,7 +3,7 @@ kubelet pressure, a node whose NVIDIA device plugin KAITO waits on (NodePluginsN
 inference pod KAITO classified (InferenceReady's reason), each with what to do. For an InferenceSet,
 the same for each of its Workspaces (one list of them by label).
 
-upstream: kaito-project/kaito v0.12.0 (8b050c7b) pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go
+upstream: kaito-project/kaito v0.12.0 (commit 0894eb2b) pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go
 CollectNodeStatusInfo (NodesReady: NodePluginsNotReady, and the node-pressure warning at the end of its
 message, the status unchanged; pkg/utils/nodes/nodes.go NodePressureWarning),
 pkg/workspace/controllers/workspace_controller.go classifyInferencePodFailure, and

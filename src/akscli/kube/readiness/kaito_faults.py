@@ -3,7 +3,7 @@ NVIDIA device plugin has not registered its GPUs (NodePluginsNotReady), or an in
 classified (InferenceReady's reason). Plain logic, read off the Workspace alone; the fix of
 readiness.kaito.workspace's verdict, and `model status`'s (model/kaito_faults.py).
 
-upstream: kaito-project/kaito v0.12.0 (8b050c7b).
+upstream: kaito-project/kaito v0.12.0 (commit 0894eb2b).
 - pkg/workspace/resource/node.go CheckIfNodePluginsReady: for a size in KAITO's SKU table, each node
   of the Workspace's NodeClaims must be Ready and have a non-zero ``nvidia.com/gpu`` capacity and the
   Workspace's instance type. pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go EnsureNodesReady:
