@@ -3,6 +3,7 @@ pkg/controllers/node/termination/; tests/emulators/kube/controllers/karpenter_te
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -66,20 +67,33 @@ def bound(k: KubeEmulator, name: str, **extra: Any) -> None:
 
 
 def test_the_drain_evicts_non_daemon_pods_first_and_leaves_do_not_disrupt_and_tolerating_pods(
-    kube_emulator: KubeEmulator,
+    kube_emulator_factory: Callable[..., KubeEmulator],
 ) -> None:
-    seed(kube_emulator, node("n"))
-    ds = {"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "ds", "uid": "u-ds", "controller": True}
-    bound(kube_emulator, "daemon", metadata={"ownerReferences": [ds]})
-    bound(kube_emulator, "plain")
-    bound(kube_emulator, "kept", metadata={"annotations": {"karpenter.sh/do-not-disrupt": "true"}})
-    bound(kube_emulator, "tolerating", tolerations=[{"key": "karpenter.sh/disrupted", "operator": "Exists"}])
+    # The daemon pod's DaemonSet exists: the garbage collector deletes a dependent whose owner is
+    # absent (kubernetes/kubernetes pkg/controller/garbagecollector/garbagecollector.go
+    # attemptToDeleteItem; the emulator's _collect_if_dangling), which, on a busy machine, took the
+    # pod before the drain read it. No workload controllers: the DaemonSet controller would make a
+    # pod of its own on n (or delete this one).
+    k = kube_emulator_factory(builtin_controllers=False)
+    seed(k, node("n"))
+    template = {"metadata": {"labels": {"app": "ds"}}, "spec": {"containers": [{"name": "c", "image": "x:1"}]}}
+    spec = {"selector": {"matchLabels": {"app": "ds"}}, "template": template}
+    daemonset = k.cluster.create(
+        {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "ds", "namespace": "default"}, "spec": spec}
+    )
+    uid = daemonset["metadata"]["uid"]
+    ds = {"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "ds", "uid": uid, "controller": True}
+    bound(k, "daemon", metadata={"labels": {"app": "ds"}, "ownerReferences": [ds]})
+    bound(k, "plain")
+    bound(k, "kept", metadata={"annotations": {"karpenter.sh/do-not-disrupt": "true"}})
+    bound(k, "tolerating", tolerations=[{"key": "karpenter.sh/disrupted", "operator": "Exists"}])
+    k.api.gc_idle()  # the collector has judged every owner: one absent would have taken its pod by now
     termination = NodeTermination(None)
-    assert not termination.drain(kube_emulator.cluster, kube_emulator.cluster.get("v1", "Node", None, "n") or {})
-    every = kube_emulator.cluster.list("v1", "Pod", "default")
+    assert not termination.drain(k.cluster, k.cluster.get("v1", "Node", None, "n") or {})
+    every = k.cluster.list("v1", "Pod", "default")
     going = {p["metadata"]["name"] for p in every if p["metadata"].get("deletionTimestamp")}
     assert going | ({"plain"} - {p["metadata"]["name"] for p in every}) == {"plain"}  # evicted, gone or going
-    assert events(kube_emulator, "n", None) == [
+    assert events(k, "n", None) == [
         ("Warning", "FailedDraining", "Failed to drain node, 3 pods are waiting to be evicted")
     ]
 

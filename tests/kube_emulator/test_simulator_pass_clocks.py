@@ -6,13 +6,15 @@ Emulator structure, no upstream behaviour."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pytest
 
-from tests.emulators.kube import KubeEmulator
+from tests.emulators.kube import KubeEmulator, controllers
 from tests.emulators.kube.controllers.airunway import ModelDeploymentController
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.deployment import DeploymentController
@@ -113,3 +115,16 @@ def test_a_clock_moved_while_a_pass_runs_counts_from_the_simulators_next_pass(
     assert read["after"] - read["before"] < 30.0  # the pass kept the clock it started with
     assert read["next pass"] - read["before"] >= 30.0
     assert now() - read["before"] >= 30.0  # outside a pass: the moved clock
+
+
+def test_the_runner_holds_every_simulators_clocks_through_one_hold() -> None:
+    """No controller holds its clock its own way (Karpenter's held() override, the fleet hub's
+    Clock.held() in reconcile and on_delete, audit37-simclock37b): each names its clocks in
+    ``clocks()`` and the runner's ``Controller.held`` holds them, for every pass of the controller's."""
+    own = []
+    for module in pkgutil.iter_modules(controllers.__path__):
+        loaded = importlib.import_module(f"{controllers.__name__}.{module.name}")
+        for value in vars(loaded).values():
+            if isinstance(value, type) and issubclass(value, Controller) and value.held is not Controller.held:
+                own.append(f"{loaded.__name__}.{value.__name__}")
+    assert not own, own

@@ -103,7 +103,6 @@ pkg/providers/instance/vminstance.go).
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
 from typing import Any, ClassVar
 
@@ -333,10 +332,12 @@ class NodeAutoProvisioner(NodeClaimLauncher, PassController):
     def now(self, seconds: float) -> None:
         self._clock.value = seconds
 
-    def held(self) -> contextlib.AbstractContextManager[None]:
+    def clocks(self) -> tuple[PassHeld, ...]:
         """Every Karpenter pass (provisioning, disruption, termination, their queues) runs as this
-        controller's, so each reads the clock as it was when the pass started."""
-        return self._clock.held()
+        controller's, so the runner's one hold (Controller.held) makes each read the clock as it was
+        when the pass started (emulator structure, no upstream behaviour; kubernetes-sigs/karpenter's
+        controllers read the injected clock.Clock, pkg/operator/operator.go)."""
+        return (*super().clocks(), self._clock)
 
     def advance(self, seconds: float) -> None:
         """Move the simulator's clock on, then run a pass: an offering whose TTL has passed is
