@@ -103,7 +103,7 @@ def test_a_cordoned_or_not_ready_node_is_not_used_and_is_named(kube_emulator: An
 def bindings(emu: Any) -> list[str]:
     """The node each pod in the default namespace was ever bound to ("None": never bound)."""
     nodes: dict[str, str | None] = {}
-    for event in list(emu.api.store.history):
+    for event in emu.api.store.events():
         if event.bucket == "/pods" and event.key.startswith("default/") and event.new is not None:
             node = (json.loads(event.new.raw).get("spec") or {}).get("nodeName")
             nodes[event.key] = nodes.get(event.key) or node

@@ -19,7 +19,7 @@ from tests.ray.test_kuberay_names import wait_until
 def job_statuses(emu: Any, name: str) -> list[dict[str, Any]]:
     """Every status the RayJob was stored with, in order (the emulator's watch history)."""
     statuses = []
-    for event in emu.api.store.history:
+    for event in emu.api.store.events():
         if "rayjobs" in event.bucket and event.key.endswith(f"/{name}") and event.new is not None:
             statuses.append(json.loads(event.new.raw).get("status") or {})
     return statuses

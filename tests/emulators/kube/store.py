@@ -316,6 +316,13 @@ class Store:
         for w in self.watchers.get(ev.bucket, ()):
             w.offer(ev)
 
+    def events(self) -> list[Event]:
+        """The event history as it is now, copied under the lock. A test reads it on its own thread
+        while the controllers' thread records events: walking the deque itself meets "deque mutated
+        during iteration" at the first write in between (emulator structure, no upstream behaviour)."""
+        with self.lock:
+            return list(self.history)
+
     def compact(self) -> None:
         """Forget all history, as etcd compaction does: older continue tokens and watch
         resourceVersions now answer 410 Gone."""
