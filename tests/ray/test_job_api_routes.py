@@ -78,6 +78,9 @@ def test_a_submit_without_an_entrypoint_answers_400(ray_emulator: Callable[..., 
 
 def test_a_submitted_job_asking_for_a_runtime_env_says_so_while_pending(ray_emulator: Callable[..., Any]) -> None:
     emu = shared(ray_emulator)
+    # Held PENDING on the emulator's job clock (job_api.py _advance): the 0.05 s it lasts had passed
+    # before the read on a busy machine, and the job read was RUNNING.
+    job_api(emu).delay = 3600.0
     assert submit_to_api(emu, entrypoint="python a.py", submission_id="env", runtime_env={"pip": ["x"]})[0] == 200
     assert info(emu, "env")["message"] == (
         "Job has not started yet. It may be waiting for the runtime environment to be set up."
