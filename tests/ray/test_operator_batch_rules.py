@@ -129,7 +129,9 @@ def _operator_deployment(
     def pod() -> dict[str, Any] | None:
         return next(iter(emu.cluster.list("v1", "Pod", "kuberay-system")), None)
 
-    wait_until(lambda: pod() is not None)
+    # the kubelet's report of the pod's containers: a pod is made before its container starts, logs
+    # and exits (controllers/pods.py _exit_logged_first)
+    wait_until(lambda: bool(((pod() or {}).get("status") or {}).get("containerStatuses")))
     return pod, deployments
 
 
@@ -156,8 +158,6 @@ def test_an_operator_refusing_its_config_files_scheduler_crash_loops_and_ray_clu
     volumes = [{"name": "operator-config", "configMap": {"name": "kuberay-operator-config"}}]
     pod, _ = _operator_deployment(emu, container | {"volumeMounts": [mount]}, volumes)
     name = str(pod()["metadata"]["name"])
-    # The pod is made before its container starts and logs (a busy machine shows the gap).
-    wait_until(lambda: bool(emu.cluster.api.log_lines("kuberay-system", name, "kuberay-operator")))
     [(_, line)] = emu.cluster.api.log_lines("kuberay-system", name, "kuberay-operator")
     assert json.loads(line)["error"] == "scheduler is not supported, name=kueue"
     assert invoke("ray", "cluster", "create", "alone").exit_code == 0
@@ -177,3 +177,24 @@ def test_a_bad_bool_flag_exits_2_with_go_flags_line(ray_emulator: Callable[..., 
     deployments.advance(60)  # the back-off ends: the new instance exits 2 again
     wait_until(lambda: pod()["status"]["containerStatuses"][0]["restartCount"] > 3)
     assert pod()["status"]["containerStatuses"][0]["lastState"]["terminated"]["exitCode"] == 2
+
+
+def test_an_operator_pods_exit_is_reported_only_after_the_line_it_logged(ray_emulator: Callable[..., Any]) -> None:
+    """The process writes its line, then exits, and only then does the kubelet report the exit
+    (kubernetes/kubernetes pkg/kubelet/pleg/generic.go relist, pkg/kubelet/status/status_manager.go):
+    whoever reads a pod whose lastState shows the exit reads the log line too. Each write of the pod
+    is looked at as it is made (the API server's listeners run inside the write)."""
+    emu = ray_emulator(operator=False)
+    api = emu.cluster.api
+    logged_at_exit: list[bool] = []
+
+    def on_write(typ: str, rt: Any, obj: dict[str, Any], ctx: Any) -> None:
+        md = obj.get("metadata") or {}
+        statuses = (obj.get("status") or {}).get("containerStatuses") or [{}]
+        exited = "terminated" in (statuses[0].get("lastState") or {})
+        if rt.kind == "Pod" and md.get("namespace") == "kuberay-system" and typ != "DELETED" and exited:
+            logged_at_exit.append(bool(api.log_lines("kuberay-system", md["name"], "kuberay-operator")))
+
+    api.listeners.append(on_write)
+    _operator_deployment(emu, {"image": V170, "args": ["--enable-batch-scheduler=yes"]}, [])
+    assert logged_at_exit and all(logged_at_exit), logged_at_exit

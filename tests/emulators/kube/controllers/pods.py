@@ -412,6 +412,8 @@ class PodOwner(Controller):
         def start(cluster: ClusterState, bound: dict[str, Any]) -> dict[str, Any]:
             at = self.kubelet_wall().strftime("%Y-%m-%dT%H:%M:%SZ")
             status = pod_status(spec, failure, phase, node, unschedulable, config_errors, exit_code, exit_log, at)
+            if exit_log is not None and failure == "crashloop":
+                self.crash_loops.write_exit_log(cluster, bound, exit_log)  # logged before its exit is reported
             # the kubelet of the node it is bound to (kubernetes/kubernetes pkg/kubelet/status/status_manager.go)
             started = cluster.patch_status("v1", "Pod", namespace, name, status, manager=KUBELET)
             return self._first_report(cluster, started, failure, False, config_errors, exit_log, exit_code)
@@ -444,13 +446,29 @@ class PodOwner(Controller):
             created = cluster.create(pod)
             kubelet_volumes.wait_for_mount(cluster, created, mount, start)
             return created
-        created = cluster.create(pod)
+        if exit_log is not None and failure == "crashloop":
+            created = self._exit_logged_first(cluster, pod, exit_log)
+        else:
+            created = cluster.create(pod)
         if failure == "unschedulable" and not injected and cycle >= 0:
             # the scheduler's failed attempt: an event that came during it sends the pod back to be tried
             # (upstream: kubernetes/kubernetes pkg/scheduler/backend/queue/scheduling_queue.go
             # AddUnschedulableIfNotPresent; rescheduling.py UnschedulablePods.attempt_failed)
             attempt_failed(cluster, created, cycle)
         return self._first_report(cluster, created, failure, injected, config_errors, exit_log, exit_code)
+
+    def _exit_logged_first(self, cluster: ClusterState, pod: dict[str, Any], exit_log: str) -> dict[str, Any]:
+        """Create a pod whose process exits at start: made Pending (the kubelet has reported nothing
+        yet), the line its process writes as it exits logged, and only then the kubelet's report of
+        the exit. The process writes before it exits and the kubelet learns of the exit afterwards
+        (kubernetes/kubernetes pkg/kubelet/pleg/generic.go relist; pkg/kubelet/status/status_manager.go
+        syncPod), so a reader of the reported exit finds the line (the report made with the pod hid it
+        on a busy machine)."""
+        report = pod["status"]
+        created = cluster.create({**pod, "status": {"phase": "Pending"}})
+        self.crash_loops.write_exit_log(cluster, created, exit_log)
+        md = created["metadata"]
+        return cluster.patch_status("v1", "Pod", md["namespace"], md["name"], report, manager=KUBELET)
 
     def _first_report(
         self,
@@ -484,8 +502,6 @@ class PodOwner(Controller):
             ns, pod_name = created["metadata"]["namespace"], created["metadata"]["name"]
             created = cluster.patch_status("v1", "Pod", ns, pod_name, kubelet_backoff.named(created))
             self.crash_loops.track(created, self.kubelet_now(), exit_log, exit_code)
-            if exit_log is not None:
-                self.crash_loops.write_exit_log(cluster, created, exit_log)
             cluster.add_event(created, "BackOff", kubelet_backoff.back_off_event(created), "Warning")
         elif failure == "imagepull":
             cluster.add_event(created, "Failed", "Error: ImagePullBackOff", "Warning")
