@@ -30,10 +30,20 @@ def silent_port() -> Iterator[Silent]:
     server.close()
 
 
+def signed_in() -> None:
+    """Get the command's ARM token from the emulator's Entra now, with akscli's own timeouts: the
+    sign-in's timeouts are ARM's (akscli.azure.identity._common), so a token asked for under the
+    tests' 0.3 s failed on a busy machine with the very message the tests expect of ARM, before
+    ARM was asked at all. The credential (and its token) is the one the command's ARM calls use
+    (identity.credential keeps it per process)."""
+    arm._credential(AzureTarget()).get_token(arm.arm_scope())
+
+
 @pytest.fixture
 def silent(azure_env: ArmEmulator, silent_port: Silent, monkeypatch: pytest.MonkeyPatch) -> Silent:
     """ARM at a port that never answers; each try waits 0.3 s, not akscli's 30 s and 300 s."""
     monkeypatch.setenv("AKSCLI_ARM_ENDPOINT", f"https://{silent_port.server}")
+    signed_in()
     monkeypatch.setattr(armretry, "CONNECT_TIMEOUT_S", 0.3)
     monkeypatch.setattr(armretry, "READ_TIMEOUT_S", 0.3)
     return silent_port
@@ -79,6 +89,7 @@ def test_a_silent_arm_endpoint_fails_after_the_connect_timeout_not_azure_cores_3
     # Only the connect timeout is short here (the read timeout stays 300 s): the TLS hello that is
     # never answered is bounded by it, as Go's TLSHandshakeTimeout bounds it for the Azure SDK for Go.
     monkeypatch.setenv("AKSCLI_ARM_ENDPOINT", f"https://{silent_port.server}")
+    signed_in()
     monkeypatch.setattr(armretry, "CONNECT_TIMEOUT_S", 0.3)
     with pytest.raises(AkscliError, match=r"did not answer within 0\.3s$"):
         list(clusters.list_clusters(clusters.client(AzureTarget()), None))

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from akscli.azure import identity, tabtoken, tokenfile
+from akscli.cli import complete_arm
 from akscli.cli.complete import protocol_lines
 from akscli.cli.main import root_command
 from tests.azure.helpers import seed_cluster
@@ -39,6 +40,10 @@ def az(azure_env: ArmEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     for name in ("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"):
         monkeypatch.delenv(name)
     monkeypatch.setenv("AKSCLI_TRY_IMDS", "0")
+    # What a <TAB> keeps is tested here, not how long it waits: on a busy machine the az process and
+    # the ARM read took longer than ARM_TIMEOUT_S (3 s), and the <TAB> gave up before the token was
+    # kept (its thread, left to end, wrote it after the test had looked).
+    monkeypatch.setattr(complete_arm, "ARM_TIMEOUT_S", 60.0)
     _sign_in(azure_env, "alice@contoso.com")
     token, expires_on = azure_env.issue_token()
     calls = tmp_path / "az-calls"
