@@ -21,11 +21,10 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from akscli.errors import AkscliError, WaitTimeoutError
+from akscli.errors import WaitTimeoutError
 from akscli.fleet import CLUSTER_V1, MEMBER
 from akscli.kube.client import Kube
-from akscli.kube.deletion import UNBOUNDED, wait_refused
-from akscli.kube.reflector import SYNCED, list_and_watch
+from akscli.kube.deletion import UNBOUNDED, wait_gone
 
 FINALIZER = "kubernetes-fleet.io/membercluster-finalizer"
 # cmd/hubagent/options/clustermgmt.go: the hub agent's --force-delete-wait-time default
@@ -93,65 +92,20 @@ def wait_left(
     WaitTimeoutError (exit 5) naming the step it stopped at."""
     limit = UNBOUNDED if timeout == 0 else timeout
     deadline = time.monotonic() + limit
-    say = tell or (lambda _message: None)
-    try:
-        last = _watch(kube, name, uid, deadline, say)
-    except AkscliError as exc:
-        if not wait_refused(exc):
-            raise
-        last = _poll(kube, name, uid, deadline, say)
+    member = {"apiVersion": CLUSTER_V1, "kind": MEMBER, "metadata": {"name": name, "uid": uid}}
+    last = wait_gone(
+        kube,
+        member,
+        deadline,
+        tell or (lambda _message: None),
+        lambda seen: f"waiting for member cluster {name} to leave the fleet: {leave_step(seen)}",
+    )
     if last is not None:
         raise WaitTimeoutError(
             f"member cluster {name} has not left the fleet within {limit:g}s: {leave_step(last)}",
             hint=f"kubectl describe membercluster {name}; --timeout waits longer, --no-wait returns once "
             "the delete is accepted",
         )
-
-
-def _gone(seen: Mapping[str, Any], uid: str | None) -> bool:
-    return bool(uid) and (seen.get("metadata") or {}).get("uid") != uid
-
-
-def _watch(
-    kube: Kube, name: str, uid: str | None, deadline: float, say: Callable[[str], None]
-) -> dict[str, Any] | None:
-    current: dict[str, Any] | None = None
-    told = ""
-    for event, seen in list_and_watch(
-        kube,
-        CLUSTER_V1,
-        MEMBER,
-        namespace=None,
-        name=name,
-        seconds_left=lambda: deadline - time.monotonic(),
-        synced=True,
-    ):
-        if event == "DELETED":
-            return None
-        if event == SYNCED:
-            if current is None:
-                return None
-            continue
-        if _gone(seen, uid):
-            return None
-        current = seen
-        if (said := leave_step(seen)) != told:
-            told = said
-            say(f"waiting for member cluster {name} to leave the fleet: {said}")
-    return current
-
-
-def _poll(kube: Kube, name: str, uid: str | None, deadline: float, say: Callable[[str], None]) -> dict[str, Any] | None:
-    told = ""
-    while (current := kube.get(CLUSTER_V1, MEMBER, name)) is not None and not _gone(current, uid):
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return current
-        if (said := leave_step(current)) != told:
-            told = said
-            say(f"waiting for member cluster {name} to leave the fleet: {said}")
-        time.sleep(min(1.0, left))
-    return None
 
 
 def read_member(kube: Kube, name: str) -> dict[str, Any]:

@@ -95,17 +95,30 @@ def wait_deleted(
 
 
 def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progress) -> dict[str, Any] | None:
-    """None once the object is gone, else the object as last seen at the deadline. A list or
-    watch the server refuses is followed by reading the object every second."""
+    return wait_gone(kube, obj, deadline, tell)
+
+
+Describe = Callable[[Mapping[str, Any]], str]
+
+
+def wait_gone(
+    kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progress, describe: Describe | None = None
+) -> dict[str, Any] | None:
+    """None once the object is gone, else the object as last seen at the deadline (a monotonic
+    time). ``tell`` hears ``describe`` of the object (else waiting_for) whenever that changes. A
+    list or watch the server refuses is followed by reading the object every second."""
+    say = describe or waiting_for
     try:
-        return _watch_one(kube, obj, deadline, tell)
+        return _watch_one(kube, obj, deadline, tell, say)
     except AkscliError as exc:
         if not wait_refused(exc):
             raise
-    return _poll_one(kube, obj, deadline, tell)
+    return _poll_one(kube, obj, deadline, tell, say)
 
 
-def _poll_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progress) -> dict[str, Any] | None:
+def _poll_one(
+    kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progress, describe: Describe
+) -> dict[str, Any] | None:
     """Read the object every second until it is gone, as kubectl replace --force does (upstream:
     kubernetes/kubectl pkg/cmd/replace/replace.go forceReplace, wait.PollUntilContextTimeout(1s,
     immediate) on info.Get); a refused GET raises."""
@@ -123,12 +136,14 @@ def _poll_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progres
         left = deadline - time.monotonic()
         if left <= 0:
             return current
-        tell(waiting_for(current))
+        tell(describe(current))
         time.sleep(min(1.0, left))
     return None
 
 
-def _watch_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progress) -> dict[str, Any] | None:
+def _watch_one(
+    kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progress, describe: Describe
+) -> dict[str, Any] | None:
     """None once the object is gone, else the object as last seen at the deadline.
 
     kubectl's IsDeleted, less its first GET: one list of the name (its field selector), then a
@@ -157,7 +172,7 @@ def _watch_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progre
         if uid and (seen.get("metadata") or {}).get("uid") != uid:
             return None  # another object of the same name: the deleted one is gone
         current = seen
-        if (said := waiting_for(seen)) != told:
+        if (said := describe(seen)) != told:
             told = said
             tell(said)
     return current
