@@ -15,7 +15,8 @@ FLEET = "placement.kubernetes-fleet.io/v1"
 Start = Callable[..., Any]
 
 
-def _deploy_on_hub(model_emulator: Start) -> Any:
+def hub_with_a_gpu_member(model_emulator: Start) -> Any:
+    """A fleet hub with one member, gpu, that reports one Standard_NC24ads_A100_v4 node."""
     # A fleet hub runs no workload (its members do), so no KAITO here: without simulator=False the
     # KAITO simulator would make the server pod on the hub, and `model top` would race its readiness.
     emu = model_emulator(fleet=True, simulator=False)
@@ -24,6 +25,11 @@ def _deploy_on_hub(model_emulator: Start) -> Any:
     count = {"value": "1", "observationTime": "2026-11-26T00:00:00Z"}
     props = {"kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count": count}
     emu.cluster.patch_status("cluster.kubernetes-fleet.io/v1", "MemberCluster", None, "gpu", {"properties": props})
+    return emu
+
+
+def _deploy_on_hub(model_emulator: Start) -> Any:
+    emu = hub_with_a_gpu_member(model_emulator)
     result = invoke("model", "deploy", "phi-4", "--fleet-hub", "-y")
     assert result.exit_code == 0, result
     assert emu.cluster.get(KAITO, "Workspace", "phi-4", "phi-4") is not None

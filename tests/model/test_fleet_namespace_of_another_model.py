@@ -14,19 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.cli import invoke
+from tests.model.test_fleet_model_namespace import hub_with_a_gpu_member as _hub
 
 KAITO = "kaito.sh/v1beta1"
 Start = Callable[..., Any]
-
-
-def _hub(model_emulator: Start) -> Any:
-    emu = model_emulator(fleet=True, simulator=False)
-    member = {"apiVersion": "cluster.kubernetes-fleet.io/v1", "kind": "MemberCluster", "metadata": {"name": "gpu"}}
-    emu.cluster.create({**member, "spec": {"identity": {"kind": "User", "name": "gpu"}}})
-    count = {"value": "1", "observationTime": "2026-11-26T00:00:00Z"}
-    props = {"kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count": count}
-    emu.cluster.patch_status("cluster.kubernetes-fleet.io/v1", "MemberCluster", None, "gpu", {"properties": props})
-    return emu
 
 
 def test_a_second_model_in_a_placed_namespace_is_refused(model_emulator: Start) -> None:
