@@ -165,7 +165,8 @@ class ClusterState:
 
     def update_of(self, obj: dict[str, Any], manager: str | None = None) -> dict[str, Any]:
         """A controller's Update (PUT) of ``obj`` as its reconcile read it, with its resourceVersion
-        (as ``manager``, where the client names its own: controller-runtime's client.FieldOwner):
+        (as ``manager``, where the client names its own: upstream kubernetes-sigs/controller-runtime
+        pkg/client/options.go FieldOwner):
         409 Conflict where another writer came between the read and this write (upstream:
         kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go
         Update's precondition; kubernetes-sigs/controller-runtime pkg/client/typed_client.go Update).

@@ -410,6 +410,8 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
             if f.retry_after is not None:
                 headers["Retry-After"] = str(int(f.retry_after) if float(f.retry_after).is_integer() else f.retry_after)
             details = {"retryAfterSeconds": int(f.retry_after)} if f.retry_after is not None else None
+            # a webhook's own code keeps reason Forbidden (upstream: kubernetes/apiserver pkg/admission/
+            # plugin/webhook/errors/statuserror.go ToStatusErr; control.Faults.add's reason)
             raise ApiError(f.status, f.message, f.reason, details, headers)
 
     def _discovery_root(self, core: bool) -> None:

@@ -20,7 +20,8 @@ v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076), the release akscli renders fo
   Pending), else from its conditions (mapConditionsToPhase: WorkspaceSucceeded True -> Running,
   False -> Failed with its message; ResourceReady True -> Deploying; else Pending), and
   ``status.endpoint`` = Service NAME, port 80, and ``status.replicas`` the Workspace's
-  ``resource.count``, all ready or none (extractReplicas: airunway_kaito.replicas).
+  ``resource.count``, all ready or none (ai-runway/airunway v0.7.0 providers/kaito/status.go
+  extractReplicas: airunway_kaito.replicas).
   providers/kaito/controller.go (Reconcile,
   syncStatus): a phase that is neither Running nor Failed becomes Deploying, "Workspace created,
   waiting for pods to be ready", and the Ready condition follows the phase. KAITO writes a state

@@ -318,6 +318,8 @@ class FleetHubController(
                 self._override_due.pop((str(obj["kind"]), meta.get("namespace"), str(meta["name"])), None)
                 self.replace_all(cluster)
             elif obj.get("kind") == "MemberCluster":
+                # its agent stops; a member of the same name joins anew (upstream: kubefleet-dev/kubefleet
+                # e160c1cd pkg/controllers/membercluster/v1beta1/membercluster_controller.go join)
                 self._member_gone(obj["metadata"]["name"])
                 # A member that left: its bindings dangle and are unscheduled (fleet_bindings); the
                 # scheduler re-runs every placement on a member change (upstream: kubefleet-dev/kubefleet
