@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from akscli.model import live
+from akscli.model import kaito_faults, live
 from tests.cli import invoke
 from tests.emulators.kube.controllers.kaito import KAITO
 
@@ -107,7 +107,7 @@ def test_status_of_an_inference_set_names_its_workspaces_node_pressure(model_emu
     emu.cluster.patch_status("v1", "Node", None, node, {"conditions": [*current, disk]})
     # KAITO watches no Node: its next reconcile of the Workspace says it.
     emu.cluster.patch(KAITO, "Workspace", "default", name, {"metadata": {"annotations": {"touch": "1"}}})
-    assert _until(lambda: live.node_pressure(_workspace(emu, name)))
+    assert _until(lambda: kaito_faults.node_pressure(_workspace(emu, name)))
     result = invoke("model", "status", "phi-4")
     assert result.exit_code == 0, result
     assert f"workspace.kaito.sh/{name} runs on nodes under kubelet resource pressure: {node} (DiskPressure)" in (

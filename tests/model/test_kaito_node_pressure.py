@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from akscli.model import live
+from akscli.model import kaito_faults, live
 from tests.cli import invoke
 from tests.emulators.kube.controllers.kaito import KAITO
 
@@ -55,7 +55,7 @@ def test_model_status_warns_of_a_kaito_node_under_pressure(model_emulator: Start
     emu.cluster.patch_status("v1", "Node", None, node, {"conditions": [*current, memory]})
     # KAITO watches no Node: its next reconcile of the Workspace says it.
     emu.cluster.patch(KAITO, "Workspace", "default", "phi-4", {"metadata": {"annotations": {"touch": "1"}}})
-    while time.monotonic() < deadline and not live.node_pressure(workspace()):
+    while time.monotonic() < deadline and not kaito_faults.node_pressure(workspace()):
         time.sleep(0.05)
     result = invoke("model", "status", "phi-4", "-o", "json")
     assert result.exit_code == 0, result

@@ -21,7 +21,6 @@ from akscli.kube.readiness.kaito import (
     model_deployment_with_members,
 )
 from akscli.model import kaito_benchmark, kaito_faults, restarts
-from akscli.model.kaito_faults import node_pressure  # noqa: F401 (where tests read it)
 from akscli.model.kinds import (
     AIRUNWAY_LABEL,
     AIRUNWAY_POD_LABELS,
