@@ -12,6 +12,8 @@ Upstream (kubefleet-dev/kubefleet e160c1cd, paths in that repository):
 * The hub (pkg/controllers/membercluster/v1beta1/membercluster_controller.go): Reconcile reads the
   IMC, then ``join`` (syncNamespace: ``fleet-member-<name>`` (pkg/utils/common.go
   NamespaceNameFormat) labelled kubernetes-fleet.io/is-fleet-resource=true and owned by the member;
+  syncRole and syncRoleBinding: ``fleet-role-<name>`` and ``fleet-rolebinding-<name>`` in it, which
+  let the member's spec.identity (the member agent's credentials) write there;
   syncInternalMemberCluster: an IMC of the member's name in it, owned by the member, spec.state Join
   (Leave once the member is deleting) and the member's heartbeatPeriodSeconds, created or Updated
   when its spec differs; markMemberClusterReadyToJoin), then syncInternalMemberClusterStatus **of
@@ -148,10 +150,61 @@ def _owner(member: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+RBAC = "rbac.authorization.k8s.io/v1"
+# pkg/utils/common.go RoleNameFormat, RoleBindingNameFormat (FleetNSNamePrefix "fleet-")
+ROLE_PREFIX = "fleet-role-"
+ROLE_BINDING_PREFIX = "fleet-rolebinding-"
+# pkg/utils/common.go FleetClusterRule, FleetPlacementRule, FleetNetworkRule (NetworkingGroupName),
+# EventRule, in syncRole's order
+ROLE_RULES: list[dict[str, Any]] = [
+    {"verbs": ["*"], "apiGroups": [CLUSTER_GROUP], "resources": ["*"]},
+    {"verbs": ["*"], "apiGroups": ["placement.kubernetes-fleet.io"], "resources": ["*"]},
+    {"verbs": ["*"], "apiGroups": ["networking.fleet.azure.com"], "resources": ["*"]},
+    {"verbs": ["get", "list", "update", "patch", "watch", "create"], "apiGroups": [""], "resources": ["events"]},
+]
+
+
+def _sync_role(cluster: Any, member: Mapping[str, Any], ns: str) -> str:
+    """membercluster_controller.go syncRole: the Role fleet-role-NAME in the member's namespace, owned
+    by the member, with ROLE_RULES; created, or its rules Updated where they differ, as
+    member-cluster-controller. The controller does not watch Roles (SetupWithManager: For
+    MemberCluster, Owns InternalMemberCluster): one changed by hand is put back on its next pass."""
+    name = ROLE_PREFIX + str(member["metadata"]["name"])
+    current = cluster.get(RBAC, "Role", ns, name)
+    if current is None:
+        md = {"name": name, "namespace": ns, "ownerReferences": [_owner(member)]}
+        cluster.create({"apiVersion": RBAC, "kind": "Role", "metadata": md, "rules": ROLE_RULES}, MC_CONTROLLER)
+    elif current.get("rules") != ROLE_RULES:
+        cluster.update_of({**current, "rules": ROLE_RULES}, MC_CONTROLLER)
+    return name
+
+
+def _sync_role_binding(cluster: Any, member: Mapping[str, Any], ns: str, role: str) -> None:
+    """membercluster_controller.go syncRoleBinding: the RoleBinding fleet-rolebinding-NAME binding the
+    member's spec.identity (a User or Group given the rbac.authorization.k8s.io apiGroup) to the
+    Role, owned by the member; created, or Updated where its subjects or roleRef differ, as
+    member-cluster-controller (upstream Updates the expected object with no resourceVersion, which
+    RBAC allows unconditionally: kubernetes/kubernetes pkg/registry/rbac/rolebinding/strategy.go
+    AllowUnconditionalUpdate; here with the one read)."""
+    name = ROLE_BINDING_PREFIX + str(member["metadata"]["name"])
+    subject = dict((member.get("spec") or {}).get("identity") or {})
+    if not subject.get("apiGroup") and subject.get("kind") in ("User", "Group"):
+        subject["apiGroup"] = "rbac.authorization.k8s.io"
+    subjects = [subject]
+    role_ref = {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role}
+    current = cluster.get(RBAC, "RoleBinding", ns, name)
+    if current is None:
+        md = {"name": name, "namespace": ns, "ownerReferences": [_owner(member)]}
+        body = {"apiVersion": RBAC, "kind": "RoleBinding", "metadata": md, "subjects": subjects, "roleRef": role_ref}
+        cluster.create(body, MC_CONTROLLER)
+    elif current.get("subjects") != subjects or current.get("roleRef") != role_ref:
+        cluster.update_of({**current, "subjects": subjects, "roleRef": role_ref}, MC_CONTROLLER)
+
+
 def join(cluster: Any, member: Mapping[str, Any]) -> dict[str, Any] | None:
     """membercluster_controller.go Reconcile's getInternalMemberCluster then join (syncNamespace,
-    syncInternalMemberCluster; the role and role binding are not modelled): the IMC as read
-    before the join, None where there was none."""
+    syncRole, syncRoleBinding, syncInternalMemberCluster): the IMC as read before the join, None
+    where there was none."""
     name = str(member["metadata"]["name"])
     ns = namespace_of(name)
     current_ns = cluster.get("v1", "Namespace", None, ns)
@@ -162,6 +215,7 @@ def join(cluster: Any, member: Mapping[str, Any]) -> dict[str, Any] | None:
         # syncNamespace's migration: a MergeFrom patch adding the label
         patch = {"metadata": {"labels": {FLEET_RESOURCE: "true"}}}
         cluster.patch("v1", "Namespace", None, ns, patch, MC_CONTROLLER)
+    _sync_role_binding(cluster, member, ns, _sync_role(cluster, member, ns))
     before = get(cluster, name)
     sync_spec(cluster, member, before)
     return before

@@ -186,6 +186,7 @@ class MemberAgents:
                 self.requeue(member, self.delay)
             return
         member = leave.ensure_finalizer(cluster, member)
+        member = leave.ensure_member_name_label(cluster, member)
         joined = _conds(member.get("status") or {}).get("Joined") or {}
         if joined.get("status") != "True" and name not in self._heartbeats:
             self._heartbeats[name] = _now()  # it joins: its member agent starts
