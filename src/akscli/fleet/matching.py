@@ -17,7 +17,7 @@ from typing import Any
 
 from akscli import output, suggest
 from akscli.errors import AuthError, NotInstalledError, UsageError
-from akscli.fleet import CLUSTER_V1, CRP, MEMBER, PLACEMENT_V1, RP
+from akscli.fleet import CLUSTER_V1, CRP, MEMBER, PLACEMENT_V1, RP, override_members
 from akscli.kube import label_selector
 from akscli.kube.client import Kube
 from akscli.kube.selectors import SelectorError
@@ -203,6 +203,8 @@ def check_placements(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
     check_selected_kinds(kube, placements)
     warn_missing_selected(kube, placements, objects)
     members = list(kube.list(CLUSTER_V1, MEMBER))
+    for line in override_members.name_warnings(objects, members):
+        output.warn(line)
     known_unserved = unserved_on_hub(kube)
     for obj in placements:
         name = (obj.get("metadata") or {}).get("name")

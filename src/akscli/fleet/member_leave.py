@@ -12,6 +12,8 @@ MemberClusterLeft (markMemberClusterLeft), and the hub deletes the namespace fle
 Works and the InternalMemberCluster with it), then removes its finalizer. An agent that never
 reports Left is waited for ForceDeleteWaitTime after the delete (cmd/hubagent/options/
 clustermgmt.go force-delete-wait-time, 15m by default), then the hub deletes the namespace anyway.
+An agent whose leave fails reports Joined Unknown, reason InternalMemberClusterFailedToLeave, with
+the error (member_controller.go stopAgents), and the hub's Joined is Unknown until the force delete.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from akscli import printable
 from akscli.errors import WaitTimeoutError
 from akscli.fleet import CLUSTER_V1, MEMBER
 from akscli.kube.client import Kube
@@ -29,8 +32,13 @@ from akscli.kube.deletion import UNBOUNDED, wait_gone
 FINALIZER = "kubernetes-fleet.io/membercluster-finalizer"
 # cmd/hubagent/options/clustermgmt.go: the hub agent's --force-delete-wait-time default
 FORCE_DELETE_WAIT = timedelta(minutes=15)
-# pkg/utils/common.go NamespaceNameFormat
+# pkg/utils/common.go NamespaceNameFormat, RoleNameFormat, RoleBindingNameFormat
 NAMESPACE_PREFIX = "fleet-member-"
+ROLE_PREFIX = "fleet-role-"
+ROLE_BINDING_PREFIX = "fleet-rolebinding-"
+# pkg/controllers/internalmembercluster/v1beta1/member_controller.go
+# EventReasonInternalMemberClusterFailedToLeave
+FAILED_TO_LEAVE = "InternalMemberClusterFailedToLeave"
 
 
 def _stamp(value: Any) -> datetime | None:
@@ -54,6 +62,34 @@ def _heartbeat(member: Mapping[str, Any], now: datetime) -> str:
     return f"last heartbeat {max(0.0, (now - beat).total_seconds()) / 60:.0f} minutes ago"
 
 
+def _agent_joined(member: Mapping[str, Any]) -> Mapping[str, Any]:
+    agents = (member.get("status") or {}).get("agentStatus") or []
+    agent: Mapping[str, Any] = next((a for a in agents if a.get("type") == "MemberAgent"), {})
+    return next((c for c in agent.get("conditions") or [] if c.get("type") == "Joined"), {})
+
+
+def _leave_failed(member: Mapping[str, Any], name: str) -> str | None:
+    """The member agent's failed leave in words, with what to fix, or None: its Joined Unknown, reason
+    InternalMemberClusterFailedToLeave, the work applier's error as the message (member_controller.go
+    stopAgents, markInternalMemberClusterLeaveFailed; pkg/controllers/workapplier/controller.go
+    Leave: it lists the member's Works and removes kubernetes-fleet.io/work-cleanup from each), which
+    the hub copies onto the MemberCluster's agentStatus. The agent retries on its own."""
+    joined = _agent_joined(member)
+    if joined.get("reason") != FAILED_TO_LEAVE:
+        return None
+    namespace = NAMESPACE_PREFIX + name
+    error = printable.visible(str(joined.get("message") or "no error given")).rstrip(".")
+    if "is forbidden" in error:
+        fix = (
+            f"the member's identity needs the hub's role {ROLE_PREFIX}{name} and role binding "
+            f"{ROLE_BINDING_PREFIX}{name} in namespace {namespace}, which the hub made as it joined: "
+            f"kubectl -n {namespace} get role,rolebinding -o yaml"
+        )
+    else:
+        fix = f"fix that on the hub (namespace {namespace})"
+    return f"the member agent failed to leave ({FAILED_TO_LEAVE}: {error}); {fix}, and the agent retries"
+
+
 def leave_step(member: Mapping[str, Any], now: datetime | None = None) -> str:
     """What the deleted ``member`` still waits for, in words: the member agent's Left, the hub's
     deletion of the member's namespace, or finalizers that are not the hub's."""
@@ -70,6 +106,7 @@ def leave_step(member: Mapping[str, Any], now: datetime | None = None) -> str:
     namespace = NAMESPACE_PREFIX + name
     if joined.get("status") == "False" and joined.get("reason") == "MemberClusterLeft":
         return f"its member agent reported Left; the hub is deleting namespace {namespace} (its Works with it)"
+    failed = _leave_failed(member, name)
     deleted = _stamp(meta.get("deletionTimestamp"))
     force = ""
     if deleted is not None:
@@ -78,6 +115,8 @@ def leave_step(member: Mapping[str, Any], now: datetime | None = None) -> str:
             f"; the hub removes it without the agent at {at.strftime('%Y-%m-%dT%H:%M:%SZ')} "
             f"({FORCE_DELETE_WAIT.seconds // 60}m after the delete, the hub agent's --force-delete-wait-time default)"
         )
+    if failed is not None:
+        return failed + force
     return (
         f"the member agent has not reported Left on its InternalMemberCluster ({_heartbeat(member, now)}; "
         f"check it on the member cluster: kubectl -n fleet-system get pods){force}"

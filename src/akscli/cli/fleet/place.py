@@ -140,7 +140,11 @@ def place(
     ] = False,
     override: Annotated[
         list[str] | None,
-        opt("--override", help="Per-cluster override: SELECTOR@PATH=JSON, SELECTOR@-PATH or SELECTOR@delete."),
+        opt(
+            "--override",
+            help="Per-cluster override: SELECTOR@PATH=JSON, SELECTOR@-PATH or SELECTOR@delete; "
+            "kubernetes-fleet.io/member-name=NAME selects one member.",
+        ),
     ] = None,
     override_target: Annotated[
         str | None, opt("--override-target", help="Override one namespaced object: NAMESPACE/KIND/NAME.")
