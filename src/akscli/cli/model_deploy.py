@@ -271,11 +271,13 @@ def deploy_cmd(
         context_flag="--max-model-len",
     )
     fit = plan_view.fit_to_deploy(the_plan, vm_size)
-    # On a fleet hub the model gets a namespace of its own: the placement takes the whole namespace.
-    namespace = cluster.namespace or (deploy_flags.default_name(model) if fleet else None)
+    deployment = validate.name(name, "--name", 50) if name else deploy_flags.default_name(model)
+    # On a fleet hub the model gets a namespace of its own, named as the deployment (the handle every
+    # other model command takes): the placement takes the whole namespace.
+    namespace = cluster.namespace or (deployment if fleet else None)
     gateway_name, gateway_namespace = flag_checks.gateway(gateway or kinds.DEFAULT_GATEWAY)
     req = request.DeployRequest(
-        name=validate.name(name, "--name", 50) if name else deploy_flags.default_name(model),
+        name=deployment,
         namespace=namespace or "default",
         model=model,
         runtime=runtime,
@@ -339,6 +341,8 @@ def deploy_cmd(
         kube = connect(target)
     if kube is not None:
         req.namespace = namespace or kube.namespace
+        if fleet and not cluster.namespace:
+            req.namespace = deploy_steps.fleet_namespace(kube, req.name, req.namespace)
         preflight.prepare(kube, req)
         if req.runs_vllm_image:
             deploy_steps.follow_driver(req)

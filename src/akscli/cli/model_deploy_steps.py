@@ -88,6 +88,15 @@ def ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str
     return frozenset()
 
 
+def fleet_namespace(kube: "Kube", name: str, default: str) -> str:
+    """The hub namespace of a --fleet-hub deploy of ``name`` without -n: the one its placement already
+    selects (a deploy made before akscli named the namespace after the deployment went into one named
+    after the model), else ``default``, the deployment's name."""
+    from akscli.model.live import placed_namespace
+
+    return placed_namespace(kube, name) or default
+
+
 def check_fleet_namespace(kube: "Kube", namespace: str, name: str) -> None:
     """Refuse a fleet deploy into a hub namespace that holds another model: the placement takes the
     namespace whole, every object in it (kubefleet-dev/kubefleet pkg/controllers/placement/

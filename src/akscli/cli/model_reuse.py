@@ -83,6 +83,10 @@ def _reused(values: dict[str, Any], given: dict[str, Any]) -> tuple[dict[str, An
         catalog.checked_description(described)
     name = validate.name(values["name"], "--name", 50) if values["name"] else deploy_flags.default_name(model)
     kube = cluster.connect()
-    namespace = cluster.namespace or (deploy_flags.default_name(model) if values["fleet"] else kube.namespace)
+    namespace = cluster.namespace or kube.namespace
+    if values["fleet"] and not cluster.namespace:
+        from akscli.cli.model_deploy_steps import fleet_namespace
+
+        namespace = fleet_namespace(kube, name, name)  # as model deploy --fleet-hub picks it
     history = revisions.revisions(kube, name, namespace)
     return reuse.reuse(history, name, namespace, given), history[-1].revision

@@ -293,7 +293,7 @@ class DeployRequest:
                 f"--fleet-hub places the model's whole namespace, and "
                 f"{selectors.unplaceable_namespace_reason(self.namespace)}: the hub would place nothing",
                 hint=f"give the model its own namespace: -n {self.name} (or leave -n out: --fleet-hub then uses "
-                "the model's name)",
+                "the deployment's name)",
             )
         if self.hostname:
             flag_checks.hostname(self.hostname)
