@@ -121,15 +121,17 @@ def _agent_user(member: Mapping[str, Any]) -> tuple[str, set[str]]:
     return str(identity.get("name") or ""), {"system:authenticated"}
 
 
-def _bound(subject: Mapping[str, Any], user: str, groups: set[str]) -> bool:
-    """kubernetes/kubernetes pkg/registry/rbac/validation/rule.go appliesToUser."""
+def _bound(subject: Mapping[str, Any], user: str, groups: set[str], namespace: str | None) -> bool:
+    """kubernetes/kubernetes pkg/registry/rbac/validation/rule.go appliesToUser: a ServiceAccount
+    subject without a namespace is of the binding's (none for a ClusterRoleBinding: no match)."""
     kind, name = subject.get("kind"), str(subject.get("name") or "")
     if kind == "User":
         return name == user
     if kind == "Group":
         return name in groups
     if kind == "ServiceAccount":
-        return user == f"system:serviceaccount:{subject.get('namespace')}:{name}"
+        sa_namespace = subject.get("namespace") or namespace
+        return bool(sa_namespace) and user == f"system:serviceaccount:{sa_namespace}:{name}"
     return False
 
 
@@ -156,7 +158,7 @@ def _forbidden(cluster: Any, member: Mapping[str, Any], verb: str, resource: str
     bindings = [(b, ns) for b in cluster.list("rbac.authorization.k8s.io/v1", "RoleBinding", ns)]
     bindings += [(b, None) for b in cluster.list("rbac.authorization.k8s.io/v1", "ClusterRoleBinding")]
     for binding, where in bindings:
-        if not any(_bound(subject, user, groups) for subject in binding.get("subjects") or []):
+        if not any(_bound(subject, user, groups, where) for subject in binding.get("subjects") or []):
             continue
         ref = binding.get("roleRef") or {}
         kind = "Role" if ref.get("kind") == "Role" and where else "ClusterRole"
