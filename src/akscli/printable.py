@@ -209,7 +209,7 @@ def masked_values(obj: Mapping[str, Any], files: bool = True) -> Mapping[str, An
     diff masks a Secret's data alone: kubernetes/kubectl pkg/cmd/diff/diff.go Masker); a manifest's
     plain token is still a token. With ``files``, a ConfigMap value that is a file (a properties,
     INI, env or YAML file, a script) keeps its lines, with each secret-named value in them hidden
-    (akscli.redact.hide_in_file: ``password=...``, ``password = ...``, ``password: ...``, a block
+    (akscli.redact_files.hide_in_file: ``password=...``, ``password = ...``, ``password: ...``, a block
     scalar's lines, ``--token x``); a plan's diff, which shows a file's changed lines each masked
     so (akscli.kube.plan_diff), passes ``files=False``. ``obj`` itself where nothing is masked."""
     from akscli.secret_words import is_secret_variable
@@ -222,11 +222,7 @@ def masked_values(obj: Mapping[str, Any], files: bool = True) -> Mapping[str, An
             shown = {**shown, "spec": masked_spec}
     data = shown.get("data")
     if shown.get("kind") == "ConfigMap" and shown.get("apiVersion") == "v1" and isinstance(data, Mapping):
-        hidden = {k: MASK if isinstance(v, str) and is_secret_variable(str(k), v) else v for k, v in data.items()}
-        if files:
-            from akscli.redact import hide_in_file
-
-            hidden = {k: hide_in_file(v) if isinstance(v, str) and v is not MASK else v for k, v in hidden.items()}
+        hidden = {k: data_value(str(k), v, files) if isinstance(v, str) else v for k, v in data.items()}
         if hidden != data:
             shown = {**shown, "data": hidden}
     if is_envelope(shown) and isinstance(data, Mapping):
@@ -234,6 +230,23 @@ def masked_values(obj: Mapping[str, Any], files: bool = True) -> Mapping[str, An
         if any(wrapped[k] is not v for k, v in data.items()):
             shown = {**shown, "data": wrapped}
     return shown
+
+
+def data_value(key: str, value: str, files: bool = True) -> str:
+    """A v1 ConfigMap's ``data`` value under ``key`` as akscli shows it (masked_values; a placement's
+    drift details, akscli.fleet.placement_status): ``***`` where the value is a secret by its key or
+    its shape (akscli.secret_words.is_secret_variable); else, with ``files``, its lines with each
+    secret-named value in them hidden (akscli.redact_files.hide_in_file, which reads ``key``'s
+    extension)."""
+    from akscli.secret_words import is_secret_variable
+
+    if is_secret_variable(key, value):
+        return MASK
+    if not files:
+        return value
+    from akscli.redact_files import hide_in_file
+
+    return hide_in_file(value, key)
 
 
 # KubeFleet's envelopes: ``data`` maps a name to a whole object the hub places on the members, a

@@ -174,6 +174,9 @@ _ASSIGNED = (
     r"""(?:(["'])(.*?)\2|([^\s;&,'"]+?)(?=[;&,'"]|[).,:!\]}]*(?:\s|$)))"""
 )
 _QUOTED_NAME = r"""(\\?["'])([A-Za-z_][\w.-]*)\1\s*:\s*(\\?["'])(.*?)(?<!\\)\3"""
+# A Go struct's field as %#v prints it, its name bare and no space after the colon (a field error's
+# value where json.Marshal fails: ``v1.DB{Host:"h", Password:"x"}``; Go's fmt/print.go printValue).
+_GO_FIELD = r"""(?<![\w.:/-])([A-Za-z_]\w*):(\\?")(.*?)(?<!\\)\2"""
 # A Kubernetes env entry, or an exec plugin's (kubernetes/api core/v1/types.go EnvVar; kubernetes/
 # client-go tools/clientcmd/api/v1/types.go ExecEnvVar: Name, Value), as JSON quotes it or Go's %#v
 # prints it (``Name:"HF_TOKEN", Value:"..."``): the value of a secret-named one.
@@ -249,9 +252,10 @@ def _masked_span(m: re.Match[str], group: int) -> str:
     return m.group(0)[:start] + MASK + m.group(0)[end:]
 
 
-def hide_assignments(text: str) -> str:
+def hide_assignments(text: str, spaced_lines: bool = True) -> str:
     """``text`` with the value of each secret-named ``NAME=VALUE``, ``"NAME": "VALUE"`` and
-    credential header (above) written as ``***``, its name and quotes kept."""
+    credential header (above) written as ``***``, its name and quotes kept; ``spaced_lines=False``
+    where a file's lines were read already (akscli.redact_files.hide_in_file)."""
 
     def assigned(m: re.Match[str]) -> str:
         group = 3 if m.group(3) is not None else 4
@@ -259,6 +263,9 @@ def hide_assignments(text: str) -> str:
 
     def quoted(m: re.Match[str]) -> str:
         return _masked_span(m, 4) if _hidden(m.group(2), m.group(4)) else m.group(0)
+
+    def go_field(m: re.Match[str]) -> str:
+        return _masked_span(m, 3) if _hidden(m.group(1), m.group(3)) else m.group(0)
 
     def entry(m: re.Match[str]) -> str:
         return _masked_span(m, 6) if _hidden(m.group(3), m.group(6)) else m.group(0)
@@ -288,18 +295,19 @@ def hide_assignments(text: str) -> str:
     if "\\n" in text and '"' in text:
         text = re.sub(_JSON_STRING, _escaped_lines, text)
     if "=" in text:
-        if " =" in text or "= " in text or "\t" in text:
+        if spaced_lines and (" =" in text or "= " in text or "\t" in text):
             text = re.sub(_SPACED_LINE, spaced_line, text)
         text = re.sub(_ASSIGNED, assigned, text)
     if ":" in text:
         if "value: " in text or "Not found: " in text:
             text = hide_field_values(text)
         text = re.sub(_QUOTED_NAME, quoted, text) if '"' in text or "'" in text else text
+        text = re.sub(_GO_FIELD, go_field, text) if ':"' in text or ':\\"' in text else text
         text = re.sub(_ENV_ENTRY, entry, text) if "alue" in text else text
         text = re.sub(_YAML_LINE, yaml_line, text) if ": " in text or ":\t" in text else text
         if "\n" in text and ("|" in text or ">" in text):
             text = "\n".join(hide_block_lines(text.split("\n")))
-    if _has_flag(text):
+    if has_flag(text):
         text = re.sub(_SPACED_FLAG, spaced, text)
     lower = text.lower()
     return re.sub(_CREDENTIAL_HEADER, header, text) if _holds_any(lower, _HEADER_MARKS) else text
@@ -359,20 +367,8 @@ def hide_tokens(text: str) -> str:
     if _holds_any(text, _TOKEN_MARKS):
         text = re.sub(_TOKEN, MASK, text)
         text = re.sub(_TOKEN_VALUE, lambda m: f"{m.group(1)}={MASK}", text)
-    if ("=" in text or ":" in text or _has_flag(text)) and _names_a_secret(text):
+    if ("=" in text or ":" in text or has_flag(text)) and _names_a_secret(text):
         text = hide_assignments(text)
-    return text
-
-
-def hide_in_file(text: str) -> str:
-    """A file's text (a ConfigMap's value: a properties, INI, env or YAML file, a script) with each
-    secret-named value in it (hide_assignments) and each remembered Secret value (hide_known) written
-    as ``***``, its lines kept. A token's shape or a URL's password in it makes the whole value a
-    secret (akscli.printable.masked_values, secret_words.is_secret_variable), so it is not searched
-    for here."""
-    text = hide_known(text)
-    if ("=" in text or ":" in text or _has_flag(text)) and _names_a_secret(text):
-        return hide_assignments(text)
     return text
 
 
@@ -384,7 +380,7 @@ def folded(text: str) -> str:
     return " ".join(hide_tokens(text).split())
 
 
-def _has_flag(text: str) -> bool:
+def has_flag(text: str) -> bool:
     """Whether ``text`` may hold a flag (``--x``, `` -x``, a leading ``-``): a name with a hyphen
     in it (``node-pool``) is none."""
     return "--" in text or " -" in text or text.startswith("-")

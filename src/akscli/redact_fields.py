@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from akscli.placeholder_words import is_placeholder
-from akscli.secret_words import holds_secret, is_object_name, is_secret_name
+from akscli.secret_words import holds_secret, is_object_name, is_secret_name, names_secrets
 
 MASK = "***"
 
@@ -22,7 +22,7 @@ _WORD = r"(?:\\[nrt])?([\w.-]+)"
 # but PAT (_PAT), and each of its pairs as a name writes it (``apikey``, ``api_key``, ``api-key``,
 # ``api.key``; ``apiKey`` in lower case). A name with none of them is no secret's.
 _SEPS = ("", "_", "-", ".")
-_WORD_MARKS = (
+WORD_MARKS = (
     *("pass", "pwd", "token", "secret", "credential", "sas"),
     *(f"{first}{sep}key" for first in ("api", "access", "private", "account", "shared", "master") for sep in _SEPS),
     *(f"connection{sep}string" for sep in _SEPS),
@@ -54,27 +54,39 @@ def hidden(name: str, value: str) -> bool:
 # 5db56492d70cf19e5eee3f0b16130d74adf40a8f: Error.Error ``"%s: %s", e.Field, e.ErrorBody()``), under a
 # path (field/path.go Path.String: names joined by ".", an index or a map key as ``[k]``) whose last
 # name is a secret's: ``spec.password: Invalid value: "hunter2": ...``, ``data[token]: ...``, alone or
-# in an aggregate ``Kind "x" is invalid: [a, b]``. ErrorBody writes the value after "Invalid value",
-# "Unsupported value", "Not found" and "Duplicate value" by its type:
+# in an aggregate ``Kind "x" is invalid: [a, b]``; or the plural of one (``spec.tokens``, ``apiKeys``:
+# akscli.secret_words.names_secrets) for a value that is no number. ErrorBody writes the value after
+# "Invalid value", "Unsupported value", "Not found" and "Duplicate value" by its type:
 # - a string with %q (_FIELD_VALUE). A CRD's OpenAPI or CEL rule quotes the value itself
 #   (kubernetes/kubernetes staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel/
 #   validation.go: ``value := obj`` unless an object or an array), or its schema type where it has none
 #   (``field.Invalid(fldPath, sts.Type, ...)``): _SCHEMA_TYPES, which stay;
-# - an int64, int32, float64, float32 or bool with %v (``Invalid value: 123456``, ``Invalid value:
-#   true``): a number of MIN_NUMBER characters or more is hidden where the path's last word names the
-#   secret (``spec.password``, not ``spec.tokenTTL``, whose number is a quantity); a boolean says
-#   nothing and stays;
+# - an int64, int32, float64, float32 or bool with %v (``Invalid value: 1234``, ``Invalid value:
+#   true``): a number, of any length (a 4-digit PIN), is hidden where the path's last word names the
+#   secret (``spec.password``, not ``spec.tokenTTL`` nor ``spec.tokens``, whose number is a quantity);
+#   a boolean says nothing and stays;
 # - any other type as ``json.Marshal`` writes it: a list ``["a","b"]``, a map ``{"k":"v"}``, nested
-#   (_FIELD_OTHER and _json_end); ``null``, ``[]`` and ``{}`` stay. (Where json.Marshal fails, a
-#   Stringer's text or Go's %#v: not read here.)
+#   (_FIELD_OTHER and _json_end); ``null``, ``[]`` and ``{}`` stay;
+# - where json.Marshal fails (an internal type, a map with struct keys, a channel in a struct) and the
+#   value is no fmt.Stringer, Go's %#v: a composite literal, its type then its braces
+#   (``v1.Creds{User:"a", Password:"x"}``, ``&v1.Creds{...}``, ``map[string]string{"k":"v"}``,
+#   ``[]string{"a"}``: Go's fmt/print.go printValue, ``sharpV``), hidden to its closing brace
+#   (_GO_COMPOSITE). A pointer's %#v (``(*v1.Creds)(0xc000...)``) is an address, and stays. (A
+#   Stringer's own text has no shape to know its end by: not read.)
 _PATH = r"""(?<![\w.\]-])([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]\s]*\])*): """
 _KINDS = r"""(?:Invalid value|Unsupported value|Not found|Duplicate value): """
 _FIELD_VALUE = _PATH + _KINDS + r"""(\\?")(.*?)(?<!\\)\2"""
-_FIELD_OTHER = _PATH + _KINDS + r"""(?=[\[{0-9-])"""
+_FIELD_OTHER = _PATH + _KINDS + r"""(?=[\[{0-9&A-Za-z_-])"""
 _NUMBER = r"""-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?(?!\w|\.\w)"""
-# A shorter number is shown, as akscli.redact.MIN_HIDDEN leaves a shorter remembered value: a credential
-# is longer (``spec.apiToken: Invalid value: 3`` is a wrong type, not a token).
-MIN_NUMBER = 6
+# A Go type as %#v writes it before a composite's braces (reflect.Type.String): ``&`` for a pointer to a
+# struct, a map, a slice or an array at the top (print.go printValue, ``depth == 0``), ``[]`` or ``[N]``
+# for a slice or an array, ``map[K]`` for a map, then a (package-qualified) type name with its type
+# arguments (``pkg.List[string]``) or ``interface {}`` (``map[string]interface {}{"k":"v"}``).
+_GO_ANY = r"""interface \{\}"""
+_GO_COMPOSITE = (
+    r"""&?(?:\[[0-9]*\]|map\[(?:""" + _GO_ANY + r"""|[^\]{}\s])*\]|\*)*"""
+    r"""(?:""" + _GO_ANY + r"""|[A-Za-z_][\w.]*(?:\[[^\]{}\s]*\])?)\{"""
+)
 _SCHEMA_TYPES = frozenset({"string", "object", "array", "integer", "number", "boolean", "null"})
 
 
@@ -86,7 +98,7 @@ def hide_field_values(text: str) -> str:
     def field_value(m: re.Match[str]) -> str:
         names = _names(m.group(1))
         value = m.group(3)
-        if not names or value in _SCHEMA_TYPES or not hidden(names[-1], value):
+        if not names or value in _SCHEMA_TYPES or not _hidden_string(names[-1], value):
             return m.group(0)
         quoted.append((m.group(2), value))
         start, end = m.start(3) - m.start(), m.end(3) - m.start()
@@ -106,31 +118,44 @@ def _other_value(text: str) -> bool:
         at = text.find(kind)
         while at >= 0:
             at += len(kind)
-            if at < len(text) and text[at] in "[{-0123456789":
+            if at < len(text) and (text[at] in "[{-0123456789&" or text[at].isalpha()):
                 return True
             at = text.find(kind, at)
     return False
 
 
+def _hidden_string(name: str, value: str) -> bool:
+    """A field error's string value under ``name`` that is hidden: hidden()'s rule, or under a plural
+    secret name (``spec.tokens``: akscli.secret_words.names_secrets), less a placeholder."""
+    return hidden(name, value) or (names_secrets(name) and not is_placeholder(value))
+
+
 def _hide_other_values(text: str) -> str:
-    """``text`` with each number, list or map a field error gives under a secret-named path as
-    ``***``: a list or a map to its closing bracket (to the text's end where it is cut short)."""
+    """``text`` with each number, list, map or Go composite a field error gives under a secret-named
+    path as ``***``: a list, a map or a composite to its closing bracket (to the text's end where it
+    is cut short); a number where the path's last word names the secret itself."""
     pieces: list[str] = []
     done = 0
     for m in re.finditer(_FIELD_OTHER, text):
         start = m.end()
         if start < done:
             continue  # inside a value already hidden
-        if text[start] in "[{":
+        number = None
+        if composite := re.compile(_GO_COMPOSITE).match(text, start):  # before a list: []string{...}
+            end = _json_end(text, composite.end() - 1)
+        elif text[start] in "[{":
             end = _json_end(text, start)
         else:
             number = re.compile(_NUMBER).match(text, start)
             end = number.end() if number else -1
         names = _names(m.group(1))
-        if end < 0 or not names or text[start:end] in ("[]", "{}") or not holds_secret(names[-1], text[start:end]):
+        if end < 0 or not names or text[start:end] in ("[]", "{}"):
             continue
-        if text[start] not in "[{" and (end - start < MIN_NUMBER or not _ends_in_secret(names[-1])):
-            continue  # a short number, or one under spec.tokenTTL, spec.passwordLength: a quantity
+        value = text[start:end]
+        if not (holds_secret(names[-1], value) or (number is None and names_secrets(names[-1]))):
+            continue
+        if number is not None and not _ends_in_secret(names[-1]):
+            continue  # a number under spec.tokenTTL, spec.passwordLength: a quantity
         pieces += [text[done:start], MASK]
         done = end
     return "".join(pieces) + text[done:] if pieces else text
@@ -175,21 +200,24 @@ def _names(path: str) -> list[str]:
 
 def names_a_secret(text: str) -> bool:
     """Whether a word of ``text`` is a secret's name (akscli.secret_words.is_secret_name, which keeps
-    its answers), or a credential header's name is in it: what akscli.redact.hide_assignments hides a
-    value under. Only a word that holds one of _WORD_MARKS is asked about, so a file of ``app.key0=...`` lines, a
-    ``model_path`` or a node pool's ``sshKey`` costs substring searches (in C), not a read pattern by
-    pattern."""
+    its answers) or its plural (names_secrets: a field error's path), or a credential header's name is
+    in it: what akscli.redact.hide_assignments hides a value under. Only a word that holds one of
+    WORD_MARKS is asked about, so a file of ``app.key0=...`` lines, a ``model_path`` or a node pool's
+    ``sshKey`` costs substring searches (in C), not a read pattern by pattern."""
     lower = text.lower()
     if not holds_any(lower, NAME_MARKS):
         return False
     if holds_any(lower, HEADER_MARKS):
         return True
-    marks = tuple(mark for mark in _WORD_MARKS if mark in lower)
+    marks = tuple(mark for mark in WORD_MARKS if mark in lower)
     if "pat" in lower and re.search(_PAT, lower):
         marks += ("pat",)
     if not marks:
         return False
-    return any(holds_any(word.lower(), marks) and is_secret_name(word) for word in set(re.findall(_WORD, text)))
+    return any(
+        holds_any(word.lower(), marks) and (is_secret_name(word) or names_secrets(word))
+        for word in set(re.findall(_WORD, text))
+    )
 
 
 def holds_any(text: str, marks: tuple[str, ...]) -> bool:

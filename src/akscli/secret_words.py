@@ -91,6 +91,27 @@ def is_secret_name(name: str) -> bool:
     return any(w in _SECRET_WORDS for w in words) or any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
 
 
+# The plural of a secret word or pair (``spec.tokens``, ``passwords``, ``apiKeys``, ``accessKeys``) as a
+# name's last word: a field that holds several secrets. SECRETS and CREDENTIALS are secret words
+# already. Not a secret name everywhere: ``max_tokens``, ``--max-num-batched-tokens`` (vLLM) and
+# ``tokens: 4096`` count tokens, so akscli.redact_fields reads it for a field error's value that is no
+# number (a string, a list, a map), whose value a count is not.
+_PLURAL_WORDS = frozenset({"PASSWORDS", "PASSWDS", "PWDS", "TOKENS", "APIKEYS", "PASSPHRASES", "PATS"})
+
+
+@functools.lru_cache(maxsize=4096)
+def names_secrets(name: str) -> bool:
+    """``name``'s last word is the plural of a secret word (``tokens``, ``apiKeys``: _PLURAL_WORDS),
+    or its last two words a secret pair with its second word plural (``accessKeys``,
+    ``connection_strings``)."""
+    words = _words(name)
+    if not words:
+        return False
+    if words[-1] in _PLURAL_WORDS:
+        return True
+    return len(words) > 1 and words[-1].endswith("S") and (words[-2], words[-1][:-1]) in _SECRET_PAIRS
+
+
 # The last word of a secret-named flag or variable that says it points at the secret rather than
 # holds it: a file or path to read it from (``--password-file``, ``--hf-token-path``; the ``_FILE``
 # convention of the Docker Official Images, docker-library/postgres docker-entrypoint.sh file_env

@@ -556,4 +556,7 @@ def _unreachable(exc: BaseException, prefix: str) -> AkscliError:
 
 
 def _short(text: str) -> str:
-    return " ".join(text.split())[:300]
+    """A network error's text on one line, cut: what akscli.redact.server_text hides is hidden first,
+    while the text still has its line breaks (a YAML line, a block scalar) and before the cut could
+    split a token's shape."""
+    return " ".join(redact.server_text(text).split())[:300]

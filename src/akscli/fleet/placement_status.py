@@ -16,7 +16,7 @@ from typing import Any
 from akscli.fleet import CRP, hub
 from akscli.fleet.eligibility import what_to_check
 from akscli.kube.readiness.fleet import ROLLOUT_BLOCKED, expected_condition_types, strategy_fix
-from akscli.printable import MASK
+from akscli.printable import MASK, data_value
 
 
 def _resource_ref(item: Mapping[str, Any]) -> str:
@@ -40,8 +40,11 @@ def _patch(detail: Mapping[str, Any], item: Mapping[str, Any]) -> str:
     hub_value, member_value = detail.get("valueInHub"), detail.get("valueInMember")
     if not hub_value and not member_value:
         return str(detail.get("path"))
-    if _secret(str(detail.get("path") or ""), (hub_value, member_value), item):
+    path = str(detail.get("path") or "")
+    if _secret(path, (hub_value, member_value), item):
         hub_value, member_value = hub_value and MASK, member_value and MASK
+    elif item.get("kind") == "ConfigMap" and not item.get("group") and path.startswith("/data/"):
+        hub_value, member_value = (_file(path, v) for v in (hub_value, member_value))
     return f"{detail.get('path')} (hub {hub_value or 'unset'}, member {member_value or 'unset'})"
 
 
@@ -57,8 +60,19 @@ def _secret(path: str, values: tuple[Any, Any], item: Mapping[str, Any]) -> bool
 
     if item.get("kind") == "Secret" and not item.get("group") and path.startswith(("/data", "/stringData")):
         return True
-    name = path.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+    name = _pointer_name(path)
     return any(isinstance(v, str) and v and is_secret_variable(name, v) for v in values)
+
+
+def _file(path: str, value: Any) -> Any:
+    """A ConfigMap's data value as ``-o yaml`` shows it (akscli.printable.data_value): a file's lines
+    kept, each secret-named value in them hidden (``db.password=***``)."""
+    return data_value(_pointer_name(path), value) if isinstance(value, str) and value else value
+
+
+def _pointer_name(path: str) -> str:
+    """A JSON pointer's last token, unescaped (RFC 6901: ``~1`` is ``/``, ``~0`` is ``~``)."""
+    return path.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
 
 
 def _paths(items: Any, field: str) -> list[str]:

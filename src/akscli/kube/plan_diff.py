@@ -10,6 +10,7 @@ from typing import Any
 from akscli.output import object_ref as output_object_ref
 from akscli.printable import MASK, SECRET_FIELDS, is_secret, masked_values
 from akscli.redact import hide_block_lines, hide_tokens
+from akscli.redact_files import hide_in_file
 
 IGNORED_METADATA = (
     "managedFields",
@@ -110,13 +111,14 @@ def _multiline(*values: Any) -> bool:
 def _changed_lines(old: str, new: str) -> list[str]:
     """A multi-line value's changed lines (a ConfigMap's file, a script), ``-``/``+`` each under
     its field, as kubectl diff shows them, instead of both whole values on one line. Each is shown
-    as its place in the whole value shows it: a line of a block scalar under a secret-named key
-    (``password: |`` and the lines below it: akscli.redact.hide_block_lines) as ``***``, which the
-    line alone does not tell."""
+    as its place in the whole value shows it, by the rule ``-o yaml`` shows a ConfigMap's file by
+    (akscli.redact_files.hide_in_file): a properties line's value to its end (``db.password=***``, not
+    ``*** pass``), a line of a block scalar under a secret-named key (``password: |`` and the lines
+    below it) as ``***``, which the line alone does not tell."""
     import difflib
 
     was, now = old.splitlines(), new.splitlines()
-    shown = {"-": hide_block_lines(was), "+": hide_block_lines(now)}
+    shown = {"-": _file_lines(was), "+": _file_lines(now)}
     at = {"-": 0, "+": 0}
     lines = []
     for line in difflib.ndiff(was, now):
@@ -128,6 +130,14 @@ def _changed_lines(old: str, new: str) -> list[str]:
             at["-"] += 1
             at["+"] += 1
     return lines
+
+
+def _file_lines(lines: list[str]) -> list[str]:
+    """``lines`` as hide_in_file shows their file, one for one; where a remembered value of several
+    lines took some away, each block scalar's lines hidden (hide_block_lines) and the rest as they
+    are (_short hides what a line alone tells)."""
+    told = hide_in_file("\n".join(lines)).split("\n")
+    return told if len(told) == len(lines) else hide_block_lines(lines)
 
 
 def _long_lists(old: Any, new: Any) -> bool:
