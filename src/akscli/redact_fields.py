@@ -200,10 +200,10 @@ def _names(path: str) -> list[str]:
 
 def names_a_secret(text: str) -> bool:
     """Whether a word of ``text`` is a secret's name (akscli.secret_words.is_secret_name, which keeps
-    its answers) or its plural (names_secrets: a field error's path), or a credential header's name is
-    in it: what akscli.redact.hide_assignments hides a value under. Only a word that holds one of
-    WORD_MARKS is asked about, so a file of ``app.key0=...`` lines, a ``model_path`` or a node pool's
-    ``sshKey`` costs substring searches (in C), not a read pattern by pattern."""
+    its answers) or, in a field error, its plural (names_secrets: ``spec.tokens``), or a credential
+    header's name is in it: what akscli.redact.hide_assignments hides a value under. Only a word that
+    holds one of WORD_MARKS is asked about, so a file of ``app.key0=...`` lines, a ``model_path`` or a
+    node pool's ``sshKey`` costs substring searches (in C), not a read pattern by pattern."""
     lower = text.lower()
     if not holds_any(lower, NAME_MARKS):
         return False
@@ -214,8 +214,9 @@ def names_a_secret(text: str) -> bool:
         marks += ("pat",)
     if not marks:
         return False
+    fields = "value: " in text or "Not found: " in text  # a plural counts in a field error's path only
     return any(
-        holds_any(word.lower(), marks) and (is_secret_name(word) or names_secrets(word))
+        holds_any(word.lower(), marks) and (is_secret_name(word) or (fields and names_secrets(word)))
         for word in set(re.findall(_WORD, text))
     )
 
