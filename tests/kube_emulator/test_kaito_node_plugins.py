@@ -2,7 +2,8 @@
 NodeClaims brought up before it makes the Service and the StatefulSet (upstream: kaito-project/kaito
 v0.12.0 pkg/workspace/resource/node.go CheckIfNodePluginsReady, pkg/nodeprovision/gpu-provisioner/
 gpu_provisioner.go EnsureNodesReady and CollectNodeStatusInfo; the simulator's
-kaito_nodes.plugins_ready and plugins_not_ready)."""
+kaito_nodes.plugins_ready and plugins_not_ready). A lone node not Ready never reaches that check:
+EnsureNodesReady's step 2 (Not enough Nodes are ready) comes first."""
 
 from __future__ import annotations
 
@@ -80,3 +81,39 @@ def test_a_ready_workspace_whose_node_loses_its_gpus_turns_not_ready(kube_emulat
     # The pods still run, but ResourceReady is not True (applyInferenceWorkspaceStatus).
     assert conds["InferenceReady"]["status"] == "False"
     assert conds["InferenceReady"]["reason"] == "WorkspaceInferenceStatusPending"
+
+
+def _ready_workspace(emu: KubeEmulator) -> str:
+    """A Ready Workspace ``phi`` and the node its NodeClaim brought up."""
+    _lab(emu, None)
+    emu.cluster.create(workspace())
+    assert wait_until(lambda: state(emu) == "Ready")
+    [worker] = (emu.cluster.get(KAITO, "Workspace", "default", "phi") or {})["status"]["workerNodes"]
+    return str(worker)
+
+
+def _not_ready(emu: KubeEmulator, name: str) -> None:
+    notready = {"type": "Ready", "status": "False", "reason": "KubeletNotReady"}
+    current = (emu.cluster.get("v1", "Node", None, name) or {})["status"].get("conditions") or []
+    emu.cluster.patch_status(
+        "v1", "Node", None, name, {"conditions": [c for c in current if c.get("type") != "Ready"] + [notready]}
+    )
+
+
+def _touch(emu: KubeEmulator) -> None:
+    # KAITO watches no Node (workspace_controller.go SetupWithManager): its next reconcile sees the change.
+    emu.cluster.patch(KAITO, "Workspace", "default", "phi", {"metadata": {"annotations": {"touch": "1"}}})
+
+
+def test_a_workspace_whose_only_node_is_not_ready_says_not_enough_nodes_before_any_plugin_check(
+    kube_emulator: KubeEmulator,
+) -> None:
+    worker = _ready_workspace(kube_emulator)
+    _not_ready(kube_emulator, worker)
+    _touch(kube_emulator)
+    # EnsureNodesReady's step 2 (readyWithInstanceType < targetNodeCount) comes before CheckIfNodePluginsReady.
+    assert wait_until(lambda: _conditions(kube_emulator)["ResourceReady"]["reason"] == "NodeNotReady")
+    conds = _conditions(kube_emulator)
+    assert conds["NodesReady"]["message"] == "Not enough Nodes are ready"
+    assert conds["ResourceReady"]["message"] == "Not enough Nodes are ready"
+    assert conds["NodeClaimReady"]["status"] == "True"

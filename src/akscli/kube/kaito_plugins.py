@@ -12,7 +12,7 @@ The plugin pods are KAITO's chart's or the GPU Operator's (readiness.kaito_fault
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,8 @@ from akscli.kube.client import Kube
 from akscli.kube.readiness import kaito_faults
 
 GPU = "nvidia.com/gpu"
+INSTANCE_TYPE = "node.kubernetes.io/instance-type"
+NODEPOOL = "karpenter.sh/nodepool"  # on a NodeClaim's node (pkg/utils/consts/consts.go LabelNodePool)
 
 
 @dataclass(frozen=True)
@@ -61,24 +63,77 @@ def _state(pod: Mapping[str, Any]) -> tuple[str, bool]:
     return (found.text if found is not None else "Running"), restarted
 
 
+def _ready(node: Mapping[str, Any]) -> bool:
+    """nodes.go NodeIsReadyAndNotDeleting: no deletionTimestamp, and a Ready condition that is True."""
+    if (node.get("metadata") or {}).get("deletionTimestamp"):
+        return False
+    conditions = (node.get("status") or {}).get("conditions") or []
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
+
+
+def _name(node: Mapping[str, Any]) -> str:
+    return str((node.get("metadata") or {}).get("name"))
+
+
+def _more(nodes: Sequence[Any]) -> str:
+    return f" (and {len(nodes) - 1} more node{'s' if len(nodes) > 2 else ''})" if len(nodes) > 1 else ""
+
+
+def _not_ready(workspace: Mapping[str, Any], nodes: Sequence[Mapping[str, Any]]) -> PluginWait:
+    """A NodeClaim's node not Ready, or being deleted: getReadyNodesFromNodeClaims counts it out, so
+    checkNodePlugin's node count falls short of the NodeClaims'."""
+    node = _name(nodes[0])
+    deleting = bool((nodes[0].get("metadata") or {}).get("deletionTimestamp"))
+    return PluginWait(
+        f"waits for its nodes (KAITO's {kaito_faults.PLUGINS_NOT_READY}, whose check needs every NodeClaim's "
+        f"node Ready): node {node}{_more(nodes)} is {'being deleted' if deleting else 'not Ready'}",
+        (
+            f"its NodeClaim keeps KAITO waiting until it is gone too (kubectl get nodeclaims -l "
+            f"{kaito_faults.node_selector(workspace)} -o wide)"
+            if deleting
+            else f"kubectl describe node {node} says why (its Ready condition: the kubelet, the network); "
+            "KAITO looks again every 2 s and goes on once it is Ready"
+        ),
+    )
+
+
+def _other_size(workspace: Mapping[str, Any], nodes: Sequence[Mapping[str, Any]], size: str) -> PluginWait:
+    """A NodeClaim's node whose instance-type label is not the Workspace's resource.instanceType."""
+    node = _name(nodes[0])
+    label = ((nodes[0].get("metadata") or {}).get("labels") or {}).get(INSTANCE_TYPE) or "(none)"
+    return PluginWait(
+        f"waits for its nodes (KAITO's {kaito_faults.PLUGINS_NOT_READY}, whose check needs every NodeClaim's "
+        f"node of the Workspace's instance type): node {node}{_more(nodes)} is labelled {INSTANCE_TYPE}={label}, "
+        f"not {size}",
+        f"AKS labels a node with its VM size, so the label was changed by hand or the NodeClaim was not made for "
+        f"this Workspace (kubectl get nodeclaims -l {kaito_faults.node_selector(workspace)} -o wide): restore the "
+        "label, or delete that NodeClaim",
+    )
+
+
 def explain(kube: Kube, workspace: Mapping[str, Any]) -> PluginWait | None:
-    """The first of the Workspace's nodes (by name) whose kubelet reports no GPUs, and its plugin pod's
-    state; None where every node has GPUs (KAITO looks again within 2 s) or nothing can be read."""
+    """Why KAITO's CheckIfNodePluginsReady is False, as it checks the nodes of the Workspace's
+    NodeClaims (those labelled karpenter.sh/nodepool; other nodes it does not check): first one not
+    Ready or being deleted, then the first (by name) whose kubelet reports no GPUs, with its plugin
+    pod's state, then one not of the Workspace's instance type; None where none is (KAITO looks again
+    within 2 s; a NodeClaim with no node yet is not seen here) or nothing can be read."""
+    size = str((workspace.get("resource") or {}).get("instanceType") or "")
     try:
-        nodes = list(kube.list("v1", "Node", label_selector=kaito_faults.node_selector(workspace)))
-        bare = sorted(
-            (n for n in nodes if (_gpus(n) or "0") == "0"), key=lambda n: str((n.get("metadata") or {}).get("name"))
-        )
+        listed = kube.list("v1", "Node", label_selector=kaito_faults.node_selector(workspace))
+        nodes = sorted((n for n in listed if NODEPOOL in ((n.get("metadata") or {}).get("labels") or {})), key=_name)
+        if unready := [n for n in nodes if not _ready(n)]:
+            return _not_ready(workspace, unready)
+        bare = [n for n in nodes if (_gpus(n) or "0") == "0"]
         if not bare:
-            return None
-        node = str(bare[0]["metadata"]["name"])
+            other = [n for n in nodes if ((n.get("metadata") or {}).get("labels") or {}).get(INSTANCE_TYPE) != size]
+            return _other_size(workspace, other, size) if other else None
+        node = _name(bare[0])
         pods = _plugin_pods(kube, node)
     except errors.AkscliError:
         return None
     gpus = _gpus(bare[0])
-    more = f" (and {len(bare) - 1} more node{'s' if len(bare) > 2 else ''})" if len(bare) > 1 else ""
     said = (
-        f"waits for the NVIDIA device plugin (KAITO's {kaito_faults.PLUGINS_NOT_READY}): node {node}{more} "
+        f"waits for the NVIDIA device plugin (KAITO's {kaito_faults.PLUGINS_NOT_READY}): node {node}{_more(bare)} "
         f"advertises {'no' if gpus is None else gpus} nvidia.com/gpu"
     )
     if not pods:

@@ -15,6 +15,7 @@ from akscli import errors
 from akscli.kube import (
     claim_wait,
     kaito_claims,
+    kaito_crash,
     kaito_plugins,
     mount_wait,
     pod_hints,
@@ -85,7 +86,8 @@ def timeout_error(
     if refused := _claim_refused(kube, pending[:5]):
         message += refused.said
         hint = f"{refused.fix}; nothing was rolled back"
-    if plugin := _plugin_wait(kube, pending[:5]):
+    workspaces = _workspaces(kube, pending[:5])  # KAITO's: one list of an InferenceSet's, read only here
+    if plugin := _plugin_wait(kube, workspaces):
         message += f"; {plugin[0]} {plugin[1].said}"
         hint = f"{plugin[1].fix}; nothing was rolled back"
     trouble, owner = pod_problem(kube, pending[:5])
@@ -96,6 +98,9 @@ def timeout_error(
     elif held := _claim_wait(kube, pending[:5]):
         message += held.said
         hint = f"{held.fix}; nothing was rolled back"
+    if crashed := _crash_cause(kube, workspaces):  # the server's own words, over pod_hints' generic fix
+        message += f"; {crashed[0]}'s server exits: {crashed[1][0]} (its previous log says so)"
+        hint = f"{crashed[1][1]}; nothing was rolled back"
     return errors.WaitTimeoutError(message, hint=hint)
 
 
@@ -108,23 +113,45 @@ def _claim_refused(kube: Kube, pending: list[Watched]) -> kaito_claims.ClaimErro
     return None
 
 
-def _plugin_wait(kube: Kube, pending: list[Watched]) -> tuple[str, kaito_plugins.PluginWait] | None:
-    """The node and device plugin pod a KAITO Workspace held on NodePluginsNotReady waits on
-    (readiness.kaito_faults.plugins_pending), read from its nodes (kaito_plugins.py); for an
-    InferenceSet, its first Workspace (by name) so held, from one list of them (readiness.members_of)."""
+def _workspaces(kube: Kube, pending: list[Watched]) -> list[tuple[str, Mapping[str, Any]]]:
+    """(ref, Workspace) of each pending KAITO Workspace as the wait last saw it, and of an InferenceSet's
+    Workspaces (by name) from one list of them (readiness.members_of); [] for anything else."""
+    found: list[tuple[str, Mapping[str, Any]]] = []
     for state in pending:
-        workspaces = [state.last] if state.kind == "Workspace" and state.last else []
+        if state.kind == "Workspace" and state.last:
+            found.append((state.ref, state.last))
         source = readiness.members_of(state.last) if state.kind == "InferenceSet" and state.last else None
-        if source is not None:
-            try:
-                found = kube.list(source[0], source[1], namespace=state.namespace, label_selector=source[2])
-                workspaces = sorted(found, key=lambda w: str((w.get("metadata") or {}).get("name")))
-            except errors.AkscliError:
-                continue
-        for ws in workspaces:
-            if kaito_faults.plugins_pending(ws) and (said := kaito_plugins.explain(kube, ws)):
-                meta = ws.get("metadata") or {}
-                return (f"workspace.kaito.sh/{meta.get('name')}" if source else state.ref), said
+        if source is None:
+            continue
+        try:
+            listed = kube.list(source[0], source[1], namespace=state.namespace, label_selector=source[2])
+            members = sorted(listed, key=lambda w: str((w.get("metadata") or {}).get("name")))
+        except errors.AkscliError:
+            continue
+        found += [(f"workspace.kaito.sh/{(ws.get('metadata') or {}).get('name')}", ws) for ws in members]
+    return found
+
+
+def _plugin_wait(
+    kube: Kube, workspaces: list[tuple[str, Mapping[str, Any]]]
+) -> tuple[str, kaito_plugins.PluginWait] | None:
+    """The node and device plugin pod the first KAITO Workspace held on NodePluginsNotReady waits on
+    (readiness.kaito_faults.plugins_pending), read from its nodes (kaito_plugins.py)."""
+    for ref, ws in workspaces:
+        if kaito_faults.plugins_pending(ws) and (said := kaito_plugins.explain(kube, ws)):
+            return ref, said
+    return None
+
+
+def _crash_cause(kube: Kube, workspaces: list[tuple[str, Mapping[str, Any]]]) -> tuple[str, tuple[str, str]] | None:
+    """Why the server of the first KAITO Workspace that KAITO finds crash-looping
+    (ContainerCrashLoopBackOff) exits, from its previous log (kaito_crash.py: one page of pods, one
+    log read), and what to do; None where its log has no line akscli knows."""
+    for ref, ws in workspaces:
+        fault = kaito_faults.inference_fault(ws)
+        if fault is not None and fault[0] == "ContainerCrashLoopBackOff":
+            found = kaito_crash.cause(kube, ws, fault[1])
+            return (ref, found) if found else None
     return None
 
 

@@ -74,12 +74,15 @@ def set_warning(obj: Mapping[str, Any], members: Iterable[Mapping[str, Any]]) ->
     return verdict.warning if verdict.ready and verdict.warning else None
 
 
-def set_serving(kube: Kube, obj: Mapping[str, Any]) -> str | None:
-    """``set_warning`` from one paginated list of the set's Workspaces by label; None, reading
-    nothing, for any other object and for a set KAITO calls ready."""
+def set_serving(kube: Kube, obj: Mapping[str, Any], members: Iterable[Mapping[str, Any]] | None = None) -> str | None:
+    """``set_warning`` from ``members``, the set's Workspaces where the caller has listed them
+    already (`model status`: kaito_faults.set_members), else from one paginated list of them by
+    label; None, reading nothing, for any other object and for a set KAITO calls ready."""
     source = readiness.members_of(obj) if obj.get("kind") == "InferenceSet" else None
     if source is None or readiness.check(obj).ready:
         return None
-    api_version, kind, selector = source
-    namespace = (obj.get("metadata") or {}).get("namespace")
-    return set_warning(obj, kube.list(api_version, kind, namespace=namespace, label_selector=selector))
+    if members is None:
+        api_version, kind, selector = source
+        namespace = (obj.get("metadata") or {}).get("namespace")
+        members = kube.list(api_version, kind, namespace=namespace, label_selector=selector)
+    return set_warning(obj, members)

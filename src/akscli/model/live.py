@@ -439,7 +439,8 @@ def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
     doc["benchmark"] = kaito_benchmark.figure(obj)
     # A Workspace whose nodes are not Ready: its NodeClaim's state, one list (kaito_claims.status_line).
     doc["nodeclaim"] = kaito_claims.status_line(kube, obj) if kaito_claims.nodes_pending(obj) else None
-    set_warning = kaito_benchmark.set_serving(kube, obj)
+    # The set's Workspaces as listed above (kaito_faults.set_members): one list serves both.
+    set_warning = kaito_benchmark.set_serving(kube, obj, members if obj.get("kind") == "InferenceSet" else None)
     if set_warning:  # every replica serves; KAITO counts those whose benchmark failed not ready
         doc["ready"], doc["warning"] = (
             doc["desired"],

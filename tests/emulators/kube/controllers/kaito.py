@@ -36,6 +36,9 @@ Failure modes (``failure=``):
   the Workspace's NodeClaimReady and ResourceReady False NodeClaimNotReady "Ready NodeClaims are
   not enough" (kaito_nodes.NOT_ENOUGH). With the fault lifted, the next reconcile launches it.
 * ``download``: as ``inference``, the server exiting as it cannot reach huggingface.co (DOWNLOAD_LOG).
+* With no failure mode, a Workspace whose repo the emulated Hub holds gated, and whose pod starts with no
+  token granted access to it, crash-loops as ``inference`` does, huggingface_hub's GatedRepoError in its
+  log (kaito_server.gated_log; SetHFToken's optional HF_TOKEN, pkg/workspace/inference/preset_inferences.go).
 * ``inference``: nodes come up but the inference server crash-loops (pods in CrashLoopBackOff):
   InferenceReady False with KAITO's reason ContainerCrashLoopBackOff and WorkspaceSucceeded
   False workspacePending, state Pending (classifyInferencePodFailure and
@@ -68,11 +71,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from tests.emulators.kube import kaito_estimator
-from tests.emulators.kube.controllers import kaito_benchmark, kaito_nodes, kaito_workload
+from tests.emulators.kube.controllers import kaito_benchmark, kaito_nodes, kaito_server, kaito_workload
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
 from tests.emulators.kube.controllers.kaito_common import (
-    DOWNLOAD_LOG,
     FAILURES,
     INFERENCESET_FINALIZER,
     KAITO,
@@ -104,9 +106,6 @@ __all__ = [
 ]
 
 POD_INDEX = "apps.kubernetes.io/pod-index"
-# failure="inference": the inference server exits on start (a model too large for the GPU).
-CRASH_EXIT_CODE = 1
-CRASH_LOG = "ERROR torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\n"
 # vCPUs per size, for the quota message: what the Azure error reports as cores.
 _VCPUS = re.compile(r"Standard_[A-Z]+(\d+)")
 
@@ -213,30 +212,6 @@ def _pending_state(ws: dict[str, Any]) -> str:
     return "NotReady" if (ws.get("status") or {}).get("state") in ("Ready", "NotReady") else "Pending"
 
 
-def _crash_status(container: str, pod: str) -> dict[str, Any]:
-    """A serving pod's status as the kubelet shows a container that keeps exiting: Waiting
-    CrashLoopBackOff with doBackOff's message, last state Terminated
-    (kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_manager.go)."""
-    return {
-        "phase": "Running",
-        "conditions": [{"type": "Ready", "status": "False", "reason": "ContainersNotReady"}],
-        "containerStatuses": [
-            {
-                "name": container,
-                "ready": False,
-                "restartCount": 3,
-                "state": {
-                    "waiting": {
-                        "reason": "CrashLoopBackOff",
-                        "message": f"back-off 40s restarting failed container={container} pod={pod}",
-                    }
-                },
-                "lastState": {"terminated": {"exitCode": CRASH_EXIT_CODE, "reason": "Error"}},
-            }
-        ],
-    }
-
-
 def _serving(pod: dict[str, Any]) -> bool:
     """The pod is Ready (a crashing container leaves it not ready)."""
     conditions = (pod.get("status") or {}).get("conditions") or []
@@ -335,9 +310,11 @@ class WorkspaceController(_KaitoController):
         # GenerateNodeClaimName; kaito_nodes.py), so no two Workspaces ask for one name. With
         # failure="plugins" no NVIDIA device plugin registers GPUs on the nodes it launches.
         workers = kaito_nodes.provision(cluster, obj, nodes, plugin=self.failure != "plugins")
-        if not kaito_nodes.plugins_ready(cluster, obj):
+        # EnsureNodesReady: enough Ready nodes of the size (step 2), then the plugins (step 3).
+        short = len(kaito_nodes.ready_nodes(cluster, obj)) < nodes
+        if short or not kaito_nodes.plugins_ready(cluster, obj):
             # reconcileNodes returns RequeueAfter 2 s before ensureService (kaito_nodes.plugins_not_ready).
-            conds, why = kaito_nodes.plugins_not_ready(cluster, obj)
+            conds, why = kaito_nodes.plugins_not_ready(cluster, obj, short=short)
             placed = {"targetNodeCount": nodes, "workerNodes": workers, "state": _pending_state(obj)}
             _set_status(cluster, obj, placed, *conds, *_inference_pending(*why))
             self.requeue(obj, self.plugin_requeue)
@@ -356,10 +333,11 @@ class WorkspaceController(_KaitoController):
             # nodes made, no StatefulSet.
             _reconcile_failed(cluster, obj, exc.message, {"targetNodeCount": nodes, "workerNodes": workers})
             return
-        crashing = self.failure in ("inference", "download")
+        # The server exits on start for the failure mode, or where the Hub refuses it a gated repo (kaito_server).
+        crash = kaito_server.crash_log(cluster, obj, self.failure)
         sts = kaito_workload.apply(cluster, obj, nodes, kaito_nodes.pod_scheduling(obj))
         benchmark_runs = _benchmarked(obj) and not self._benchmark_fails(cluster, obj)
-        waiting, crashed = self._pods(cluster, obj, sts, crashing=crashing, benchmark=benchmark_runs)
+        waiting, crashed = self._pods(cluster, obj, sts, crash=crash, benchmark=benchmark_runs)
         placed = {"targetNodeCount": nodes, "workerNodes": workers}
         # NodesReady ends with the nodes under kubelet pressure (upstream: kaito-project/kaito v0.12.0
         # pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go CollectNodeStatusInfo).
@@ -367,9 +345,11 @@ class WorkspaceController(_KaitoController):
         pending: tuple[str, str] | None = None
         if crashed:
             # detectContainerFailure (workspace_controller.go) on the pod's CrashLoopBackOff.
-            crash = f'container "{name}" is in CrashLoopBackOff; last termination: exit code {CRASH_EXIT_CODE}'
-            pending = ("ContainerCrashLoopBackOff", crash)
-        elif waiting or crashing or not kaito_workload.ready(sts):
+            said = (
+                f'container "{name}" is in CrashLoopBackOff; last termination: exit code {kaito_server.CRASH_EXIT_CODE}'
+            )
+            pending = ("ContainerCrashLoopBackOff", said)
+        elif waiting or crash is not None or not kaito_workload.ready(sts):
             # The StatefulSet's pods are not all ready (not made yet, or one the scheduler leaves
             # Pending): inference is not ready (collectInferenceReadyStatus), with the reason
             # classifyInferencePodFailure reads off the pods (upstream: kaito-project/kaito v0.12.0
@@ -474,11 +454,12 @@ class WorkspaceController(_KaitoController):
             )
 
     def _pods(
-        self, cluster: Any, ws: dict[str, Any], sts: dict[str, Any], crashing: bool, benchmark: bool
+        self, cluster: Any, ws: dict[str, Any], sts: dict[str, Any], crash: str | None, benchmark: bool
     ) -> tuple[bool, bool]:
         """The StatefulSet's pods, as the kubelet runs them: vLLM-like logs (with ``benchmark``,
         the benchmark's result lines in the leader's: the benchmark runs on POD_INDEX 0), and with
-        failure="inference" a container that keeps exiting. (True while one waits for a node,
+        ``crash`` (kaito_server.crash_log) a container that keeps exiting, that log its previous one.
+        (True while one waits for a node,
         True when one crashed.)"""
         md = ws["metadata"]
         preset = ((ws.get("inference") or {}).get("preset") or {}).get("name", "")
@@ -500,9 +481,8 @@ class WorkspaceController(_KaitoController):
             # (upstream: kaito-project/kaito v0.12.0 requirements.txt vllm==0.25.1).
             logs = f"INFO vLLM API server version {kaito_benchmark.VLLM_VERSION}\n"
             logs += f"INFO Loading model {preset} (rank {rank})\n"
-            crash = DOWNLOAD_LOG if self.failure == "download" else CRASH_LOG
-            logs += crash if crashing else "INFO Uvicorn running on http://0.0.0.0:5000\n"
-            if benchmark and not crashing and rank == "0":
+            logs += crash if crash is not None else "INFO Uvicorn running on http://0.0.0.0:5000\n"
+            if benchmark and crash is None and rank == "0":
                 logs += kaito_benchmark.log_lines()
             if self.before_log is not None:
                 self.before_log(pod)
@@ -511,14 +491,18 @@ class WorkspaceController(_KaitoController):
                 # kubernetes pkg/kubelet/kuberuntime/kuberuntime_container.go removeContainerLog), and
                 # there is no status to write.
                 continue
-            if crashing:
+            if crash is not None:
                 crashed = True
                 # The kubelet starts it again, and it exits the same way: the log it left is the previous one.
                 cluster.api.restart_logs(md["namespace"], name, md["name"])
                 cluster.write_pod_log(pod, logs)
                 if _serving(pod):
                     cluster.patch_status(
-                        "v1", "Pod", md["namespace"], name, _crash_status(md["name"], f"{name}_{md['namespace']}")
+                        "v1",
+                        "Pod",
+                        md["namespace"],
+                        name,
+                        kaito_server.crash_status(md["name"], f"{name}_{md['namespace']}"),
                     )
                     # The StatefulSet controller sees its pod no longer ready, as its informer would.
                     requeue_owners(self._manager, cluster, pod)

@@ -179,9 +179,13 @@ def plugins_ready(cluster: Any, ws: dict[str, Any]) -> bool:
     return True
 
 
-def plugins_not_ready(cluster: Any, ws: dict[str, Any]) -> tuple[tuple[dict[str, Any], ...], tuple[str, str]]:
+def plugins_not_ready(
+    cluster: Any, ws: dict[str, Any], short: bool = False
+) -> tuple[tuple[dict[str, Any], ...], tuple[str, str]]:
     """The node conditions, and InferenceReady's reason and message, of a reconcile whose
-    CheckIfNodePluginsReady is False (plugins_ready). EnsureNodesReady returns (false, true), so
+    CheckIfNodePluginsReady is False (plugins_ready), or (``short``) that has fewer Ready nodes of the
+    instance type than targetNodeCount (ready_nodes: EnsureNodesReady's step 2, checked before the
+    plugins; NodesReady and ResourceReady False NodeNotReady). EnsureNodesReady returns (false, true), so
     reconcileNodes returns RequeueAfter 2 s before ensureService and applyInference: a new Workspace
     gets no Service and no StatefulSet; KAITO watches no Node, so the requeue is how it sees a plugin
     register (upstream: kaito-project/kaito v0.12.0 pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go
@@ -196,12 +200,12 @@ def plugins_not_ready(cluster: Any, ws: dict[str, Any]) -> tuple[tuple[dict[str,
     kaito_workload.sync_revision(cluster, ws)
     sts = cluster.get("apps/v1", "StatefulSet", md["namespace"], md["name"])
     failed = kaito_workload.pod_failure(cluster, ws) if sts is not None and not kaito_workload.ready(sts) else None
-    conds = conditions(warning=pressure_warning(cluster, ws), plugins=False)
+    conds = conditions(warning=pressure_warning(cluster, ws), plugins=False, short=short)
     return conds, failed or ("WorkspaceInferenceStatusPending", "Inference workload is not ready")
 
 
 def conditions(
-    state: tuple[str, str] | None = None, warning: str = "", plugins: bool = True
+    state: tuple[str, str] | None = None, warning: str = "", plugins: bool = True, short: bool = False
 ) -> tuple[dict[str, Any], ...]:
     """NodesReady, NodeClaimReady, ResourceReady as CollectNodeStatusInfo derives them: all True; with
     ``plugins`` False (plugins_ready), NodesReady and ResourceReady False NodePluginsNotReady; or
@@ -215,7 +219,9 @@ def conditions(
     if state is None and not plugins:
         # Enough nodes and NodeClaims, a device plugin not ready: NodesReady False NodePluginsNotReady
         # (the pressure warning appended), and ResourceReady takes NodesReady's reason and message.
-        reason, message = PLUGINS_NOT_READY
+        # ``short``: too few Ready nodes of the instance type, NodeNotReady "Not enough Nodes are ready"
+        # (CollectNodeStatusInfo's default nodeCond), the plugins not checked.
+        reason, message = ("NodeNotReady", "Not enough Nodes are ready") if short else PLUGINS_NOT_READY
         return (
             _cond("NodesReady", False, reason, message + suffix),
             _cond(NODECLAIMS_READY[0], True, *NODECLAIMS_READY[1:]),
@@ -245,6 +251,27 @@ def _ready(node: dict[str, Any]) -> bool:
     ready = [c for c in conditions if c.get("type") == "Ready"]
     # A test's node without conditions counts as Ready, as the scheduler treats it.
     return not ready or ready[0].get("status") == "True"
+
+
+def ready_nodes(cluster: Any, ws: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Workspace's Ready nodes (not deleting) of its instance type: EnsureNodesReady's and
+    CollectNodeStatusInfo's ``readyWithInstanceType`` (upstream: kaito-project/kaito v0.12.0
+    pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go; ListWorkspaceNodes, pkg/nodeprovision/nodes.go,
+    selects by the labelSelector and the Workspace's own labels; a node without ``kaito.sh/workspace``
+    counts here, as the module docstring says)."""
+    md = ws["metadata"]
+    size = str((ws.get("resource") or {}).get("instanceType") or "")
+    selector = ",".join(f"{k}={v}" for k, v in sorted(_match_labels(ws).items())) or None
+    return [
+        n
+        for n in cluster.list("v1", "Node", label_selector=selector)
+        if _ready(n)
+        and not n["metadata"].get("deletionTimestamp")
+        and (n["metadata"].get("labels") or {}).get(INSTANCE_TYPE) == size
+        # Another Workspace's NodeClaim nodes are that Workspace's (ListNodeClaim selects by the
+        # workspace labels): an InferenceSet's replicas do not share them.
+        and (n["metadata"].get("labels") or {}).get(WORKSPACE_LABEL, md["name"]) == md["name"]
+    ]
 
 
 def nodeclaim_name(namespace: str, name: str) -> str:
@@ -283,18 +310,8 @@ def provision(
 
     provisioner.ensure_crd(cluster)
     md = ws["metadata"]
-    size = str((ws.get("resource") or {}).get("instanceType") or "")
     match = _match_labels(ws)
-    selector = ",".join(f"{k}={v}" for k, v in sorted(match.items())) or None
-    qualified = [
-        n
-        for n in cluster.list("v1", "Node", label_selector=selector)
-        if _ready(n)
-        and (n["metadata"].get("labels") or {}).get(INSTANCE_TYPE) == size
-        # Another Workspace's NodeClaim nodes are that Workspace's (ListNodeClaim selects by the
-        # workspace labels): an InferenceSet's replicas do not share them.
-        and (n["metadata"].get("labels") or {}).get(WORKSPACE_LABEL, md["name"]) == md["name"]
-    ]
+    qualified = ready_nodes(cluster, ws)
     byo = [n for n in qualified if provisioner.NODEPOOL_LABEL not in (n["metadata"].get("labels") or {})]
     needed = max(0, count - len(byo))
     names = [n["metadata"]["name"] for n in qualified]
