@@ -45,3 +45,22 @@ def test_applying_the_same_inference_config_asks_for_no_restart(model_emulator: 
     result = invoke("apply", "-f", str(_manifests(tmp_path, "4096")), "-y")
     assert result.exit_code == 0, result
     assert "rollout restart" not in result.stderr
+
+
+def test_applying_a_changed_inference_config_alone_names_the_restart_of_the_workspace_using_it(
+    model_emulator: Start, tmp_path: Path
+) -> None:
+    # The ConfigMap without its Workspace: the Workspace in the cluster whose inference.config names
+    # it (kaito-project/kaito v0.12.0 api/v1beta1/workspace_types.go InferenceSpec.Config) is found.
+    model_emulator()
+    first = invoke("model", "deploy", "phi-4", "--max-model-len", "4096", "-y", "--wait", "--timeout", "1m")
+    assert first.exit_code == 0, first
+    docs = _manifests(tmp_path, "8192").read_text().split("\n---\n")
+    [config] = [doc for doc in docs if "kind: ConfigMap" in doc]
+    alone = tmp_path / "config.yaml"
+    alone.write_text(config)
+    result = invoke("apply", "-f", str(alone), "-y")
+    assert result.exit_code == 0, result
+    assert "configmap/phi-4-inference-config configured" in result.stdout
+    assert RESTART in result.stderr
+    assert "workspace.kaito.sh/phi-4 keeps serving" in result.stderr

@@ -110,13 +110,14 @@ def apply(
 def _kaito_left_running(kube: Any, changes: Any, *, dry_run: bool) -> None:
     """A KAITO model whose inference ConfigMap this apply changed keeps serving the old config:
     KAITO restarts no pod for it (model/kaito_restart.py), and apply -f, as kubectl apply,
-    restarts nothing; say so, with the restart (model deploy makes it itself)."""
+    restarts nothing; say so, with the restart (model deploy makes it itself), for the models of
+    the apply and, for a ConfigMap applied alone, the Workspaces in the cluster that name it."""
     if kube is None:
         return
     from akscli import output
     from akscli.model import kaito_restart
 
-    for server in kaito_restart.stale_servers(changes):
+    for server in [*kaito_restart.stale_servers(changes), *kaito_restart.cluster_servers(kube, changes)]:
         output.warn(kaito_restart.left_running(kube, server, dry_run=dry_run))
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli.errors import UsageError
 from akscli.kube import scheduling
-from akscli.model import bounded, kaito_names
+from akscli.model import airunway_routes, bounded, kaito_names
 from akscli.model.kinds import (
     AIRUNWAY_API,
     AIRUNWAY_AUTO_PROVIDER,
@@ -141,7 +141,7 @@ def values(req: DeployRequest, base: dict[str, Any], config_name: str) -> dict[s
         **base,
         "access_secret": None if kaito else req.access_secret,
         "model_id": model_id,
-        "served_name": kaito_names.served_name(model_id) if kaito or auto else model_id,
+        "served_name": airunway_routes.served_name(req),
         "provider": None if auto else req.provider,
         "overrides": overrides,
         "node_selector": {"node.kubernetes.io/instance-type": req.vm_size} if reads_node_selector else {},

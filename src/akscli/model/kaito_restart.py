@@ -55,11 +55,7 @@ def stale_servers(changes: Sequence[Change]) -> list[Mapping[str, Any]]:
     """The KAITO serving objects (Workspace, InferenceSet, AI Runway ModelDeployment on KAITO)
     whose inference config ConfigMap this apply changed in place, and that the apply did not
     itself create (a new Workspace starts its pods with the new config)."""
-    configured = {
-        (c.obj["metadata"].get("namespace"), c.obj["metadata"]["name"])
-        for c in changes
-        if c.obj.get("kind") == "ConfigMap" and c.action == "configure" and _data_changed(c)
-    }
+    configured = _configured(changes)
     stale: list[Mapping[str, Any]] = []
     for change in changes:
         obj = change.obj
@@ -70,6 +66,51 @@ def stale_servers(changes: Sequence[Change]) -> list[Mapping[str, Any]]:
         if config and (obj["metadata"].get("namespace"), config) in configured:
             stale.append(obj)
     return stale
+
+
+def _configured(changes: Sequence[Change]) -> set[tuple[Any, Any]]:
+    """(namespace, name) of the ConfigMaps whose data this apply changed in place."""
+    return {
+        (c.obj["metadata"].get("namespace"), c.obj["metadata"]["name"])
+        for c in changes
+        if c.obj.get("kind") == "ConfigMap" and c.action == "configure" and _data_changed(c)
+    }
+
+
+def cluster_servers(kube: Kube, changes: Sequence[Change]) -> list[Mapping[str, Any]]:
+    """The KAITO serving objects in the cluster whose inference config is a ConfigMap this apply
+    changed in place when no serving object of the apply names it (the ConfigMap applied alone):
+    the Workspaces whose ``inference.config`` names it (kaito-project/kaito v0.12.0 0894eb2b
+    api/v1beta1/workspace_types.go InferenceSpec.Config: "the ConfigMap must be in the same
+    namespace"), which AI Runway's kaito provider's Workspaces are too, and for the Workspaces an
+    InferenceSet made (labelled inferenceset.kaito.sh/created-by with its name:
+    pkg/inferenceset/inferenceset_controller.go, consts.WorkspaceCreatedByInferenceSetLabel), the
+    set once. One list of Workspaces per namespace; nothing where they cannot be read."""
+    from akscli.errors import AkscliError
+
+    named = {
+        (c.obj["metadata"].get("namespace"), dig(c.obj, serving[0]))
+        for c in changes
+        if (serving := _SERVING.get((str(c.obj.get("apiVersion")), str(c.obj.get("kind"))))) is not None
+    }
+    alone = sorted((ns, name) for ns, name in _configured(changes) - named if ns)
+    servers: dict[tuple[str, str], Mapping[str, Any]] = {}
+    try:
+        if not alone or not kube.has_api(KAITO_API, "Workspace"):
+            return []
+        for namespace in dict.fromkeys(ns for ns, _ in alone):
+            configs = {name for ns, name in alone if ns == namespace}
+            for ws in kube.list(KAITO_API, "Workspace", namespace=namespace):
+                if dig(ws, "inference.config") not in configs:
+                    continue
+                owner = ((ws.get("metadata") or {}).get("labels") or {}).get(KAITO_SET_POD_LABEL)
+                key = ("InferenceSet", owner) if owner else ("Workspace", ws["metadata"]["name"])
+                if key not in servers:
+                    found = kube.get(KAITO_API, "InferenceSet", owner, namespace=namespace) if owner else ws
+                    servers[key] = found or ws
+    except AkscliError:
+        return []
+    return list(servers.values())
 
 
 def _data_changed(change: Change) -> bool:

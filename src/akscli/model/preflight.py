@@ -10,7 +10,7 @@ from typing import Any
 
 from akscli.errors import AuthError, NotFoundError, NotInstalledError, UsageError
 from akscli.kube.client import Kube
-from akscli.model import airunway, gateway_checks, kaito_names, keda_identity, monitoring, picker
+from akscli.model import airunway, airunway_routes, gateway_checks, kaito_names, keda_identity, monitoring, picker
 from akscli.model.cluster_volumes import VolumeReads
 from akscli.model.goflags import go_bool_flag, go_flag
 from akscli.model.kinds import (
@@ -179,6 +179,8 @@ def check(
         warnings += airunway.check_backend(kube, req.provider, wait=wait) if named and not req.fleet else []
         if req.expose:
             warnings += _check_airunway_gateway(kube, req.name, req.namespace)
+            if not req.fleet:
+                airunway_routes.check_served_name(kube, req, airunway_routes.served_name(req))
     elif req.expose and not req.fleet:
         warnings += gateway_checks.check_gateway(kube, req)
     if req.inference_pool and not req.fleet and req.runtime != "airunway" and not req.kaito_pool:
