@@ -186,7 +186,12 @@ def gpus_of(obj: Mapping[str, Any]) -> int | None:
         per_replica = int(ann[GPUS_ANNOTATION])
     except (KeyError, ValueError):
         return None
-    return per_replica * max(replicas_of(obj)[1], 1)
+    spec = obj.get("spec") or {}
+    # A model scaled to zero (`model deploy --replicas 0`: the InferenceSet's or Deployment's
+    # spec.replicas, AI Runway's spec.scaling.replicas) holds no GPU; a count not read yet is one.
+    stated = spec.get("replicas", (spec.get("scaling") or {}).get("replicas"))
+    desired = replicas_of(obj)[1]
+    return per_replica * (desired if stated == 0 else max(desired, 1))
 
 
 def summary(obj: Mapping[str, Any]) -> dict[str, Any]:
