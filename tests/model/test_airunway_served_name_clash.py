@@ -66,3 +66,12 @@ def test_the_model_name_ai_runway_resolved_is_the_one_compared() -> None:
     assert airunway_routes.route_model(other) == "custom"
     other["status"] = {"gateway": {"modelName": "resolved"}}
     assert airunway_routes.route_model(other) == "resolved"
+
+
+def test_the_same_model_routed_by_another_deployment_is_warned_of(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    emu.cluster.create(_md("first", "microsoft/phi-4", "microsoft/phi-4"))
+    result = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "vllm", "--expose", "-y")
+    assert result.exit_code == 0, result
+    assert "modeldeployment default/first is already routed as model microsoft/phi-4" in result.stderr
+    assert "so phi-4 would answer none through the gateway" in result.stderr

@@ -58,33 +58,54 @@ def _same_model(a: str, b: str) -> bool:
     return resolved(a) == resolved(b)
 
 
+def routed_alike(
+    deployments: Iterable[Mapping[str, Any]], name: str, namespace: str, model_id: str, routed: str
+) -> tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]:
+    """(the first other ModelDeployment whose route matches ``routed`` for another model than
+    ``model_id``, the first whose route matches it for the same model); None where there is none."""
+    same_model: Mapping[str, Any] | None = None
+    for md in deployments:
+        meta = md.get("metadata") or {}
+        if (meta.get("namespace"), meta.get("name")) == (namespace, name) or meta.get("deletionTimestamp"):
+            continue
+        if route_model(md) != routed:
+            continue
+        if _same_model(str(((md.get("spec") or {}).get("model") or {}).get("id") or ""), model_id):
+            same_model = same_model or md
+        else:
+            return md, same_model
+    return None, same_model
+
+
 def clash(
     deployments: Iterable[Mapping[str, Any]], name: str, namespace: str, model_id: str, routed: str
 ) -> Mapping[str, Any] | None:
     """The first other ModelDeployment whose route matches ``routed`` for another model than
     ``model_id``; None where there is none."""
-    for md in deployments:
-        meta = md.get("metadata") or {}
-        if (meta.get("namespace"), meta.get("name")) == (namespace, name) or meta.get("deletionTimestamp"):
-            continue
-        other = str(((md.get("spec") or {}).get("model") or {}).get("id") or "")
-        if route_model(md) == routed and not _same_model(other, model_id):
-            return md
-    return None
+    return routed_alike(deployments, name, namespace, model_id, routed)[0]
 
 
-def check_served_name(kube: Kube, req: DeployRequest, routed: str) -> None:
+def check_served_name(kube: Kube, req: DeployRequest, routed: str) -> list[str]:
     """Refuse (exit 4) a routed deploy whose route would match the model name another
-    ModelDeployment's route already matches for another model. One list of the cluster's
+    ModelDeployment's route already matches for another model; warn where one matches it for the
+    same model (this one would get none of the gateway's requests). One list of the cluster's
     ModelDeployments (AI Runway's one Gateway takes every namespace's routes); nothing is refused
     where they cannot be read."""
     try:
         deployments = kube.list(AIRUNWAY_API, "ModelDeployment", all_namespaces=True)
-        found = clash(deployments, req.name, req.namespace, req.model.id, routed)
+        found, same = routed_alike(deployments, req.name, req.namespace, req.model.id, routed)
     except AkscliError:
-        return
+        return []
     if found is None:
-        return
+        if same is None:
+            return []
+        meta = same.get("metadata") or {}
+        return [
+            f"modeldeployment {meta.get('namespace')}/{meta.get('name')} is already routed as model {routed} through "
+            f"AI Runway's Gateway: the Gateway gives every request for it to the older route, so {req.name} would "
+            f"answer none through the gateway (its Service, `akscli model test {req.name} -n {req.namespace} --via "
+            "service`, still does)"
+        ]
     meta = found.get("metadata") or {}
     other_id = bounded.value(str(((found.get("spec") or {}).get("model") or {}).get("id") or "?"))
     kaito_named = req.provider in ("kaito", AIRUNWAY_AUTO_PROVIDER)

@@ -180,7 +180,7 @@ def check(
         if req.expose:
             warnings += _check_airunway_gateway(kube, req.name, req.namespace)
             if not req.fleet:
-                airunway_routes.check_served_name(kube, req, airunway_routes.served_name(req))
+                warnings += airunway_routes.check_served_name(kube, req, airunway_routes.served_name(req))
     elif req.expose and not req.fleet:
         warnings += gateway_checks.check_gateway(kube, req)
     if req.inference_pool and not req.fleet and req.runtime != "airunway" and not req.kaito_pool:
