@@ -97,3 +97,12 @@ def test_ray_address_on_ray_job_delete_keeps_its_cluster_flag_answer() -> None:
     assert _hint("ray", "job", "delete", "train", "--address", "http://head:8265").startswith(
         "hint: --address is Ray's job CLI flag"
     )
+
+
+def test_kubectl_sort_by_on_a_list_is_not_sent_to_fleet_place() -> None:
+    # kubectl get --sort-by=JSONPATH (kubernetes/kubectl pkg/cmd/get/get.go); fleet place's --sort-by
+    # is a property sorter, which the hint named before.
+    assert _hint("model", "list", "--sort-by", ".name") == (
+        "hint: --sort-by is kubectl get's; 'akscli model list' prints its rows in its own order: reorder them "
+        "with akscli model list -o custom-columns=SPEC --no-headers | sort -k N"
+    )

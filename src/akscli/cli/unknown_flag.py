@@ -158,6 +158,14 @@ def unknown_flag(ctx: Any, option: str, message: str, path: str) -> UsageError:
     if option == "--query" and _prints_jsonpath(ctx):
         # az's global JMESPath filter (microsoft/knack knack/query.py, CLIQuery.on_global_arguments)
         return UsageError(message, f"--query is az's JMESPath filter; '{path}' picks fields with -o jsonpath=TEMPLATE")
+    if option == "--sort-by" and _prints_jsonpath(ctx):
+        # kubectl get --sort-by=JSONPATH (kubernetes/kubectl pkg/cmd/get/get.go); fleet place's
+        # --sort-by, the one flags.json lists, is a placement's property sorter, not an order of rows.
+        return UsageError(
+            message,
+            f"--sort-by is kubectl get's; '{path}' prints its rows in its own order: reorder them with "
+            f"{path} -o custom-columns=SPEC --no-headers | sort -k N",
+        )
     if (hint := foreign(option, path, mine)) is not None:
         return UsageError(message, hint)
     if not option.startswith("--") or option in mine:
