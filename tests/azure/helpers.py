@@ -114,3 +114,35 @@ def entra_flag() -> tuple[str, ...]:
 
     host = os.environ.get("AZURE_AUTHORITY_HOST", "")
     return ("--authority-host", host.rstrip("/") + "/") if host else ()
+
+
+def add_kaito_pool(
+    cluster: str = "aks1",
+    *,
+    workspace: str = "phi-4",
+    namespace: str = "default",
+    claim: str = "ws585c05ed9",
+    size: str = "Standard_NC24ads_A100_v4",
+    rg: str = RG,
+) -> str:
+    """PUT, through the ARM emulator's agentPools route, the agent pool KAITO's gpu-provisioner PUTs for a
+    Workspace's NodeClaim ``claim`` (its name), as AKS then holds it. The body is the kube emulator's
+    simulator's (kaito_gpu_provisioner.agent_pool: Azure/gpu-provisioner c09a56c0 pkg/providers/instance/
+    instance.go newAgentPoolObject, createAgentPool) for the NodeClaim KAITO makes
+    (kaito_gpu_provisioner.manifest), so both emulators hold the same pool."""
+    from akscli.azure import arm, clusters
+    from akscli.azure.arm import AzureTarget
+    from tests.emulators.kube.controllers import kaito_gpu_provisioner
+
+    ws = {
+        "metadata": {"name": workspace, "namespace": namespace},
+        "resource": {"instanceType": size, "labelSelector": {"matchLabels": {"apps": workspace}}},
+        "inference": {"preset": {"name": "phi-4"}},
+    }
+    nodeclaim = kaito_gpu_provisioner.manifest(ws, claim, {"apps": workspace})
+    nodeclaim["metadata"]["creationTimestamp"] = "2026-12-07T10:00:00Z"
+    body = {"properties": kaito_gpu_provisioner.agent_pool(nodeclaim)["properties"]}
+    c = clusters.client(AzureTarget())
+    put = arm.call("put", lambda: c.agent_pools.begin_create_or_update(rg, cluster, claim, body))  # type: ignore[arg-type]
+    arm.wait_lro(put, "put")
+    return claim

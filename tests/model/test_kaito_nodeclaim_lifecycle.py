@@ -13,6 +13,7 @@ from typing import Any
 
 from akscli.kube import kaito_claims
 from tests.cli import invoke
+from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.kaito import KAITO, WorkspaceController
 from tests.model.test_kaito_node_conditions import _conditions, _workspace
 from tests.model.test_kaito_nodeclaims import NODECLAIM, _claims, _Kube
@@ -124,7 +125,63 @@ def test_a_deleted_nodeclaims_pods_are_evicted_before_its_node_goes(model_emulat
         if (e.get("involvedObject") or {}).get("name") == "ws-0" and e.get("reason") == "Evicted"
     ]
     assert evicted == [("Evicted", "Evicted pod: Forceful Termination")]
+    # the drain's next look (awaitDrain's RequeueAfter) finds the node drained
+    assert wait_until(lambda: emu.cluster.get("v1", "Node", None, claim["status"]["nodeName"]) is None, timeout=5)
+
+
+def _quick_drain(emu: Any) -> None:
+    """gpu-provisioner's Karpenter's requeues at test speed (1 s and an eviction backoff from 100 ms upstream)."""
+    _controller(emu).termination.requeue = 0.05
+    _controller(emu).termination.evictions.base = 0.01
+
+
+def _user_pod_on(emu: Any, node: str) -> None:
+    """A pod of the user's, bound to ``node`` and held by a budget that allows no disruption (a
+    Workspace's own pods go with their StatefulSet once KAITO lets the Workspace go)."""
+    pod = {"nodeName": node, "containers": [{"name": "c", "image": "x:1"}]}
+    md = {"name": "mine", "namespace": "default", "labels": {"app": "mine"}}
+    emu.cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": md, "spec": pod})
+    emu.cluster.patch_status("v1", "Pod", "default", "mine", {"phase": "Running"})
+    spec = {"maxUnavailable": 0, "selector": {"matchLabels": {"app": "mine"}}}
+    budget = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "mine"}, "spec": spec}
+    emu.cluster.create({**budget, "metadata": {"name": "mine", "namespace": "default"}})
+
+
+def test_a_drain_a_budget_refused_is_tried_again_and_ends_once_the_budget_allows(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _quick_drain(emu)
+    emu.cluster.create(_workspace())
+    emu.idle()
+    [claim] = _claims(emu)
+    _user_pod_on(emu, claim["status"]["nodeName"])
+    emu.idle()
+    emu.cluster.delete(KAITO, "Workspace", "default", "ws")
+    gone = lambda: emu.cluster.get(*NODECLAIM, None, claim["metadata"]["name"]) is None  # noqa: E731
+    assert not wait_until(gone, timeout=0.5)
+    emu.cluster.delete("policy/v1", "PodDisruptionBudget", "default", "mine")
+    assert wait_until(gone, timeout=10)
     assert emu.cluster.get("v1", "Node", None, claim["status"]["nodeName"]) is None
+
+
+def test_a_deleted_nodeclaims_node_goes_only_after_its_evicted_pods_have_terminated(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _quick_drain(emu)
+    emu.cluster.create(_workspace())
+    emu.idle()
+    [claim] = _claims(emu)
+    node = claim["status"]["nodeName"]
+    emu.api.pod_shutdown_seconds = 1.0  # the pod takes a second to stop once deleted
+    order: list[str] = []
+    emu.api.listeners.append(
+        lambda typ, rt, obj, ctx: (
+            order.append(f"{rt.kind}/{obj['metadata']['name']}")
+            if typ == "DELETED" and rt.kind in ("Pod", "Node") and obj["metadata"]["name"] in ("ws-0", node)
+            else None
+        )
+    )
+    emu.cluster.delete(KAITO, "Workspace", "default", "ws")
+    assert wait_until(lambda: emu.cluster.get("v1", "Node", None, node) is None, timeout=10)
+    assert order[:2] == ["Pod/ws-0", f"Node/{node}"]
 
 
 def test_model_status_names_the_nodeclaim_still_launching(model_emulator: Start) -> None:

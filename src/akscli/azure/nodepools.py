@@ -309,12 +309,70 @@ def list_pools(c: ContainerServiceClient, rg: str, cluster: str) -> Iterator[dic
         raise arm.translate_arm_error(exc, what=f"node pools of {cluster}") from exc
 
 
+# A pool KAITO's gpu-provisioner made for a NodeClaim. It writes no ARM tags, only node labels
+# (Azure/gpu-provisioner c09a56c0 pkg/providers/instance/instance.go newAgentPoolObject: nodeLabels
+# karpenter.sh/nodepool=kaito, every label of the NodeClaim, kaito.sh/machine-type, kaito.sh/creation-timestamp),
+# and knows its own pools by two of them: agentPoolIsOwnedByKaito (kaito.sh/workspace or kaito.sh/ragengine,
+# instance.go KaitoNodeLabels) and agentPoolIsCreatedFromNodeClaim (karpenter.sh/nodepool). The NodeClaim,
+# and so the pool, carries the owner's namespace too (kaito-project/kaito pkg/utils/nodeclaim/nodeclaim.go
+# GenerateNodeClaimManifestWithOptions; labels LabelWorkspaceNamespace, LabelRAGEngineNamespace).
+KAITO_OWNERS = (("kaito.sh/workspace", "kaito.sh/workspacenamespace", "Workspace"),
+                ("kaito.sh/ragengine", "kaito.sh/ragenginenamespace", "RAGEngine"))  # fmt: skip
+KAITO_NODEPOOL_LABEL = "karpenter.sh/nodepool"
+
+
+def kaito_owner(pool: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """(kind, namespace, name) of the KAITO object whose NodeClaim gpu-provisioner made ``pool`` for,
+    or None for a pool gpu-provisioner does not count as its own (the two tests above)."""
+    labels = (pool.get("properties") or {}).get("nodeLabels") or {}
+    if KAITO_NODEPOOL_LABEL not in labels:
+        return None
+    for name_key, namespace_key, kind in KAITO_OWNERS:
+        if name_key in labels:
+            return kind, str(labels.get(namespace_key) or ""), str(labels[name_key])
+    return None
+
+
+def refuse_kaito_pool(pool: Mapping[str, Any], verb: str) -> None:
+    """A ConflictError for ``nodepool delete`` or ``scale`` of a pool gpu-provisioner made: KAITO undoes
+    either. Its pool is one node for one NodeClaim (newAgentPoolObject: count 1), never resized (the
+    provider has no update, and its IsDrifted is always empty: pkg/cloudprovider/cloudprovider.go). Once the
+    node goes (the pool deleted, or scaled to 0), Karpenter's node termination deletes its NodeClaim
+    (gpu-provisioner's vendor/sigs.k8s.io/karpenter/pkg/controllers/node/termination/controller.go finalize;
+    pkg/controllers/instance/garbagecollection/readme.md) and KAITO creates a new one, and so a new pool,
+    until the Workspace has its node count (kaito-project/kaito pkg/workspace/resource/node_claim.go
+    CheckNodeClaims, CreateUpNodeClaims); a pool left without its NodeClaim is deleted by gpu-provisioner
+    (garbagecollection/controller.go). Nodes a larger count adds carry the pool's karpenter.sh/nodepool
+    label, which KAITO does not count as its Workspace's nodes (node_claim.go GetNumNodeClaimsNeeded): they
+    idle at GPU prices."""
+    owner = kaito_owner(pool)
+    if owner is None:
+        return
+    kind, namespace, name = owner
+    pool_name = pool.get("name") or ""
+    what = f"node pool {pool_name} was made by KAITO's gpu-provisioner for {kind} {namespace}/{name}"
+    resource = f"{kind.lower()}.kaito.sh {name} -n {namespace}"
+    if verb == "delete":
+        instead = f"kubectl delete {resource}"
+        if kind == "Workspace":
+            instead += f" (akscli model delete {name} -n {namespace} where akscli deployed it)"
+        raise ConflictError(
+            f"{what}: deleting it makes KAITO create a new NodeClaim and pool in its place",
+            hint=f"delete the {kind} instead and gpu-provisioner deletes its pools: {instead}",
+        )
+    raise ConflictError(
+        f"{what}: gpu-provisioner keeps one node per NodeClaim, so KAITO would not use a new count",
+        hint=f"change the {kind}'s node count instead: kubectl edit {resource}",
+    )
+
+
 def summary(pool: Mapping[str, Any]) -> dict[str, Any]:
     from akscli.model import skus
 
     props = pool.get("properties") or {}
     sku = skus.get(str(props.get("vmSize", "")))
     count = int(props.get("count") or 0)
+    owner = kaito_owner(pool)
     return {
         "name": pool.get("name"),
         "mode": props.get("mode"),
@@ -334,6 +392,9 @@ def summary(pool: Mapping[str, Any]) -> dict[str, Any]:
         "taints": list(props.get("nodeTaints") or []),
         "zones": list(props.get("availabilityZones") or []),
         "nodeImageVersion": props.get("nodeImageVersion"),
+        # KAITO's gpu-provisioner's pool (kaito_owner): who made it, and for which Workspace or RAGEngine.
+        "managedBy": "kaito" if owner else None,
+        "kaitoOwner": f"{owner[0]}/{owner[1]}/{owner[2]}" if owner else None,
     }
 
 
@@ -352,6 +413,7 @@ def begin_scale(
 ) -> LROPoller[Any]:
     check_scale_flags(count=count, min_count=min_count, max_count=max_count, disable_autoscaler=disable_autoscaler)
     pool = get_pool(c, rg, cluster, name)
+    refuse_kaito_pool(pool, "scale")
     props = pool["properties"]
     mode = props.get("mode", "User")
     floor = 1 if mode == "System" else 0
@@ -408,7 +470,7 @@ def put_pool(
 def begin_delete(
     c: ContainerServiceClient, rg: str, cluster: str, name: str, *, if_match: str | None = None, no_wait: bool = False
 ) -> LROPoller[Any]:
-    get_pool(c, rg, cluster, name)
+    refuse_kaito_pool(get_pool(c, rg, cluster, name), "delete")
     what, conditions = f"delete node pool {name}", etags.headers(if_match)
     return etags.guarded(
         what,

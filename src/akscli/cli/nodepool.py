@@ -491,7 +491,7 @@ def delete(
     with azopts.dry_run_scope(dry_run, output_ or "json") as dry:
         c = azure.aks_client()
         with errors.absent_is_done(ignore_not_found):
-            nodepools.get_pool(c, rg, cname, pname)
+            nodepools.refuse_kaito_pool(nodepools.get_pool(c, rg, cname, pname), "delete")
             common.confirm(f"delete node pool {pname} of cluster {cname}", yes or dry)
             poller = nodepools.begin_delete(c, rg, cname, pname, if_match=etag, no_wait=no_wait)
             azopts.finish(

@@ -208,6 +208,7 @@ COLUMNS = [
     Column("version", "version"),
     Column("state", "provisioningState"),
     Column("power", "powerState"),
+    Column("managed by", "managedBy"),  # kaito: KAITO's gpu-provisioner made it (nodepools.kaito_owner)
     Column("gpu model", "gpuModel", wide=True),
     Column("mig", "mig", wide=True),
     Column("gpu management", "gpuManagement", wide=True),
@@ -215,4 +216,5 @@ COLUMNS = [
     Column("os sku", "osSku", wide=True),
     Column("zones", "zones", wide=True),
     Column("taints", "taints", wide=True),
+    Column("kaito owner", "kaitoOwner", wide=True),
 ]

@@ -71,7 +71,13 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from tests.emulators.kube import kaito_estimator
-from tests.emulators.kube.controllers import kaito_benchmark, kaito_nodes, kaito_server, kaito_workload
+from tests.emulators.kube.controllers import (
+    kaito_benchmark,
+    kaito_gpu_provisioner,
+    kaito_nodes,
+    kaito_server,
+    kaito_workload,
+)
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
 from tests.emulators.kube.controllers.kaito_common import (
@@ -263,10 +269,10 @@ class WorkspaceController(_KaitoController):
                     self._reconcile(cluster, ws)
             return
         if obj["metadata"].get("deletionTimestamp"):
-            # deleteWorkspace -> garbageCollectWorkspace: the nodes go first, then the finalizer,
-            # so the Workspace outlives its nodes (upstream: kaito-project/kaito v0.12.0
-            # pkg/workspace/controllers/workspace_gc_finalizer.go).
-            kaito_nodes.deprovision(cluster, obj)
+            # deleteWorkspace -> garbageCollectWorkspace: the nodes go first, then the finalizer, so the
+            # Workspace outlives its nodes (upstream: kaito-project/kaito v0.12.0 pkg/workspace/controllers/
+            # workspace_gc_finalizer.go); gpu-provisioner's drain goes on after it (kaito_gpu_provisioner).
+            kaito_nodes.deprovision(cluster, obj, self.termination)
             remove_finalizer(cluster, obj, WORKSPACE_FINALIZER)
             return
         if not add_finalizer(cluster, obj, WORKSPACE_FINALIZER):
@@ -400,10 +406,10 @@ class WorkspaceController(_KaitoController):
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
+        self.termination = kaito_gpu_provisioner.Termination(self)  # gpu-provisioner's Karpenter's drain
         self.estimator_errors: list[str] = []
         self.plugin_requeue = 2.0  # reconcileNodes' RequeueAfter (kaito_nodes.plugins_not_ready)
-        # Called with each pod _pods listed, before its log is written: where another client's
-        # delete of the pod can land. Tests set it to force that race.
+        # Called per pod _pods lists, before its log is written: where another client's delete can land (tests race it).
         self.before_log: Callable[[dict[str, Any]], None] | None = None
 
     def _service(self, cluster: Any, ws: dict[str, Any]) -> None:

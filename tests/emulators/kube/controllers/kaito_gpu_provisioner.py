@@ -75,12 +75,15 @@ vendors sigs.k8s.io/karpenter v1.7.0, cited as ``vendor/sigs.k8s.io/karpenter/..
   the agent pool, deleted (cloudprovider.go Delete -> instance.go Delete), the node's finalizer
   removed, then the NodeClaim's.
 
-Not modelled: the drain's waits (a pod refused by a PodDisruptionBudget leaves the node and its
-NodeClaim Terminating, as upstream, but nothing retries here: Karpenter requeues every second; KAITO
-makes no budget), the terminating pods' own end (the node goes once each has been evicted);
+- The drain's waits (``Termination``): a pass that leaves pods waiting (a budget's 429, a pod still
+  terminating) is looked at again after ``requeue`` s (awaitDrain's RequeueAfter 1 s), the refused
+  eviction retried by the eviction queue's backoff, until the node is drained.
+
+Not modelled: MinDrainTime and terminationGracePeriod (KAITO's NodeClaim sets none), VolumeAttachments;
 gpu-provisioner's garbage collection of agent pools (pkg/controllers/instance/garbagecollection);
-the agent pool in the ARM emulator (tests/emulators/arm holds a managed cluster's agentPools, but
-the kube emulator's KAITO does not reach it: the two emulators share no state).
+the agent pool in the ARM emulator: the two emulators share no state (KAITO's pool URLs name
+kaito_nodes.CLUSTER_ID whatever an ARM emulator holds), so the ARM tests store the pool ``agent_pool``
+makes in a seeded cluster (tests/azure/helpers.kaito_pool): one body for both.
 """
 
 from __future__ import annotations
@@ -89,6 +92,7 @@ from typing import Any
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
+from tests.emulators.kube.controllers.karpenter_drain import Drain
 from tests.emulators.kube.controllers.karpenter_registration import KARPENTER, register
 from tests.emulators.kube.status import ApiError
 
@@ -191,8 +195,9 @@ def refuse(cluster: Any, claim: dict[str, Any], error: str) -> None:
     cluster.patch_status(*NODECLAIM, None, claim["metadata"]["name"], {"conditions": conditions}, manager=KARPENTER)
 
 
-def _agent_pool(claim: dict[str, Any]) -> dict[str, Any]:
-    """newAgentPoolObject (Azure/gpu-provisioner pkg/providers/instance/instance.go)."""
+def agent_pool(claim: dict[str, Any]) -> dict[str, Any]:
+    """newAgentPoolObject (Azure/gpu-provisioner pkg/providers/instance/instance.go): the ARM agent pool
+    gpu-provisioner PUTs for ``claim``, which the ARM tests also seed (tests/azure/helpers.kaito_pool)."""
     spec = claim.get("spec") or {}
     size = next(r["values"][0] for r in spec.get("requirements") or [] if r.get("key") == INSTANCE_TYPE)
     created = str(claim["metadata"].get("creationTimestamp") or now_iso())
@@ -229,7 +234,7 @@ def launch(cluster: Any, claim: dict[str, Any], node_name: str, plugin: bool = T
 
     name = claim["metadata"]["name"]
     _finalizer_first(cluster, claim)
-    pool = _agent_pool(claim)
+    pool = agent_pool(claim)
     node = template_node({"location": LOCATION}, pool, node_name)
     if not plugin:
         for field in ("capacity", "allocatable"):
@@ -272,30 +277,39 @@ def launching(claim: dict[str, Any]) -> bool:
     return not status.get("conditions") and not status.get("nodeName")
 
 
-def _drain(cluster: Any, node: dict[str, Any]) -> bool:
-    """node/termination/controller.go finalize's Taint and Drain (module docstring): whether every pod
-    waiting for eviction was evicted."""
-    from tests.emulators.kube.controllers.karpenter_drain import Drain, _drainable, _evictable
-    from tests.emulators.kube.controllers.karpenter_eviction import evict_pod
+class Termination(Drain):
+    """gpu-provisioner's own Karpenter's finalize of a deleted NodeClaim and its node (the module docstring):
+    one terminator and eviction queue (karpenter_drain.Drain, karpenter_eviction.EvictionQueue: Azure/
+    gpu-provisioner vendors kubernetes-sigs/karpenter v1.7.0, whose vendor/sigs.k8s.io/karpenter/pkg/
+    controllers/node/termination/terminator/terminator.go Drain and eviction.go Queue are the ones the NAP
+    simulator models), and a workqueue (karpenter_common.DueQueue) that looks at the NodeClaim again
+    ``requeue`` s after a pass that left pods waiting: node/termination/controller.go awaitDrain returns
+    RequeueAfter 1 s on a NodeDrainError, so an eviction a budget refused is tried again (the eviction
+    queue's own backoff, 100 ms to 10 s) and a pod still terminating is waited for (terminator.go Drain
+    counts every pod IsWaitingEviction, terminating ones too, and evicts only the IsEvictable)."""
 
-    drain = Drain(None)
-    drain.taint(cluster, node)
-    name = node["metadata"]["name"]
-    for pod in cluster.list("v1", "Pod"):
-        if (pod.get("spec") or {}).get("nodeName") != name or not _drainable(pod) or not _evictable(pod):
-            continue
-        try:
-            evict_pod(cluster, pod)
-        except ApiError as err:
-            if err.code not in (404, 409):  # eviction.go: gone or replaced ends it; a 429 waits
-                return False
-            continue
-        # events.go EvictPod, with eviction.go evictionReason ("Forceful Termination": no DisruptionReason)
-        drain._publish(cluster, pod, "Evicted", f"Evicted pod: {drain.evictions._reason(cluster, pod)}", "Normal")
-    return True
+    def __init__(self, controller: Any) -> None:
+        from tests.emulators.kube.controllers.karpenter_common import DueQueue
+
+        super().__init__(controller)
+        self._queue = DueQueue(controller, self._run)
+
+    def finalize(self, cluster: Any, claim: dict[str, Any]) -> None:
+        """One pass over a deleted NodeClaim: the node drained and gone with its agent pool, then the
+        NodeClaim's finalizer; else the next pass queued."""
+        name = claim["metadata"]["name"]
+        if _terminate(cluster, claim, self):
+            remove_finalizer(cluster, claim, FINALIZER, manager=KARPENTER)
+        else:
+            self._queue.add(("NodeClaim", name), self.requeue)
+
+    def _run(self, cluster: Any, key: tuple[str, str]) -> None:
+        claim = cluster.get(*NODECLAIM, None, key[1])
+        if claim is not None and claim["metadata"].get("deletionTimestamp"):
+            self.finalize(cluster, claim)
 
 
-def _terminate(cluster: Any, claim: dict[str, Any]) -> bool:
+def _terminate(cluster: Any, claim: dict[str, Any], drain: Drain) -> bool:
     """lifecycle finalize and the node's termination: whether the node (if any) is gone."""
     name = (claim.get("status") or {}).get("nodeName")
     node = cluster.get("v1", "Node", None, name) if name else None
@@ -303,7 +317,8 @@ def _terminate(cluster: Any, claim: dict[str, Any]) -> bool:
         return True
     if not node["metadata"].get("deletionTimestamp"):
         cluster.delete("v1", "Node", None, name)
-    if not _drain(cluster, node):
+    drain.taint(cluster, node)
+    if not drain.drain(cluster, node):
         return False
     # instance.go Delete: the agent pool, and with it the VM, goes; then the node's finalizer
     current = cluster.get("v1", "Node", None, name)
@@ -312,12 +327,10 @@ def _terminate(cluster: Any, claim: dict[str, Any]) -> bool:
     return True
 
 
-def delete_claims(cluster: Any, ws: dict[str, Any]) -> None:
-    """DeleteNodes, then gpu-provisioner's termination of each: the node drained and deleted with its
-    agent pool, then the NodeClaim's finalizer."""
+def delete_claims(cluster: Any, ws: dict[str, Any], termination: Termination) -> None:
+    """DeleteNodes, then gpu-provisioner's termination of each (``termination``: its Karpenter's)."""
     for claim in claims_of(cluster, ws):
         name = claim["metadata"]["name"]
         if not claim["metadata"].get("deletionTimestamp"):
             cluster.delete(*NODECLAIM, None, name)
-        if _terminate(cluster, claim):
-            remove_finalizer(cluster, claim, FINALIZER, manager=KARPENTER)
+        termination.finalize(cluster, claim)

@@ -342,13 +342,14 @@ def claim_created(cluster: Any, ws: dict[str, Any], claim: str) -> None:
     cluster.add_event(ws, "NodeClaimCreated", f"Successfully created NodeClaim {claim} for workspace {key}")
 
 
-def deprovision(cluster: Any, ws: dict[str, Any]) -> None:
+def deprovision(cluster: Any, ws: dict[str, Any], termination: Any) -> None:
     """DeleteNodes (kaito-project/kaito pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go): the
-    Workspace's NodeClaims, whose nodes gpu-provisioner removes (kaito_gpu_provisioner.delete_claims)."""
+    Workspace's NodeClaims, whose nodes gpu-provisioner removes (kaito_gpu_provisioner.delete_claims;
+    ``termination``: its Karpenter's, kaito_gpu_provisioner.Termination)."""
     from tests.emulators.kube.controllers import kaito_gpu_provisioner
 
     kaito_gpu_provisioner.ensure_crd(cluster)
-    kaito_gpu_provisioner.delete_claims(cluster, ws)
+    kaito_gpu_provisioner.delete_claims(cluster, ws, termination)
 
 
 def pod_scheduling(ws: dict[str, Any]) -> dict[str, Any]:
