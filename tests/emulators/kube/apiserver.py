@@ -38,7 +38,7 @@ from tests.emulators.kube.apiserver_writes import WritesMixin
 from tests.emulators.kube.control import tls_material
 from tests.emulators.kube.namespace_defaults import NamespaceDefaults
 from tests.emulators.kube.resources import Registry, ResourceType
-from tests.emulators.kube.selectors import parse_field_selector, parse_label_selector
+from tests.emulators.kube.selectors import parse_field_selector, parse_label_selector, required_value
 from tests.emulators.kube.status import (
     ApiError,
     bad_request,
@@ -207,10 +207,37 @@ class ApiServer(ValidationMixin, WritesMixin, ApplyMixin, DeletionMixin, ScaleMi
                 )
         if continue_token or at is not None:
             entries, last, remaining = self.store.page_at(rt.key, prefix, after, limit, match, list_rv)
+        elif (indexed := self._pods_on_node(rt, prefix, field_selector, limit, match)) is not None:
+            entries, last, remaining = indexed
         else:
             entries, last, remaining = self.store.page(rt.key, prefix, after, limit, match)
         token = _continue_token(list_rv, last, prefix) if last is not None else None
         return entries, token, (remaining if token and match is None else None), list_rv
+
+    def _pods_on_node(
+        self,
+        rt: ResourceType,
+        prefix: str,
+        field_selector: str | None,
+        limit: int,
+        match: Callable[[Entry], bool] | None,
+    ) -> tuple[list[Entry], str | None, int] | None:
+        """A first page of pods whose field selector requires one spec.nodeName, read from the
+        pods-by-node index, not by walking every pod: kube-apiserver serves a list without a
+        continue token or resourceVersion from its watch cache (upstream: kubernetes/apiserver
+        v0.35.0 pkg/storage/cacher/delegator/interface.go ShouldDelegateList, consistent reads;
+        pkg/storage/cacher/watch_cache.go waitUntilFreshAndList passes Predicate.MatcherIndex),
+        whose pods are indexed by spec.nodeName (kubernetes/kubernetes pkg/registry/core/pod/strategy.go
+        MatchPod IndexFields ["spec.nodeName"], Indexers, NodeNameIndexFunc;
+        pkg/registry/core/pod/storage/storage.go passes pod.Indexers). A continued list is read at
+        its token's version without the index (watch_cache.go: "Don't pass matchValues as they
+        don't support continueKey"). None: not such a list (the caller scans)."""
+        if rt.crd or rt.group or rt.kind != "Pod":
+            return None
+        node = required_value(field_selector, "spec.nodeName")
+        if node is None:
+            return None
+        return self.store.page_on_node(rt.key, prefix, node, limit, match)
 
     def watch(
         self,

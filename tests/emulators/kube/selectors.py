@@ -148,3 +148,16 @@ def parse_field_selector(selector: str | None, kind: str, crd: bool) -> tuple[Fi
         return all(t.matches(field_value(obj, path)) for t, path in paths_read)
 
     return match, paths
+
+
+def required_value(selector: str | None, field: str) -> str | None:
+    """The one value a field selector requires ``field`` to have: its first '=' or '==' term on the
+    field, terms in parsed (sorted) order; None where no term does (upstream: kubernetes/apimachinery
+    v0.35.0 pkg/fields/selector.go andTerm.RequiresExactMatch; a '!=' term, notHasTerm, requires
+    none). Call after parse_field_selector has accepted the selector."""
+    if not selector:
+        return None
+    for term in selectors.parse_fields(selector):
+        if term.field == field and term.operator != selectors.NOT_EQUALS:
+            return term.value
+    return None

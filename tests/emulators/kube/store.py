@@ -96,27 +96,35 @@ class Bucket:
     objects with a spec.nodeName (pods, ResourceSlices), the keys on each node: the scheduler's
     NodeInfo and the kubelet read one node's pods without walking a million (upstream:
     kubernetes/kubernetes pkg/scheduler/backend/cache/cache.go keeps a NodeInfo per node, each
-    with its pods; the kubelet's pod manager holds only its own node's pods)."""
+    with its pods; the kubelet's pod manager holds only its own node's pods).
 
-    __slots__ = ("items", "keys", "on_node")
+    The unbound ones (spec.nodeName "") are indexed under "" as the API server's watch cache
+    indexes them (upstream: kubernetes/kubernetes pkg/registry/core/pod/strategy.go
+    NodeNameIndexFunc returns []string{pod.Spec.NodeName}, "" included). ``unfielded`` counts the
+    entries stored without selectable fields (an object of another kind): where any is, the ""
+    key is not every object whose spec.nodeName is "", and a list for it scans instead."""
+
+    __slots__ = ("items", "keys", "on_node", "unfielded")
 
     def __init__(self) -> None:
         self.items: dict[str, Entry] = {}
         self.keys: list[str] = []
         self.on_node: dict[str, set[str]] = {}
+        self.unfielded = 0
 
     def index(self, key: str, old: Entry | None, new: Entry | None) -> None:
-        was = old.fields[0] if old is not None and old.fields else ""
-        now = new.fields[0] if new is not None and new.fields else ""
+        was = old.fields[0] if old is not None and old.fields is not None else None
+        now = new.fields[0] if new is not None and new.fields is not None else None
+        self.unfielded += (new is not None and new.fields is None) - (old is not None and old.fields is None)
         if was == now:
             return
-        if was:
+        if was is not None:
             keys = self.on_node.get(was)
             if keys is not None:
                 keys.discard(key)
                 if not keys:
                     del self.on_node[was]
-        if now:
+        if now is not None:
             self.on_node.setdefault(now, set()).add(key)
 
 
@@ -422,11 +430,38 @@ class Store:
                     return out, last if more else None, (hi - i) + (len(extra) - j) if more else 0
             return out, None, 0
 
-    def on_node(self, bucket: str, node: str) -> list[Entry]:
-        """The entries whose spec.nodeName is ``node``, in key order (the live index)."""
+    def page_on_node(
+        self, bucket: str, prefix: str, node: str, limit: int, match: Callable[[Entry], bool] | None
+    ) -> tuple[list[Entry], str | None, int] | None:
+        """``page`` from the first key, walking only the entries whose spec.nodeName is ``node``
+        (the index ``on_node``), as the watch cache serves a list whose field selector requires
+        one spec.nodeName (upstream: kubernetes/apiserver v0.35.0 pkg/storage/cacher/watch_cache.go
+        listLatestRV: store.ByIndex for the predicate's MatcherIndex, then filterPrefixAndOrder
+        keeps the prefix's keys in key order; the caller's matcher still applies every term).
+        None where the index cannot answer (node "" in a bucket with unfielded entries)."""
         with self.lock:
             b = self.buckets.get(bucket)
             if b is None:
+                return [], None, 0
+            if node == "" and b.unfielded:
+                return None
+            keys = sorted(k for k in b.on_node.get(node, ()) if k.startswith(prefix))
+            out: list[Entry] = []
+            for i, key in enumerate(keys, 1):
+                e = b.items[key]
+                if match is None or match(e):
+                    out.append(e)
+                    if limit and len(out) >= limit:
+                        more = i < len(keys)
+                        return out, key if more else None, (len(keys) - i) if more else 0
+            return out, None, 0
+
+    def on_node(self, bucket: str, node: str) -> list[Entry]:
+        """The entries bound to ``node``, in key order (the live index); none for "" (a node's
+        NodeInfo holds only the pods bound to it)."""
+        with self.lock:
+            b = self.buckets.get(bucket)
+            if b is None or not node:
                 return []
             return [b.items[k] for k in sorted(b.on_node.get(node, ()))]
 
