@@ -109,9 +109,11 @@ def check_node(
     out: Collector,
     opts: Options,
     dra: Mapping[str, gpu_dra.DraNode] | None = None,
-) -> None:
+) -> gpus.NodeGpus:
     """Count the node into its pool's stats and add a finding for each problem it has. ``dra``:
-    the GPUs a DRA driver publishes per node name (akscli.gpu.dra), which no node resource shows."""
+    the GPUs a DRA driver publishes per node name (akscli.gpu.dra), which no node resource shows.
+    Returns the node's GPU facts as its own resources and labels give them (``devices.read``,
+    without the DRA ones), which ``GpuNodes.add`` takes rather than reading them again."""
     name = str((node.get("metadata") or {}).get("name"))
     labels = _labels(node)
     size = labels.get(SIZE_LABEL)
@@ -120,12 +122,12 @@ def check_node(
     if size:
         stats.sizes[size] += 1
     _check_node_health(name, stats, conditions, out)
-    facts = gpus.read(node)
+    read = facts = gpus.read(node)
     if dra and name in dra:
         facts = gpus.with_dra(facts, dra[name])
     want = facts.expected or expected_gpus(size)
     if not (facts.is_gpu_node or want):
-        return
+        return read
     _check_gpu_devices(facts, name, size, want, stats, out)
     _check_gpu_health(name, stats.pool, conditions, opts, out)
     _check_gpu_setup(node, name, labels, facts, stats, opts, out)
@@ -133,6 +135,7 @@ def check_node(
     if opts.sriov is not None:
         rdma_expected = opts.expect_rdma if opts.expect_rdma is not None else has_infiniband(size)
         opts.sriov.check(node, stats.pool, rdma_expected, out)
+    return read
 
 
 def _check_node_health(
@@ -540,8 +543,7 @@ def diagnose(kube: Kube, opts: Options | None = None, *, progress: Callable[[str
             if stats is None:
                 stats = pools[pool] = PoolStats(pool)
             before = stats.gpu_nodes
-            check_node(node, stats, out, opts, dra)
-            gpu_node_facts.add(node)
+            gpu_node_facts.add(node, check_node(node, stats, out, opts, dra))
             gpu_nodes += stats.gpu_nodes - before
             seen += 1
         if progress:

@@ -5,7 +5,10 @@ no Typer, no rich."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from akscli.gpu.devices import NodeGpus
 
 HELD_SHOWN = 3  # nodes named where GPU Operator labels keep operands off them
 # The MIG manager's labels (upstream: NVIDIA/mig-parted bd7160f cmd/nvidia-mig-manager/main.go
@@ -93,10 +96,13 @@ class GpuNodes:
         if len(self.xid_names) < HELD_SHOWN:
             self.xid_names.append(name)
 
-    def add(self, node: dict[str, Any]) -> None:
+    def add(self, node: dict[str, Any], facts: NodeGpus | None = None) -> None:
+        """Count the node in. ``facts``: its ``devices.read``, where the caller has it already
+        (baremetal doctor reads each of 75,000 nodes once, not twice)."""
         from akscli.gpu import devices as gpus
 
-        facts = gpus.read(node)
+        if facts is None:
+            facts = gpus.read(node)
         if not facts.is_gpu_node:
             return
         self.nodes += 1
