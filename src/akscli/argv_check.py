@@ -32,6 +32,21 @@ def _shorthand_with_value(raw: str) -> bool:
     return len(raw) > 2 and raw[0] == "-" and raw[1].isalpha() and raw[2] == "="
 
 
+class WordRefused(UsageError):
+    """A refused word of its own, no option's value (``an argument holds ...``): the command tree
+    names the argument it is (cli/refused.py name_word: ``NAME holds ...``), once it knows the
+    command; ``problem`` is the message without its subject."""
+
+    def __init__(self, word: str, problem: str, hint: str) -> None:
+        super().__init__(f"an argument {problem}", hint=hint)
+        self.word = word
+        self.problem = problem
+
+
+def _refused(what: str, raw: str, problem: str, hint: str) -> UsageError:
+    return UsageError(f"{what} {problem}", hint=hint) if what != "an argument" else WordRefused(raw, problem, hint)
+
+
 # The flags whose value is a namespace: a name that never starts with '-' (a DNS label).
 NAMESPACE_FLAGS = ("-n", "--namespace")
 
@@ -76,19 +91,23 @@ def command_line(args: Sequence[str]) -> None:
                 if owner
                 else "give the word a value or leave it out (a shell variable that is not set?)"
             )
-            raise UsageError(f"{what} is {'empty' if not value else 'blank'}", hint=hint)
+            raise _refused(what, raw, f"is {'empty' if not value else 'blank'}", hint)
         if len(value) > MAX_ARGUMENT:
-            raise UsageError(
-                f"{what} is {len(value)} characters long (at most {MAX_ARGUMENT})",
-                hint="pass long content in a file (-f/--values) instead",
+            raise _refused(
+                what,
+                raw,
+                f"is {len(value)} characters long (at most {MAX_ARGUMENT})",
+                "pass long content in a file (-f/--values) instead",
             )
         multiline = owner in MULTILINE_OPTIONS
         for ch in value:
             code = ord(ch)
             if 0xD800 <= code <= 0xDFFF:
-                raise UsageError(f"{what} is not valid Unicode text (a lone surrogate)", hint="remove it")
+                raise _refused(what, raw, "is not valid Unicode text (a lone surrogate)", "remove it")
             if (code < 0x20 and not (multiline and ch in "\n\t")) or code == 0x7F:
-                raise UsageError(
-                    f"{what} holds the control character U+{code:04X}",
-                    hint="remove it: values never contain control characters",
+                raise _refused(
+                    what,
+                    raw,
+                    f"holds the control character U+{code:04X}",
+                    "remove it: values never contain control characters",
                 )

@@ -37,7 +37,10 @@ def test_cluster_create_takes_az_node_vm_size_as_the_system_pools_size(azure_env
     [
         (
             [*ADD, "--node-vm-size", "bad"],
-            ["error: invalid VM size 'bad': an Azure VM size name", "hint: for example: --node-vm-size Standard_"],
+            [
+                "error: --node-vm-size: invalid VM size 'bad': an Azure VM size name",
+                "hint: for example: --node-vm-size Standard_",
+            ],
         ),
         (
             [*ADD, "--node-vm-size", "Standard_NC24ads_A100_v4", "--gpu", "a100"],
@@ -45,7 +48,7 @@ def test_cluster_create_takes_az_node_vm_size_as_the_system_pools_size(azure_env
         ),
         (
             [*CREATE, "--sku", "base", "--system-vm-size", "bad"],
-            ["error: invalid VM size 'bad'", "hint: for example: --system-vm-size Standard_D4ds_v5"],
+            ["error: --system-vm-size: invalid VM size 'bad'", "hint: for example: --system-vm-size Standard_D4ds_v5"],
         ),
         (
             [*CREATE, "--sku", "automatic", "--node-vm-size", "Standard_D8ds_v5"],

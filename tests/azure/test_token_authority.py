@@ -116,7 +116,7 @@ def test_an_authority_host_flag_kubelogin_refuses_is_one_usage_line(
 ) -> None:
     r = invoke("token", "--login", "spn", "--authority-host", host)
     assert r.exit_code == 2, r
-    assert r.stderr.splitlines()[0] == f"error: {message}"
+    assert r.stderr.splitlines()[0] == f"error: --authority-host: {message}"
     assert azure_env.token_requests == []
 
 

@@ -33,7 +33,7 @@ def test_cluster_create_in_an_unknown_location_says_it_is_no_region(azure_env: A
     result = invoke("cluster", "create", "ml", "-g", "rg-ml", "--sku", "base", "-l", "nowhere")
     assert result.exit_code == 2, result
     assert result.stderr.splitlines() == [
-        "error: create cluster ml: location 'nowhere' offers no VM sizes to this subscription: it is no Azure "
+        "error: -l: create cluster ml: location 'nowhere' offers no VM sizes to this subscription: it is no Azure "
         "region name, or one this subscription cannot use",
         "hint: pass a region name with -l/--location; list them with 'az account list-locations -o table'",
     ]

@@ -22,22 +22,22 @@ LONG = "a" * 51
 @pytest.mark.parametrize(
     ("command", "what"),
     [
-        (["fleet", "rollout", "status", LONG, *ARM], "update run name"),
-        (["fleet", "rollout", "start", LONG, *ARM], "update run name"),
-        (["fleet", "rollout", "stop", LONG, *ARM], "update run name"),
-        (["fleet", "rollout", "skip", LONG, "--target", "Member:m1", *ARM], "update run name"),
-        (["fleet", "rollout", "delete", LONG, *ARM, "-y"], "update run name"),
-        (["fleet", "approve", LONG, *ARM], "update run name"),
-        (["fleet", "approve", "run-1", "--stage", LONG, *ARM], "stage name"),
-        (["fleet", "gates", "--run", LONG, *ARM], "--run"),
-        (["fleet", "rollout", "strategy", "show", LONG, *ARM], "strategy name"),
-        (["fleet", "rollout", "strategy", "delete", LONG, *ARM, "-y"], "update strategy name"),
-        (["fleet", "rollout", "create", "run-1", "--strategy", LONG, *ARM], "strategy name"),
+        (["fleet", "rollout", "status", LONG, *ARM], "NAME: invalid update run name"),
+        (["fleet", "rollout", "start", LONG, *ARM], "NAME: invalid update run name"),
+        (["fleet", "rollout", "stop", LONG, *ARM], "NAME: invalid update run name"),
+        (["fleet", "rollout", "skip", LONG, "--target", "Member:m1", *ARM], "NAME: invalid update run name"),
+        (["fleet", "rollout", "delete", LONG, *ARM, "-y"], "NAME: invalid update run name"),
+        (["fleet", "approve", LONG, *ARM], "RUN: invalid update run name"),
+        (["fleet", "approve", "run-1", "--stage", LONG, *ARM], "--stage: invalid stage name"),
+        (["fleet", "gates", "--run", LONG, *ARM], "invalid --run"),
+        (["fleet", "rollout", "strategy", "show", LONG, *ARM], "NAME: invalid strategy name"),
+        (["fleet", "rollout", "strategy", "delete", LONG, *ARM, "-y"], "NAME: invalid update strategy name"),
+        (["fleet", "rollout", "create", "run-1", "--strategy", LONG, *ARM], "--strategy: invalid strategy name"),
         (
             ["fleet", "autoupgrade", "create", "nightly", "--channel", "Stable", "--strategy", LONG, *ARM],
-            "strategy name",
+            "--strategy: invalid strategy name",
         ),
-        (["fleet", "member", "show", LONG, *ARM], "member name"),
+        (["fleet", "member", "show", LONG, *ARM], "NAME: invalid member name"),
     ],
 )
 def test_a_name_longer_than_the_fleet_api_holds_is_refused_before_anything_is_sent(
@@ -46,7 +46,7 @@ def test_a_name_longer_than_the_fleet_api_holds_is_refused_before_anything_is_se
     result = invoke(*command)
     assert result.exit_code == 2, result
     assert result.stderr.splitlines() == [
-        f"error: invalid {what} '{LONG}': it is 51 characters long, at most 50 allowed",
+        f"error: {what} '{LONG}': it is 51 characters long, at most 50 allowed",
         "hint: the Fleet API's names are at most 50 characters; shorten it",
     ]
     assert azure_env.requests_to("fleets") == []
@@ -64,7 +64,7 @@ def test_a_fleet_name_over_63_characters_says_what_is_wrong(azure_env: ArmEmulat
     assert result.exit_code == 2, result
     assert (
         result.stderr.splitlines()[0]
-        == f"error: invalid fleet name '{'a' * 64}': it is 64 characters long, at most 63 allowed"
+        == f"error: NAME: invalid fleet name '{'a' * 64}': it is 64 characters long, at most 63 allowed"
     )
     assert azure_env.requests_to("fleets") == []
 

@@ -31,7 +31,7 @@ def test_query_keeps_the_usage_hint_where_the_command_prints_no_jsonpath() -> No
 
 def test_output_tsv_names_jsonpath() -> None:
     assert _refused("cluster", "list", "-o", "tsv") == [
-        "error: unknown output format 'tsv'",
+        "error: -o: unknown output format 'tsv'",
         "hint: use -o table|wide|json|yaml|name|jsonpath=TEMPLATE|custom-columns=SPEC "
         "(az's tsv: -o jsonpath=TEMPLATE prints the fields it names, bare, as kubectl does)",
     ]

@@ -51,7 +51,7 @@ def test_a_context_the_kubeconfig_lacks_is_refused_on_a_client_dry_run(
     assert result.exit_code == 2, result
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        f"error: context 'nosuch' is not in {lab_kubeconfig}",
+        f"error: --context: context 'nosuch' is not in {lab_kubeconfig}",
         "hint: known contexts: lab",
     ]
 
@@ -97,7 +97,7 @@ def test_without_a_kubeconfig_a_typed_context_is_refused_on_a_client_dry_run(
     assert result.exit_code == 2, result
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        f"error: context 'lab' is not in {tmp_path / 'none'}: there is no kubeconfig there",
+        f"error: --context: context 'lab' is not in {tmp_path / 'none'}: there is no kubeconfig there",
         "hint: known contexts: none; get credentials with "
         "'akscli cluster credentials NAME -g GROUP' (or pass --kubeconfig FILE)",
     ]

@@ -63,7 +63,7 @@ def test_an_empty_word_of_its_own_is_not_told_to_leave_an_option_out() -> None:
         2,
         "",
         [
-            "error: an argument is empty",
+            "error: NAME is empty",
             "hint: give the word a value or leave it out (a shell variable that is not set?)",
         ],
     )

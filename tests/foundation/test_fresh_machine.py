@@ -30,7 +30,7 @@ def test_an_empty_kubeconfig_says_so_and_how_to_get_credentials(tmp_path: Path) 
     result = invoke("model", "list", "--kubeconfig", str(empty))
     assert result.exit_code == 2, result
     assert result.stderr.splitlines() == [
-        f"error: kubeconfig {empty} is empty",
+        f"error: --kubeconfig: kubeconfig {empty} is empty",
         "hint: get credentials with 'akscli cluster credentials NAME -g GROUP', or pass --kubeconfig",
     ]
 
@@ -81,7 +81,7 @@ def test_a_context_flag_the_file_does_not_have_names_the_known_contexts(kubeconf
     result = invoke("model", "list", "--context", "gone")
     assert result.exit_code == 2, result
     assert result.stderr.splitlines() == [
-        f"error: context 'gone' is not in {kubeconfig}",
+        f"error: --context: context 'gone' is not in {kubeconfig}",
         "hint: known contexts: emulator",
     ]
 

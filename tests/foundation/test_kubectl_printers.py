@@ -97,7 +97,7 @@ def test_delete_refuses_output_formats_kubectl_delete_has_not(kube_emulator: Kub
     # kubectl delete -o json: "unexpected -o output mode: json. We only support '-o name'"
     result = invoke("ray", "cluster", "delete", "rc", "-y", "-o", "json")
     assert result.exit_code == 2, result
-    assert result.stderr.splitlines() == ["error: unknown output format 'json'", "hint: use -o name"]
+    assert result.stderr.splitlines() == ["error: -o: unknown output format 'json'", "hint: use -o name"]
     assert kube_emulator.request_log == []
 
 

@@ -18,7 +18,7 @@ def test_an_unclosed_class_is_a_pattern_that_is_not_valid(tmp_path: Path, comman
     pattern = str(tmp_path / "k8s[.yaml")
     result = invoke(*command, "-f", pattern)
     assert result.exit_code == 2, result
-    assert result.stderr.splitlines()[0] == f'error: pattern "{pattern}" is not valid: syntax error in pattern'
+    assert result.stderr.splitlines()[0] == f'error: -f: pattern "{pattern}" is not valid: syntax error in pattern'
     assert result.stdout == ""
 
 

@@ -60,7 +60,7 @@ def test_every_output_flag_refuses_an_unknown_format_before_the_command_runs(
     assert result.exit_code == 2, result
     assert result.stdout == ""
     lines = result.stderr.splitlines()
-    assert lines[0] == "error: unknown output format 'bogus'"
+    assert lines[0] == "error: -o: unknown output format 'bogus'"
     assert lines[1:] and lines[1].startswith("hint: use -o ") and len(lines) == 2
 
 
@@ -135,7 +135,7 @@ def test_render_refuses_a_format_it_never_prints_with_its_own_formats_then_those
     result = invoke("render", "model/vllm", "--set", "name=x", "-o", "xml")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr.splitlines() == [
-        "error: unknown output format 'xml'",
+        "error: -o: unknown output format 'xml'",
         "hint: use -o yaml|json|name|jsonpath=TEMPLATE (default yaml; with --help-values or --list: "
         "table|wide|json|yaml|name)",
     ]

@@ -53,7 +53,7 @@ def test_a_selector_the_server_would_refuse_is_refused_before_anything_is_sent(
     assert result.exit_code == 2, result
     assert kube_emulator.request_log == []
     assert result.stderr.splitlines()[0] == (
-        "error: invalid label selector 'app:web': key 'app:web': name part must consist of alphanumeric "
+        "error: -l: invalid label selector 'app:web': key 'app:web': name part must consist of alphanumeric "
         "characters, '-', '_' or '.', and must start and end with an alphanumeric character"
     )
 
@@ -62,7 +62,7 @@ def test_a_set_without_parentheses_names_what_came_instead() -> None:
     result = invoke("model", "list", "-l", "env in prod")
     assert result.exit_code == 2
     error, hint = result.stderr.splitlines()[:2]
-    assert error == "error: invalid label selector 'env in prod': after 'env in': found 'prod' expected: '('"
+    assert error == "error: -l: invalid label selector 'env in prod': after 'env in': found 'prod' expected: '('"
     assert hint.startswith("hint: write KEY=VALUE, KEY==VALUE, KEY!=VALUE, 'KEY in (V1,V2)'")
 
 
@@ -72,7 +72,7 @@ def test_a_set_ending_in_two_commas_is_refused_with_the_spelling_every_server_re
     result = invoke("model", "list", "-l", "env in (a,,)")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[:2] == [
-        "error: invalid label selector 'env in (a,,)': in the values of 'env': ',,)' (API servers before 1.35 "
+        "error: -l: invalid label selector 'env in (a,,)': in the values of 'env': ',,)' (API servers before 1.35 "
         "refuse it)",
         "hint: end the set with one comma for an empty value, e.g. 'env in (a,)': every server reads that alike",
     ]
@@ -82,7 +82,7 @@ def test_a_bad_value_names_the_value_and_its_key() -> None:
     result = invoke("ray", "cluster", "list", "-l", "team=ml/a")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0].startswith(
-        "error: invalid label selector 'team=ml/a': value 'ml/a' of 'team': a valid label must be an empty string"
+        "error: -l: invalid label selector 'team=ml/a': value 'ml/a' of 'team': a valid label must be an empty string"
     )
 
 

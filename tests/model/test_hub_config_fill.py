@@ -166,7 +166,7 @@ def test_a_name_that_is_neither_in_the_catalog_nor_an_org_name_id_gets_the_catal
 ) -> None:
     result = invoke("model", "plan", "phi-4x", "--hub-config")
     assert result.exit_code == 2, result
-    assert "error: unknown model 'phi-4x'" in result.stderr
+    assert "error: MODEL: unknown model 'phi-4x'" in result.stderr
     assert "did you mean" in result.stderr
     assert hub.requests == []
 

@@ -36,8 +36,8 @@ def test_a_name_that_starts_with_a_digit_is_refused_before_anything_is_rendered(
     refused = _deploy("1phi", *args)
     assert refused.exit_code == 2 and refused.stdout == "", refused
     assert refused.stderr.splitlines() == [
-        f"error: invalid model deployment name '1phi': {whose} is named after it, and a Service name must start "
-        "with a letter (a DNS-1035 label)",
+        f"error: --name: invalid model deployment name '1phi': {whose} is named after it, and a Service name must "
+        "start with a letter (a DNS-1035 label)",
         "hint: for example: m-1phi",
     ]
 

@@ -19,9 +19,9 @@ def test_an_inferenceset_named_with_49_characters_is_refused_before_anything_is_
     refused = _deploy(f"{NAME}b", "--replicas", "2")
     assert refused.exit_code == 2 and refused.stdout == "", refused
     assert refused.stderr.splitlines() == [
-        f"error: invalid model deployment name '{NAME}b': it is 49 characters long, and KAITO's InferenceSet names "
-        "its Workspaces NAME-xxxxx and their headless Services NAME-xxxxx-headless, which must fit 63: at most 48 "
-        "allowed",
+        f"error: --name: invalid model deployment name '{NAME}b': it is 49 characters long, and KAITO's InferenceSet "
+        "names its Workspaces NAME-xxxxx and their headless Services NAME-xxxxx-headless, which must fit 63: at most "
+        "48 allowed",
         "hint: shorten it to 48 characters or fewer",
     ]
 

@@ -158,7 +158,7 @@ def test_a_container_name_that_is_no_dns_label_is_refused_before_anything_is_rea
     emu = model_emulator()
     result = invoke("model", "logs", "phi-4", "-c", "Server_1")
     assert result.exit_code == 2, result
-    assert result.stderr.startswith("error: invalid container name 'Server_1'")
+    assert result.stderr.startswith("error: -c: invalid container name 'Server_1'")
     assert emu.request_log == []
 
 

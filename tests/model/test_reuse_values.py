@@ -116,7 +116,7 @@ def test_a_reused_option_the_new_runtime_refuses_is_named_as_coming_from_the_rev
 BAD_ALONE = [
     ("--replicas=-1", "error: invalid --replicas '-1': it must be between 0 and 1000"),
     ("--hostname=bad_host", "error: invalid --hostname 'bad_host'"),
-    ("--vm-size=Standard_Bogus", "error: unknown VM size 'Standard_Bogus'"),
+    ("--vm-size=Standard_Bogus", "error: --vm-size: unknown VM size 'Standard_Bogus'"),
     ("--prometheus=ftp://x", "error: invalid --prometheus 'ftp://x'"),
     ("--member=Bad_", "error: invalid --member 'Bad_'"),
 ]

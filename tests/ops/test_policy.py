@@ -424,7 +424,7 @@ def test_bad_policy_file_is_a_usage_error(tmp_path: Path, text: str, message: st
 
 
 def test_missing_policy_file_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="cannot read policy file"):
+    with pytest.raises(UsageError, match="cannot read --policy-file "):
         policy.load_config(str(tmp_path / "absent.yaml"))
 
 

@@ -14,7 +14,7 @@ def test_a_missing_path_is_refused_in_kubectls_words(tmp_path: Path) -> None:
     missing = tmp_path / "missing"
     result = invoke("policy", "check", "-f", str(missing))
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[0] == f'error: the path "{missing}" does not exist'
+    assert result.stderr.splitlines()[0] == f'error: -f: the path "{missing}" does not exist'
 
 
 def test_apply_refuses_a_missing_path_in_the_same_words(tmp_path: Path) -> None:
@@ -50,7 +50,7 @@ def test_a_kind_without_api_version_or_name_is_refused_as_apply_refuses_it(tmp_p
     check = invoke("policy", "check", "-f", str(path))
     apply = invoke("apply", "-f", str(path), "--dry-run=client")
     assert check.exit_code == apply.exit_code == 2
-    assert check.stderr.splitlines()[0] == f"error: {path}: every document needs apiVersion, kind and metadata.name"
+    assert check.stderr.splitlines()[0] == f"error: -f: {path}: every document needs apiVersion, kind and metadata.name"
     assert check.stderr == apply.stderr
 
 

@@ -314,5 +314,5 @@ def test_logs_into_a_directory_that_cannot_exist_is_one_clear_line(
     (tmp_path / "a-file").write_text("")
     result = invoke("ray", "cluster", "logs", "demo", "--out-dir", str(tmp_path / "a-file" / "logs"))
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: cannot write ") and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: --out-dir: cannot write ") and "Traceback" not in result.stderr
     assert "hint: give --out-dir a directory you can write to" in result.stderr

@@ -358,7 +358,7 @@ def test_a_missing_working_dir_is_refused_before_the_cluster_is_read(
     emu.request_log.clear()
     result = submit("x", "--cluster", "demo", "--working-dir", str(tmp_path / "missing"))
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"error: working directory '{tmp_path / 'missing'}' does not exist")
+    assert result.stderr.startswith(f"error: --working-dir: working directory '{tmp_path / 'missing'}' does not exist")
     assert emu.request_log == []
 
 

@@ -63,7 +63,7 @@ def test_a_serve_config_with_an_empty_applications_list_is_refused_saying_it_is_
     result = invoke("ray", "service", "deploy", "llm", "-f", str(path), "--dry-run=client")
     assert result.exit_code == 2
     assert result.stderr.splitlines()[0] == (
-        f"error: {path} is not a Ray Serve config: its applications list is empty, so it would serve nothing"
+        f"error: -f: {path} is not a Ray Serve config: its applications list is empty, so it would serve nothing"
     )
 
 

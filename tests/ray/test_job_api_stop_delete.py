@@ -123,7 +123,7 @@ def test_delete_with_a_cluster_dry_run_server_is_refused_before_anything_is_read
 def test_a_submission_id_with_characters_a_path_would_change_is_refused() -> None:
     result = invoke("ray", "job", "delete", "a?b", "--cluster", "shared", "-y")
     assert result.exit_code == 2, result
-    assert "error: invalid Ray job submission ID 'a?b'" in result.stderr
+    assert "error: NAME: invalid Ray job submission ID 'a?b'" in result.stderr
 
 
 def test_delete_with_a_cluster_that_does_not_exist_is_not_found(ray_emulator: Callable[..., Any]) -> None:

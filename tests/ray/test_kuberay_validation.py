@@ -147,7 +147,7 @@ def test_a_cluster_file_kuberay_refuses_is_refused_before_it_is_sent(
     result = invoke("ray", "cluster", "create", "bad", "-f", str(path), "--wait", "--timeout", "20s")
     assert result.exit_code == 2, result
     assert result.stderr.splitlines()[0] == (
-        f"error: {path}: KubeRay refuses this RayCluster spec: worker group g has minReplicas 3 greater than "
+        f"error: -f: {path}: KubeRay refuses this RayCluster spec: worker group g has minReplicas 3 greater than "
         "maxReplicas 1"
     )
     assert emu.cluster.get(RAY, "RayCluster", "default", "bad") is None

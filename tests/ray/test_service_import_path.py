@@ -45,7 +45,7 @@ def test_a_bad_import_path_in_the_file_is_refused_before_anything_is_sent(tmp_pa
     assert result.exit_code == 2
     error, hint = result.stderr.strip().splitlines()
     assert error == (
-        f"error: {serve}: application 1 import_path 'serve_llm' has no colon or dot between the module and the"
+        f"error: -f: {serve}: application 1 import_path 'serve_llm' has no colon or dot between the module and the"
         " attribute: write module:attribute"
     )
     assert hint.startswith("hint: write import_path: module:attribute (e.g. text_ml:app")

@@ -61,7 +61,7 @@ def test_a_field_that_is_not_base64_is_one_line_naming_file_entry_and_field(
     path = _kubeconfig(tmp_path, **fields)
     result = invoke("ray", "job", "list", "--kubeconfig", str(path))
     assert result.exit_code == 2, result
-    assert result.stderr.splitlines()[0] == f"error: cannot read kubeconfig {path}: {said}"
+    assert result.stderr.splitlines()[0] == f"error: --kubeconfig: cannot read kubeconfig {path}: {said}"
     assert result.stderr.splitlines()[1].startswith("hint: ")
     assert CANARY not in result.stdout + result.stderr
     assert "Traceback" not in result.stderr

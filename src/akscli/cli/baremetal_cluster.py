@@ -232,6 +232,7 @@ def cluster_upgrade(
     dry = azopts.arm_dry_run(dry_run)
     # --list with -k is refused, as for 'akscli cluster upgrade' and 'nodepool upgrade'.
     upgrades.check_list_flags(list_only, version=kubernetes_version, node_image_only=False, control_plane_only=False)
+    clusters.check_name(name)  # a bad typed NAME before the --kubernetes-version it lacks
     if not list_only and not kubernetes_version:
         raise UsageError(
             "give --kubernetes-version, or --list to see the available patch upgrades",

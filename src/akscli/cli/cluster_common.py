@@ -7,12 +7,14 @@ from typing import Annotated, Any
 
 import typer
 
-from akscli.azure import etags, kinds
+from akscli.azure import etags, kinds, names
 from akscli.cli import azopts, complete_arm
 from akscli.cli import options as opts
 
 _NAME_HELP = "Cluster name; cluster/NAME as -o name prints it also works."
-_NAME_CHECK = opts.type_name("cluster", "cluster name", "akscli cluster list")
+# An AKS cluster's NAME is an ARM name whatever the other flags (names.cluster_name), checked as it
+# is read: `cluster show Demo.` is refused for its NAME, not for the -g it lacks.
+_NAME_CHECK = opts.type_name("cluster", "cluster name", "akscli cluster list", check=names.cluster_name)
 # A cluster's NAME completes from ARM (complete_arm.arm_clusters); create's names a cluster not there yet.
 Name = Annotated[
     str,
@@ -39,8 +41,6 @@ LOCAL_ACCOUNTS = typer.Option(
 
 
 def _ids(resource_group: str | None, name: str) -> tuple[str, str]:
-    from akscli.azure import names
-
     return azopts.resource_group(resource_group), names.cluster_name(name)
 
 

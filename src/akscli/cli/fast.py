@@ -57,9 +57,13 @@ def run(argv: Sequence[str]) -> int | None:
 
 def _serve(argv: Sequence[str]) -> int:
     from akscli import logconfig
+    from akscli.argv_check import WordRefused
     from akscli.cli import run_common
 
-    args = run_common.prepared(argv, _takes_namespace)
+    try:
+        args = run_common.prepared(argv, _takes_namespace)
+    except WordRefused:
+        raise Defer("a refused word: the tree names its argument (refused.name_word)") from None
     path, kwargs = parse(args, _specs())
     logconfig.configure()
     return run_common.command_result(_call(path, kwargs))
@@ -181,13 +185,23 @@ def _call(path: str, kwargs: dict[str, Any]) -> Any:
 
     module_name, _, attr = BODIES[path].partition(":")
     body = getattr(importlib.import_module(module_name), attr)
+    from akscli.errors import UsageError
+
+    typed = dict(kwargs)
     block = _specs()[path].get("block")
-    if block is not None:
-        build_module, _, build_name = block["build"].partition(":")
-        build = getattr(importlib.import_module(build_module), build_name)
-        kwargs[block["into"]] = build(**{name: kwargs.pop(name) for name in block["params"]})
     try:
+        if block is not None:
+            build_module, _, build_name = block["build"].partition(":")
+            build = getattr(importlib.import_module(build_module), build_name)
+            kwargs[block["into"]] = build(**{name: kwargs.pop(name) for name in block["params"]})
         return body(**kwargs)
+    except UsageError as exc:
+        from akscli.cli.refused import quotes, the_surest
+
+        if the_surest([quotes(exc.message, value) for value in typed.values()]) is not None:
+            # the tree names the parameter it refuses (akscli.cli.refused); it words this one
+            raise Defer("a refused value") from None
+        raise
     except KeyboardInterrupt:
         from akscli.errors import EXIT_INTERRUPTED
 
@@ -203,6 +217,8 @@ def _call(path: str, kwargs: dict[str, Any]) -> Any:
     except OSError as exc:
         import errno
 
+        if exc.errno == errno.ENAMETOOLONG:  # the tree names the option of the path (akscli.cli.refused)
+            raise Defer("a path too long") from None
         if exc.errno != errno.EPIPE:
             raise
         # typer/core.py _main: stdout and stderr wrapped so that no later flush fails, then

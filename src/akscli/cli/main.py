@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from akscli import globals as global_flags
 from akscli import logconfig
-from akscli.cli import run_common
+from akscli.cli import refused, run_common
 from akscli.errors import EXIT_INTERRUPTED, AkscliError
 from akscli.statuslines import as_invoked
 
@@ -67,6 +67,8 @@ def _finish(command: click.Command, name: str) -> click.Command:
     _add_examples(command, name)
     _read_kubectl_values(command)
     _suggest_for(command, (name,))
+    refused.wrap_callbacks(command)
+    refused.wrap_invoke(command)
     return command
 
 
@@ -136,13 +138,14 @@ def _read_kubectl_values(command: click.Command) -> None:
 
         value_flags, flags = _flag_kinds(command, ctx)
         args = split_shorthand_values(args, frozenset(n for n in value_flags if len(n) == 2))
+        ctx.meta[refused.ARGS] = args  # the flag a refusal names is the spelling typed (refused.label)
         turned_off: set[str] = set()  # --expose=false: Click sees nothing of it
         ctx.meta[TURNED_OFF] = turned_off
         rest = parse(
             ctx, bool_flag_values(args, flags, value_flags, lenient=ctx.resilient_parsing, turned_off=turned_off)
         )
-        if (refused := name_across_namespaces(ctx)) is not None:
-            raise refused
+        if (across := name_across_namespaces(ctx)) is not None:
+            raise across
         return rest
 
     command.parse_args = parse_args  # type: ignore[method-assign]
@@ -410,7 +413,7 @@ def run_tree(argv: Sequence[str]) -> int:
 def _run(argv: Sequence[str]) -> int:
     args = list(argv)
     try:
-        args = run_common.prepared(argv, _takes_namespace)
+        args = _prepared(argv)
         logconfig.configure()
         if any(k.endswith("AKSCLI_COMPLETE") for k in os.environ):
             from typer._completion_classes import completion_init
@@ -445,8 +448,8 @@ def _run(argv: Sequence[str]) -> int:
         if isinstance(exc, click.exceptions.NoSuchOption):
             from akscli.cli.name_flag import by_name_only, no_all_namespaces, no_kubeconfig, ray_cluster_flag, refusal
 
-            for refused in (refusal, no_kubeconfig, no_all_namespaces, ray_cluster_flag, by_name_only):
-                if (said := refused(exc.ctx, exc.option_name, args, _prog_name())) is not None:
+            for check in (refusal, no_kubeconfig, no_all_namespaces, ray_cluster_flag, by_name_only):
+                if (said := check(exc.ctx, exc.option_name, args, _prog_name())) is not None:
                     return run_common.report(said, 2)
             from akscli.cli import kubectl_flags
 
@@ -474,6 +477,20 @@ def _run(argv: Sequence[str]) -> int:
     except typer.Abort:
         sys.stderr.write(run_common.interrupted())
         return EXIT_INTERRUPTED
+
+
+def _prepared(argv: Sequence[str]) -> list[str]:
+    """run_common.prepared, a refused word of its own named as the argument it is (refused.name_word)."""
+    from akscli.argv_check import WordRefused
+
+    try:
+        return run_common.prepared(argv, _takes_namespace)
+    except WordRefused as exc:
+        try:
+            words = run_common.prepared(argv, _takes_namespace, check=False)
+        except (AkscliError, click.exceptions.ClickException):
+            raise exc from None
+        raise refused.name_word(exc, root_command(), words) from None
 
 
 def _lists_no_kubernetes_objects(command: click.Command) -> bool:

@@ -279,6 +279,7 @@ def add(
             exit_code=exit_code,
         )
         return
+    nodepool_arm.pool_name(name)  # a bad typed NAME before the --cluster it lacks
     cluster = nodepool_nap.need_cluster(cluster)
     nodepool_arm.add(
         name=name,
@@ -341,7 +342,7 @@ def list_(
     if nodepool_nap.routed(auto_provision, cluster=cluster, resource_group=resource_group, azure=azure, kube=kube):
         nodepool_nap.list_pools(kube, fmt, chosen)
         return
-    rg, cname, _ = _ids(resource_group, nodepool_nap.need_cluster(cluster))
+    rg, cname, _ = _ids(resource_group, cluster)
     pools = nodepools.list_pools(azure.aks_client(), rg, cname)
     azopts.emit_resources(pools, fmt, COLUMNS, nodepools.summary, kind=kinds.NODEPOOL, empty="No resources found.")
 
@@ -365,7 +366,7 @@ def show(
     if nodepool_nap.routed(auto_provision, cluster=cluster, resource_group=resource_group, azure=azure, kube=kube):
         nodepool_nap.show(name, kube, fmt)
         return
-    rg, cname, pname = _ids(resource_group, nodepool_nap.need_cluster(cluster), name)
+    rg, cname, pname = _ids(resource_group, cluster, name)
     _show(nodepools.get_pool(azure.aks_client(), rg, cname, pname), fmt)
 
 
@@ -485,7 +486,7 @@ def delete(
     ):
         nodepool_nap.delete(names or [], (selector, all_), kube, delete, timeout or azopts.NAP_DELETE_TIMEOUT_DEFAULT)
         return
-    rg, cname, pname = _ids(resource_group, nodepool_nap.need_cluster(cluster), nodepool_nap.one_pool(names or []))
+    rg, cname, pname = _ids(resource_group, cluster, nodepool_nap.one_pool(names or []))
     etag = etags.check_if_match(if_match, _show_cmd(rg, cname, pname))
     until = azopts.deadline(timeout or azopts.ARM_TIMEOUT_DEFAULT)
     with azopts.dry_run_scope(dry_run, output_ or "json") as dry:

@@ -54,14 +54,23 @@ def _refuse_nodepool_type(name: str) -> None:
     )
 
 
-def _ids(resource_group: str | None, cluster: str, name: str | None = None) -> tuple[str, str, str]:
-    """The ARM pool's resource group, cluster and name (checked; a NodePool's TYPE/NAME refused)."""
+def pool_name(name: str) -> str:
+    """An agent pool's NAME, checked before the flags the command needs (--cluster, -g) are: a bad
+    typed value is refused for itself, not for a flag left out (a NodePool's TYPE/NAME refused)."""
     from akscli.azure import names
 
-    if name:
-        _refuse_nodepool_type(name)
+    _refuse_nodepool_type(name)
+    return names.nodepool_name(name)
+
+
+def _ids(resource_group: str | None, cluster: str | None, name: str | None = None) -> tuple[str, str, str]:
+    """The ARM pool's resource group, cluster and name (checked, the name first)."""
+    from akscli.azure import names
+    from akscli.cli.nodepool_nap import need_cluster
+
+    pname = pool_name(name) if name else ""
     rg = azopts.resource_group(resource_group)
-    return rg, names.cluster_name(cluster), names.nodepool_name(name) if name else ""
+    return rg, names.cluster_name(need_cluster(cluster)), pname
 
 
 def _resume(rg: str, cluster: str, name: str | None = None) -> str:

@@ -146,7 +146,13 @@ def output_option(formats: Sequence[str], note: str = "", *, accept: Sequence[st
 
 
 def type_name(
-    kind: str, what: str, listing: str, *, also: Sequence[str] = (), resources: Sequence["ResourceType"] = ()
+    kind: str,
+    what: str,
+    listing: str,
+    *,
+    also: Sequence[str] = (),
+    resources: Sequence["ResourceType"] = (),
+    check: Callable[[str], str] | None = None,
 ) -> Callable[[Any, Any, str | None], str | None]:
     """The callback of a NAME argument that also takes kubectl's TYPE/NAME form, ``KIND/NAME``: the
     line that the command group's ``-o name`` prints, so that a script hands it back as it is
@@ -156,23 +162,27 @@ def type_name(
     lists the names (the hint); ``also``: other types its -o name prints (a NodePool's
     ``nodepool.karpenter.sh``); ``resources``: the Kubernetes resources the NAME may be, each taken
     by every TYPE kubectl takes for it (resource_type.ResourceType.named_by). The resource a TYPE
-    named is left in ``ctx.meta`` (typed_resource) for a command whose scope it decides."""
+    named is left in ``ctx.meta`` (typed_resource) for a command whose scope it decides. ``check``:
+    the name's own rule where it is one whatever the other flags say (an AKS cluster's ARM name),
+    so that a bad NAME is refused before a flag the command needs is found missing (-g)."""
 
-    def check(ctx: Any, param: Any, value: str | None) -> str | None:
-        if value is None or "/" not in value or getattr(ctx, "resilient_parsing", False):
+    def checked(ctx: Any, param: Any, value: str | None) -> str | None:
+        if value is None or getattr(ctx, "resilient_parsing", False):
             return value
+        if "/" not in value:
+            return value if check is None else check(value)
         given, _, rest = value.partition("/")
         if rest and "/" not in rest:
             named: list[ResourceType | None] = [r for r in resources if r.named_by(given)]
             if named or given == kind or given in also:
                 ctx.meta[_TYPED + str(getattr(param, "name", ""))] = (given, named[0] if named else None)
-                return rest
+                return rest if check is None else check(rest)
         raise UsageError(
             f"invalid {what} {value!r}: give NAME or {kind}/NAME, as {listing.partition(' ')[2]} -o name prints it",
             hint=f"list them with: {listing} -o name",
         )
 
-    return check
+    return checked
 
 
 _TYPED = "akscli.typed."

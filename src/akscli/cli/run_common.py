@@ -16,15 +16,16 @@ from akscli.redact import scrub
 from akscli.statuslines import as_invoked, color_enabled
 
 
-def prepared(argv: Sequence[str], takes_namespace: Callable[[list[str]], bool]) -> list[str]:
+def prepared(argv: Sequence[str], takes_namespace: Callable[[list[str]], bool], *, check: bool = True) -> list[str]:
     """``argv`` as the command tree parses it: every value checked (akscli.argv_check), the
     global flags taken out (akscli.globals), leading connection flags moved after the command
     and a bare --dry-run read as kubectl reads it (akscli.cli.leading_flags), ``help COMMAND`` as
-    ``COMMAND --help``."""
+    ``COMMAND --help``. ``check=False``: the words alone, for naming a refused one (main._prepared)."""
     from akscli.argv_check import command_line
     from akscli.cli.leading_flags import bare_dry_run, leading_connection_flags_last
 
-    command_line(list(argv))  # global flags' values too
+    if check:
+        command_line(list(argv))  # global flags' values too
     args = bare_dry_run(leading_connection_flags_last(global_flags.extract(list(argv)), takes_namespace))
     return help_command(args)
 

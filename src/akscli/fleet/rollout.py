@@ -56,6 +56,17 @@ def strategy_objects(name: str, namespace: str | None, specs: list[StageSpec]) -
     )
 
 
+def typed_run_values(name: str, placement: str | None, strategy: str | None) -> None:
+    """The hub run's values the user typed, checked before whether one is missing: ``fleet rollout
+    create Demo`` is refused for its name, not for the --placement it lacks (kubectl validates a
+    flag's value as it reads it, before the command runs: spf13/pflag flag.go)."""
+    validate.name(name, "update run name")
+    if placement:
+        validate.subdomain(placement, "placement name")
+    if strategy:
+        validate.name(strategy, "strategy name")
+
+
 def run_objects(
     name: str,
     namespace: str | None,

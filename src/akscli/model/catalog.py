@@ -298,7 +298,7 @@ def resolve(name: str, described: Description) -> Model:
     name = validate.text(name, "model", 200)
     if not described.given:
         return get(name)
-    d = described
+    d = checked_description(described)  # a bad typed value before the flags that are missing
     required = dict(zip(DESCRIPTION_FLAGS, (d.weights_gib, d.layers, d.attention_heads, d.max_context), strict=True))
     missing = [flag for flag, v in required.items() if v is None]
     if d.head_dim is None and d.hidden_size is None:
@@ -309,7 +309,6 @@ def resolve(name: str, described: Description) -> Model:
             hint="read them from the model's config.json and file sizes, or add --hub-config to read them from "
             "Hugging Face",
         )
-    d = checked_description(d)
     assert d.weights_gib is not None and d.layers is not None and d.attention_heads is not None
     assert d.max_context is not None
     return custom(

@@ -78,24 +78,24 @@ def load_config(policy_file: str | None) -> PolicyConfig:
     from akscli import yamlio
 
     path = Path(policy_file).expanduser()
-    text = yamlio.read_text(path, f"policy file {policy_file!r}")
-    data = yamlio.load(text, source=f"policy file {policy_file}") or {}
+    text = yamlio.read_text(path, f"--policy-file {policy_file!r}")
+    data = yamlio.load(text, source=f"--policy-file {policy_file}") or {}
     if not isinstance(data, Mapping):
         raise UsageError(
-            f"policy file {policy_file!r} is not a mapping",
+            f"--policy-file {policy_file!r} is not a mapping",
             hint="start it with 'rules:' (see docs/operations.md)",
         )
     unknown = set(data) - {"rules", "privilegedNamespaces", "gpuTolerationKeys"}
     if unknown:
         raise UsageError(
-            f"policy file {policy_file!r} has unknown keys: {', '.join(sorted(unknown))}",
+            f"--policy-file {policy_file!r} has unknown keys: {', '.join(sorted(unknown))}",
             hint="allowed keys: rules, privilegedNamespaces, gpuTolerationKeys",
         )
     severities: dict[str, str | None] = dict(config.severities)
     rules = data.get("rules") or {}
     if not isinstance(rules, Mapping):
         raise UsageError(
-            f"'rules' in {policy_file!r} must map rule ids to severities",
+            f"'rules' in --policy-file {policy_file!r} must map rule ids to severities",
             hint="for example: rules: {image-digest: error, pdb-missing: off}",
         )
     for rule, setting in rules.items():
@@ -120,7 +120,7 @@ def _severity_setting(rule: str, setting: Any, policy_file: str) -> str | None:
     if str(setting).lower() in SEVERITIES:
         return str(setting).lower()
     raise UsageError(
-        f"policy file {policy_file!r}: rule {rule!r} has an unknown setting {setting!r}",
+        f"--policy-file {policy_file!r}: rule {rule!r} has an unknown setting {setting!r}",
         hint="use error, warning, info or off",
     )
 
@@ -131,7 +131,7 @@ def _string_list(data: Mapping[str, Any], key: str, default: tuple[str, ...], po
     value = data[key]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise UsageError(
-            f"'{key}' in policy file {policy_file!r} must be a list of strings",
+            f"'{key}' in --policy-file {policy_file!r} must be a list of strings",
             hint=f"for example: {key}: [gpu-operator]",
         )
     return tuple(value)

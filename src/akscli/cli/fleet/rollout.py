@@ -108,8 +108,9 @@ def rollout_create(
             return
         _create_arm_run(arm.scope(limit), name, body, strategy, start, fmt)
         return
-    from akscli.fleet.rollout import run_objects
+    from akscli.fleet.rollout import run_objects, typed_run_values
 
+    typed_run_values(name, placement, strategy)  # a bad typed value before a missing flag
     if not placement or not strategy:
         raise UsageError(
             "a hub rollout needs --placement and --strategy",
@@ -325,12 +326,12 @@ def rollout_skip(
     from akscli.fleet.armclient import UPDATE_RUN
 
     fmt = opts.output_format(output_format, opts.DRY_RUN_FORMATS)
+    staged_name(arm, name, "update run name")  # a bad typed name before the --fleet it lacks
     if not arm.fleet:
         raise UsageError(
             "skip applies to ARM update runs (--fleet)",
             hint="hub runs move on through approvals: akscli fleet approve RUN",
         )
-    staged_name(arm, name, "update run name")
     body = skip_body(target or [])
     with azopts.dry_run_scope(dry_run, fmt, offline=True) as dry:
         scope = arm.scope(timeout)

@@ -67,6 +67,7 @@ def strategy_create(
     fmt = opts.output_format(output_format)
     check_exit_code(exit_code, opts.dry_run_mode(dry_run))
     refuse_namespace_on_arm(arm, namespace)
+    staged_name(arm, name, "strategy name")  # a bad typed name before the --stage it lacks
     specs = parse_stages(stage or [])
     limit = arm_timeout(arm, timeout)
     if not arm.fleet:
