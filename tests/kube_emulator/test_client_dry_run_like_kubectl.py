@@ -109,4 +109,4 @@ def test_a_context_the_kubeconfig_lacks_is_refused_as_kubectl_refuses_it(team_ku
     assert (theirs.returncode, theirs.stdout, theirs.stderr) == (1, "", 'error: context "nosuch" does not exist\n')
     ours = invoke("apply", "-f", path, "--dry-run=client", "-o", "yaml", "--context", "nosuch")
     assert ours.exit_code == 2 and ours.stdout == ""
-    assert ours.stderr.splitlines()[0] == f"error: context 'nosuch' is not in {team_kubeconfig}"
+    assert ours.stderr.splitlines()[0] == f"error: --context: context 'nosuch' is not in {team_kubeconfig}"
