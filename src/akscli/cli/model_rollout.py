@@ -47,6 +47,9 @@ class Rollout:
     restarted: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     # Each object as the API server answered its apply (common.answer_of): the wait starts from these.
     answers: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    # The UIDs of the servers deleted before the apply (revisions.replace_first): a Service their
+    # operator made as they went is waited out (revisions.wait_collected), not patched.
+    _replaced_uids: list[str] = dataclasses.field(default_factory=list)
 
     def apply(
         self,
@@ -120,6 +123,8 @@ class Rollout:
             # its owner (replace_first, Foreground) before the apply creates akscli's, which the
             # dry run can only ask for by taking the fields over (force).
             regained = revisions.regained_services(history or [], objects) if first_stale else []
+            if self.mode == "none":
+                revisions.wait_collected(self.kube, regained, self._replaced_uids)
             changes = self._apply_in_order(
                 objects, carried, name=name, params=params, allowed=allowed, regained=regained
             )
@@ -174,7 +179,7 @@ class Rollout:
             step.enter_context(concurrency.held_interrupts(REPLACING))
             # the wait's progress on stderr, as a delete's (common.delete_objects)
             with output.status(f"waiting for {len(first_stale)} object(s) to be deleted") as update:
-                replaced = revisions.replace_first(self.kube, first_stale, progress=update)
+                replaced = revisions.replace_first(self.kube, first_stale, progress=update, uids=self._replaced_uids)
         carried += common.deletion_objects(replaced)
         self._say_deleted(replaced, "replaced")
 

@@ -329,19 +329,46 @@ def regained_services(history: Sequence[Revision], objects: Iterable[dict[str, A
 
 
 def replace_first(
-    kube: Kube, stale: Iterable[Mapping[str, Any]], progress: Progress | None = None
+    kube: Kube,
+    stale: Iterable[Mapping[str, Any]],
+    progress: Progress | None = None,
+    uids: list[str] | None = None,
 ) -> list[Mapping[str, Any]]:
     """Delete the old server and its Service (foreground: dependents first) and wait until
     they are gone, as recreate does; returns each object deleted (output.deleted prints
-    kubectl's line for it). ``progress``: told what is waited for (wait_deleted)."""
+    kubectl's line for it), and adds the UID of each to ``uids`` (wait_collected).
+    ``progress``: told what is waited for (wait_deleted)."""
     deleted = []
     for obj in stale:
         api_version, kind, namespace, name = _identity(obj)
         answer = kube.delete(api_version, kind, name, namespace=namespace, propagation="Foreground")
         if answer is not None:
-            _wait_gone(kube, deleted_ref(api_version, kind, name, namespace, answer), progress)
+            gone = deleted_ref(api_version, kind, name, namespace, answer)
+            _wait_gone(kube, gone, progress)
             deleted.append(obj)
+            if uids is not None and gone["metadata"].get("uid"):
+                uids.append(gone["metadata"]["uid"])
     return deleted
+
+
+def wait_collected(
+    kube: Kube, objects: Iterable[Mapping[str, Any]], owners: Sequence[str], progress: Progress | None = None
+) -> None:
+    """Wait until the garbage collector has deleted each of ``objects`` (by name) that is still
+    there and owned only by the deleted ``owners`` (their UIDs): a Service an operator's reconcile
+    created while its Workspace was being deleted (KAITO's ensureService racing the delete) is not
+    a dependent the foreground deletion waited for, and the collector deletes it only after the
+    owner is gone (upstream: kubernetes/kubernetes pkg/controller/garbagecollector/graph_builder.go
+    processGraphChanges, a "virtual" owner node; garbagecollector.go attemptToDeleteItem). An apply
+    before then meets the operator's fields (a conflict, exit 4) and then loses the object."""
+    if not owners:
+        return
+    for obj in objects:
+        api_version, kind, namespace, name = _identity(obj)
+        live = kube.get(api_version, kind, name, namespace=namespace)
+        refs = ((live or {}).get("metadata") or {}).get("ownerReferences") or []
+        if refs and all(r.get("uid") in owners for r in refs):
+            _wait_gone(kube, deleted_ref(api_version, kind, name, namespace, live), progress)
 
 
 def delete_stale(kube: Kube, stale: Iterable[Mapping[str, Any]]) -> tuple[list[Mapping[str, Any]], list[str]]:
