@@ -186,6 +186,8 @@ class MemberAgents:
                 self.requeue(member, self.delay)
             return
         member = leave.ensure_finalizer(cluster, member)
+        # upstream: kubefleet-dev/kubefleet pkg/controllers/membercluster/v1beta1/membercluster_controller.go
+        # Reconcile: ensureFinalizer, then ensureMemberNameLabel, then the join.
         member = leave.ensure_member_name_label(cluster, member)
         joined = _conds(member.get("status") or {}).get("Joined") or {}
         if joined.get("status") != "True" and name not in self._heartbeats:
